@@ -1,0 +1,84 @@
+package dev.flotilla.core.message;
+
+import dev.flotilla.core.FlotillaException;
+
+/**
+ * The built-in message types and their conversion to and from the typed records of this package.
+ */
+public final class MessageTypes {
+  /** Server to client: train, carrying {@link TrainInstructions}. */
+  public static final String TRAIN = "train";
+  /** Server to client: evaluate, carrying {@link EvaluateInstructions}. */
+  public static final String EVALUATE = "evaluate";
+  /** Server to client: the run is over; disconnect and exit. */
+  public static final String FINISH = "finish";
+  /** Client to server: reply to {@link #TRAIN}. */
+  public static final String TRAIN_RESULT = "train_result";
+  /** Client to server: reply to {@link #EVALUATE}. */
+  public static final String EVALUATE_RESULT = "evaluate_result";
+  /** Client to server: the client could not carry out a request; {@code config.error} says why. */
+  public static final String ERROR = "error";
+
+  static final String NUM_EXAMPLES = "num_examples";
+  static final String LOSS = "loss";
+  static final String ERROR_KEY = "error";
+
+  private MessageTypes() {}
+
+  public static Message train(TrainInstructions ins) {
+    return new Message(TRAIN, ins.config(), Metrics.empty(), ins.model());
+  }
+
+  public static Message evaluate(EvaluateInstructions ins) {
+    return new Message(EVALUATE, ins.config(), Metrics.empty(), ins.model());
+  }
+
+  public static Message trainResult(TrainResult r) {
+    return new Message(TRAIN_RESULT, Config.of(NUM_EXAMPLES, r.numExamples()), r.metrics(), r.weights());
+  }
+
+  public static Message evaluateResult(EvaluateResult r) {
+    return new Message(EVALUATE_RESULT, Config.of(NUM_EXAMPLES, r.numExamples(), LOSS, r.loss()), r.metrics(),
+        dev.flotilla.core.tensor.ModelWeights.empty());
+  }
+
+  public static Message error(String reason) {
+    return new Message(ERROR, Config.of(ERROR_KEY, reason), Metrics.empty(),
+        dev.flotilla.core.tensor.ModelWeights.empty());
+  }
+
+  public static TrainInstructions toTrainInstructions(Message m) {
+    expect(m, TRAIN);
+    return new TrainInstructions(m.arrays(), m.config());
+  }
+
+  public static EvaluateInstructions toEvaluateInstructions(Message m) {
+    expect(m, EVALUATE);
+    return new EvaluateInstructions(m.arrays(), m.config());
+  }
+
+  public static TrainResult toTrainResult(Message m) {
+    expect(m, TRAIN_RESULT);
+    return new TrainResult(m.arrays(), m.config().getLong(NUM_EXAMPLES, -1), m.metrics());
+  }
+
+  public static EvaluateResult toEvaluateResult(Message m) {
+    expect(m, EVALUATE_RESULT);
+    return new EvaluateResult(m.config().getDouble(LOSS, Double.NaN), m.config().getLong(NUM_EXAMPLES, -1),
+        m.metrics());
+  }
+
+  /** The reason carried by an {@link #ERROR} message. */
+  public static String errorReason(Message m) {
+    return m.config().getString(ERROR_KEY, "unspecified client error");
+  }
+
+  private static void expect(Message m, String type) {
+    if (m.type().equals(ERROR)) {
+      throw new FlotillaException("client reported an error: " + errorReason(m));
+    }
+    if (!m.type().equals(type)) {
+      throw new FlotillaException("expected a '" + type + "' message, got '" + m.type() + "'");
+    }
+  }
+}

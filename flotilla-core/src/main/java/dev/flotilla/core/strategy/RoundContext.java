@@ -1,0 +1,26 @@
+package dev.flotilla.core.strategy;
+
+import java.util.Random;
+
+/**
+ * Per-round state handed to a strategy, so that strategies hold configuration only.
+ *
+ * @param round       1-based round number (0 for the evaluation before the first round)
+ * @param totalRounds rounds in the run
+ * @param seed        the run's seed; {@link #random()} derives this round's generator from it
+ */
+public record RoundContext(int round, int totalRounds, long seed) {
+  public RoundContext {
+    if (round < 0 || totalRounds < 0) {
+      throw new IllegalArgumentException("round " + round + " of " + totalRounds + " is not valid");
+    }
+  }
+
+  /** A generator that is the same for the same seed and round, and differs between rounds. */
+  public Random random() {
+    long z = seed + 0x9E3779B97F4A7C15L * (round + 1);
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return new Random(z ^ (z >>> 31));
+  }
+}
