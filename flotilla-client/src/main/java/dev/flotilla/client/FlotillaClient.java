@@ -1,0 +1,195 @@
+package dev.flotilla.client;
+
+import dev.flotilla.core.FlotillaException;
+import dev.flotilla.core.client.ClientApp;
+import dev.flotilla.core.message.MessageTypes;
+import dev.flotilla.transport.ConnectionClosedException;
+import dev.flotilla.transport.Envelope;
+import dev.flotilla.transport.MessageEncoder;
+import dev.flotilla.transport.Protocol;
+import dev.flotilla.transport.proto.FleetGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.time.Duration;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connects a {@link ClientApp} to a Flotilla server and serves its requests until the server says the run is over.
+ *
+ * <pre>{@code
+ * ClientSettings settings = ClientSettings.builder("server:9091", "site-1").build();
+ * try (FlotillaClient client = new FlotillaClient(settings, app)) {
+ *   client.run(); // returns when the server sends FINISH
+ * }
+ * }</pre>
+ *
+ * <p>If the server is not up yet or the connection drops, the client reconnects with exponential backoff and
+ * registers again under the same id; a request whose connection was lost is abandoned. The app runs on a thread of
+ * its own, one request at a time, so the connection stays responsive while it trains; an exception thrown by the
+ * app is reported to the server as an {@code error} reply and the client carries on.
+ *
+ * <p>Threading: {@link #run()} is called once, and blocks; {@link #close()} may be called from any thread.
+ */
+public final class FlotillaClient implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FlotillaClient.class);
+  /** Statuses after which reconnecting cannot help: the server refused this client for good. */
+  private static final Set<Status.Code> FATAL = Set.of(Status.Code.FAILED_PRECONDITION, Status.Code.UNAUTHENTICATED,
+      Status.Code.PERMISSION_DENIED, Status.Code.UNIMPLEMENTED);
+  private static final long SHUTDOWN_GRACE_SECONDS = 2;
+
+  private final ClientSettings settings;
+  private final AppDispatcher dispatcher;
+  private final ManagedChannel channel;
+  private final MessageEncoder encoder;
+  private final ExecutorService appThread;
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final CountDownLatch closing = new CountDownLatch(1);
+  private volatile Session current;
+
+  /** A client that will serve {@code app}; nothing connects before {@link #run()}. */
+  public FlotillaClient(ClientSettings settings, ClientApp app) {
+    this.settings = settings;
+    this.dispatcher = new AppDispatcher(app);
+    this.encoder = new MessageEncoder(settings.chunkBytes());
+    this.channel = NettyChannelBuilder.forTarget(settings.target())
+        .usePlaintext()
+        .maxInboundMessageSize(Protocol.MAX_FRAME_BYTES)
+        .keepAliveTime(settings.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
+        .keepAliveTimeout(settings.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .build();
+    this.appThread = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "flotilla-app-" + settings.clientId());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Connects and serves requests until the server sends {@link MessageTypes#FINISH} or {@link #close()} is called;
+   * then returns normally. Reconnects for as long as it takes.
+   *
+   * @throws FlotillaException    if the server refuses this client for good (for example a protocol mismatch)
+   * @throws InterruptedException if the calling thread is interrupted
+   */
+  public void run() throws InterruptedException {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("run() can be called once per client");
+    }
+    Backoff backoff = new Backoff(settings.reconnectInitial(), settings.reconnectMax(), new Random());
+    boolean finished = false;
+    try {
+      while (!isClosing()) {
+        Status lost = serve(backoff);
+        if (lost == null) {
+          finished = true;
+          return;
+        }
+        if (isClosing()) {
+          return;
+        }
+        if (FATAL.contains(lost.getCode())) {
+          throw new FlotillaException("the server at " + settings.target() + " refused client '"
+              + settings.clientId() + "': " + lost);
+        }
+        Duration wait = backoff.next();
+        log.info("client '{}': no connection to {} ({}); retrying in {} s", settings.clientId(), settings.target(),
+            lost.getCode(), wait.toMillis() / 1000.0);
+        if (closing.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+          return;
+        }
+        channel.resetConnectBackoff();
+      }
+    } finally {
+      shutdown(finished);
+    }
+  }
+
+  /**
+   * Stops the client: cuts the connection, interrupts the app and makes {@link #run()} return. Safe to call from any
+   * thread, more than once, and before or after {@code run()}.
+   */
+  @Override
+  public void close() {
+    closing.countDown();
+    Session s = current;
+    if (s != null) {
+      s.cancel("the client is closing");
+    }
+    if (!started.get()) {
+      shutdown(false);
+    }
+  }
+
+  /** Serves one connection; returns null when the server finished the run, else the status that ended it. */
+  private Status serve(Backoff backoff) throws InterruptedException {
+    Session session = Session.open(FleetGrpc.newStub(channel), encoder);
+    current = session;
+    if (isClosing()) {
+      session.cancel("the client is closing");
+    }
+    try {
+      session.hello(settings.clientId(), settings.properties());
+    } catch (ConnectionClosedException e) {
+      // The Closed event that follows says why.
+    }
+    while (true) {
+      Session.Event event = session.next();
+      if (event instanceof Session.Welcomed) {
+        backoff.reset();
+        log.info("client '{}' connected to {}", settings.clientId(), settings.target());
+      } else if (event instanceof Session.Received r) {
+        if (r.envelope().message().type().equals(MessageTypes.FINISH)) {
+          log.info("client '{}': the server finished the run", settings.clientId());
+          session.finish();
+          return null;
+        }
+        appThread.execute(() -> answer(session, r.envelope()));
+      } else {
+        return ((Session.Closed) event).status();
+      }
+    }
+  }
+
+  /** Runs on the app thread: answers one request on the connection that brought it. */
+  private void answer(Session session, Envelope request) {
+    if (!session.isOpen()) {
+      log.info("client '{}': skipping a '{}' request whose connection was lost", settings.clientId(),
+          request.message().type());
+      return;
+    }
+    try {
+      session.reply(request.messageId(), dispatcher.handle(request.message()));
+    } catch (ConnectionClosedException e) {
+      log.warn("client '{}': the '{}' result was lost with the connection", settings.clientId(),
+          request.message().type());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private boolean isClosing() {
+    return closing.getCount() == 0;
+  }
+
+  private void shutdown(boolean graceful) {
+    appThread.shutdownNow();
+    if (graceful) {
+      channel.shutdown();
+      try {
+        channel.awaitTermination(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    channel.shutdownNow();
+  }
+}

@@ -1,0 +1,120 @@
+package dev.flotilla.client;
+
+import dev.flotilla.core.message.Config;
+import dev.flotilla.core.message.Message;
+import dev.flotilla.transport.Envelope;
+import dev.flotilla.transport.FrameSender;
+import dev.flotilla.transport.MessageAssembler;
+import dev.flotilla.transport.MessageEncoder;
+import dev.flotilla.transport.Protocol;
+import dev.flotilla.transport.WireValues;
+import dev.flotilla.transport.proto.FleetGrpc;
+import dev.flotilla.transport.proto.Frame;
+import dev.flotilla.transport.proto.Hello;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One connection to the server: one {@code Connect} stream. Incoming frames are assembled on gRPC's threads and
+ * queued as {@link Event}s for the client's loop; sending blocks the calling thread for flow control. Thread-safe.
+ */
+final class Session implements ClientResponseObserver<Frame, Frame> {
+  /** What happened on the stream. */
+  sealed interface Event {}
+
+  /** The server accepted the hello. */
+  record Welcomed() implements Event {}
+
+  /** A whole message arrived. */
+  record Received(Envelope envelope) implements Event {}
+
+  /** The stream ended; nothing follows. */
+  record Closed(Status status) implements Event {}
+
+  private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+  private final MessageAssembler assembler = new MessageAssembler();
+  private final MessageEncoder encoder;
+  private final AtomicLong lastMessageId = new AtomicLong();
+  private FrameSender sender;
+
+  private Session(MessageEncoder encoder) {
+    this.encoder = encoder;
+  }
+
+  /** Opens a stream on {@code stub}; nothing is sent until {@link #hello}. */
+  static Session open(FleetGrpc.FleetStub stub, MessageEncoder encoder) {
+    Session session = new Session(encoder);
+    stub.connect(session); // calls beforeStart before returning
+    return session;
+  }
+
+  @Override
+  public void beforeStart(ClientCallStreamObserver<Frame> requests) {
+    sender = new FrameSender(requests, encoder);
+  }
+
+  /** Introduces the client; throws {@link dev.flotilla.transport.ConnectionClosedException} if the stream failed. */
+  void hello(String clientId, Config properties) throws InterruptedException {
+    sender.sendControl(Frame.newBuilder().setHello(Hello.newBuilder()
+        .setProtocolVersion(Protocol.VERSION)
+        .setClientId(clientId)
+        .addAllProperties(WireValues.toEntries(properties))).build());
+  }
+
+  /** The next event, waiting for one. */
+  Event next() throws InterruptedException {
+    return events.take();
+  }
+
+  /** Sends {@code message} as the reply to request {@code requestId}, blocking for flow control. */
+  void reply(long requestId, Message message) throws InterruptedException {
+    sender.send(new Envelope(lastMessageId.incrementAndGet(), requestId, message));
+  }
+
+  /** Whether the stream is still open. */
+  boolean isOpen() {
+    return !sender.isClosed();
+  }
+
+  /** Ends the stream normally, after the server said the run is over. */
+  void finish() {
+    sender.complete();
+  }
+
+  /** Cuts the stream, for example because the client is closing. */
+  void cancel(String reason) {
+    sender.fail(Status.CANCELLED.withDescription(reason));
+  }
+
+  @Override
+  public void onNext(Frame frame) {
+    try {
+      if (frame.hasWelcome()) {
+        events.add(new Welcomed());
+      } else {
+        assembler.accept(frame).ifPresent(e -> events.add(new Received(e)));
+      }
+    } catch (RuntimeException e) {
+      Status status = Status.INTERNAL.withDescription("the server broke the protocol: " + e.getMessage());
+      sender.fail(status);
+      events.add(new Closed(status));
+    }
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    Status status = Status.fromThrowable(t);
+    sender.markClosed("the connection failed: " + status);
+    events.add(new Closed(status));
+  }
+
+  @Override
+  public void onCompleted() {
+    sender.markClosed("the server ended the stream");
+    events.add(new Closed(Status.UNAVAILABLE.withDescription("the server ended the stream")));
+  }
+}

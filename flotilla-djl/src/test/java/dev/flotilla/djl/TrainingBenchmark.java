@@ -1,0 +1,52 @@
+package dev.flotilla.djl;
+
+import com.sun.management.OperatingSystemMXBean;
+import dev.flotilla.core.message.Config;
+import dev.flotilla.core.message.EvaluateResult;
+import dev.flotilla.core.message.TrainInstructions;
+import dev.flotilla.core.message.TrainResult;
+import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.djl.data.FashionMnist;
+import dev.flotilla.djl.data.LabelledImages;
+import dev.flotilla.djl.model.Models;
+import java.lang.management.ManagementFactory;
+
+/**
+ * Measures local training throughput (examples/s, one thread) and central evaluation time on real Fashion-MNIST.
+ * Not a unit test: run it with {@code java -cp ... dev.flotilla.djl.TrainingBenchmark [model] [examples] [batch]}.
+ */
+public final class TrainingBenchmark {
+  private TrainingBenchmark() {}
+
+  /** Entry point. */
+  public static void main(String[] args) {
+    String model = args.length > 0 ? args[0] : "cnn";
+    int examples = args.length > 1 ? Integer.parseInt(args[1]) : 6000;
+    int batch = args.length > 2 ? Integer.parseInt(args[2]) : 32;
+    int repeats = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+    OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    LabelledImages train = FashionMnist.train().first(examples);
+    LabelledImages test = FashionMnist.test();
+    ModelWeights weights = Models.initialWeights(model, 1);
+    try (DjlClientApp app = new DjlClientApp(model, train, 7);
+        DjlEvaluator evaluator = new DjlEvaluator(model, test)) {
+      System.out.printf("engine %s, intra-op threads %d, inter-op threads %d%n", PyTorchRuntime.engine().getVersion(),
+          PyTorchRuntime.intraOpThreads(), PyTorchRuntime.interOpThreads());
+      for (int r = 0; r < repeats; r++) {
+        long cpu0 = os.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        TrainResult result = app.train(new TrainInstructions(weights,
+            Config.of("batch_size", batch, "round", r)));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+        System.out.printf("round %d: %d examples in %.2f s = %.0f examples/s (process CPU %.2f s = %.2f cores), %s%n",
+            r, examples, seconds, examples / seconds, cpu, cpu / seconds, result.metrics().values());
+        weights = result.weights();
+        long e0 = System.nanoTime();
+        EvaluateResult eval = evaluator.evaluate(weights);
+        System.out.printf("  central evaluation of %d: %.2f s, loss %.4f, accuracy %.4f%n", eval.numExamples(),
+            (System.nanoTime() - e0) / 1e9, eval.loss(), eval.accuracy());
+      }
+    }
+  }
+}

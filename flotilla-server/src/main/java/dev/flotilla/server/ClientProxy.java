@@ -1,0 +1,36 @@
+package dev.flotilla.server;
+
+import dev.flotilla.core.message.Message;
+import dev.flotilla.core.strategy.ClientInfo;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The server's handle on one connected client: workflows send it requests and get replies, without seeing the
+ * transport.
+ *
+ * <p>Threading: thread-safe. Requests are sent in call order, one after another, by a thread of the server's; the
+ * calls here never block.
+ */
+public interface ClientProxy {
+  /** Who the client is, as it said in its hello. */
+  ClientInfo info();
+
+  /** The client's id. */
+  default String id() {
+    return info().id();
+  }
+
+  /** Whether the connection is still open. */
+  boolean isConnected();
+
+  /**
+   * Sends {@code request} and returns its reply. The future fails with a
+   * {@link dev.flotilla.transport.ConnectionClosedException} if the connection ends first, or with a
+   * {@link dev.flotilla.transport.ProtocolException} if the reply arrived corrupt. It never times out by itself: the
+   * caller applies its own deadline. The caller must {@linkplain Reply#close() close} the reply.
+   */
+  CompletableFuture<Reply> request(Message request);
+
+  /** Sends {@code message}, expecting no reply; the future completes once it is handed to the network. */
+  CompletableFuture<Void> send(Message message);
+}

@@ -1,0 +1,32 @@
+package dev.flotilla.server;
+
+import dev.flotilla.transport.MessageEncoder;
+import dev.flotilla.transport.proto.FleetGrpc;
+import dev.flotilla.transport.proto.Frame;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.Executor;
+
+/** The gRPC service: every {@code Connect} call becomes a {@link ClientConnection}. */
+final class FleetService extends FleetGrpc.FleetImplBase {
+  private final ClientRegistry registry;
+  private final UploadSlots slots;
+  private final MessageEncoder encoder;
+  private final Executor callbacks;
+  private final Executor sendPool;
+
+  FleetService(ClientRegistry registry, UploadSlots slots, MessageEncoder encoder, Executor callbacks,
+      Executor sendPool) {
+    this.registry = registry;
+    this.slots = slots;
+    this.encoder = encoder;
+    this.callbacks = callbacks;
+    this.sendPool = sendPool;
+  }
+
+  @Override
+  public StreamObserver<Frame> connect(StreamObserver<Frame> responses) {
+    return new ClientConnection((ServerCallStreamObserver<Frame>) responses, registry, slots, encoder, callbacks,
+        sendPool);
+  }
+}

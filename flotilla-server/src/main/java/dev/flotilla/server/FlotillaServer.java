@@ -1,0 +1,123 @@
+package dev.flotilla.server;
+
+import dev.flotilla.core.FlotillaException;
+import dev.flotilla.transport.MessageEncoder;
+import dev.flotilla.transport.Protocol;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The listening side of Flotilla: a gRPC server that accepts client connections and keeps them in a
+ * {@link ClientRegistry}. It runs no rounds by itself; a workflow such as
+ * {@link dev.flotilla.server.workflow.SyncWorkflow} drives the clients through {@link #registry()}.
+ *
+ * <pre>{@code
+ * try (FlotillaServer server = FlotillaServer.start(ServerSettings.builder().port(9091).build())) {
+ *   RunSummary summary = new SyncWorkflow(server.registry(), syncSettings).run(strategy, initialModel, listener);
+ * }
+ * }</pre>
+ *
+ * <p>The server owns its threads: a pool for gRPC callbacks (which never block) and a pool for sending (which blocks
+ * for flow control); {@link #close()} stops both. Thread-safe.
+ */
+public final class FlotillaServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FlotillaServer.class);
+  /** How long {@link #close()} waits for clients to hang up before cutting their connections. */
+  private static final long SHUTDOWN_GRACE_SECONDS = 5;
+  /** Smallest interval between client pings that the server tolerates; below gRPC's client minimum of 10 s. */
+  private static final long PERMIT_KEEPALIVE_SECONDS = 5;
+
+  private final Server server;
+  private final ClientRegistry registry;
+  private final ExecutorService callbacks;
+  private final ExecutorService senders;
+
+  private FlotillaServer(Server server, ClientRegistry registry, ExecutorService callbacks, ExecutorService senders) {
+    this.server = server;
+    this.registry = registry;
+    this.callbacks = callbacks;
+    this.senders = senders;
+  }
+
+  /**
+   * Binds {@code settings.host():settings.port()} and starts accepting clients.
+   *
+   * @throws FlotillaException if the address cannot be bound
+   */
+  public static FlotillaServer start(ServerSettings settings) {
+    ClientRegistry registry = new ClientRegistry();
+    ExecutorService callbacks = Executors.newCachedThreadPool(threads("flotilla-grpc"));
+    ExecutorService senders = Executors.newCachedThreadPool(threads("flotilla-send"));
+    FleetService service = new FleetService(registry, new UploadSlots(settings.uploadSlots()),
+        new MessageEncoder(settings.chunkBytes()), callbacks, senders);
+    Server server = NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
+        .executor(callbacks)
+        .addService(service)
+        .maxInboundMessageSize(Protocol.MAX_FRAME_BYTES)
+        .keepAliveTime(settings.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
+        .keepAliveTimeout(settings.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .permitKeepAliveTime(PERMIT_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .build();
+    try {
+      server.start();
+    } catch (IOException e) {
+      callbacks.shutdownNow();
+      senders.shutdownNow();
+      throw new FlotillaException("cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(),
+          e);
+    }
+    log.info("listening on {}:{}", settings.host(), server.getPort());
+    return new FlotillaServer(server, registry, callbacks, senders);
+  }
+
+  /** The port the server listens on; the one chosen by the system if the settings asked for 0. */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** The connected clients. */
+  public ClientRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * Stops accepting connections, waits up to 5 s for connected clients to hang up (as they do after
+   * {@link ClientRegistry#finish()}), then cuts the remaining connections and stops the server's threads. Idempotent.
+   */
+  @Override
+  public void close() {
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+        server.awaitTermination(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    } finally {
+      senders.shutdownNow();
+      callbacks.shutdownNow();
+    }
+    log.info("server stopped");
+  }
+
+  private static ThreadFactory threads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,94 @@
+package dev.flotilla.server;
+
+import dev.flotilla.transport.Protocol;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the server listens and moves data. Build with {@link #builder()}.
+ *
+ * @param host             address to bind, such as {@code "0.0.0.0"} (every interface) or {@code "127.0.0.1"}
+ * @param port             TCP port, 0 for any free port (see {@link FlotillaServer#port()})
+ * @param chunkBytes       size of the chunks that carry arrays to clients
+ * @param uploadSlots      how many uploads with arrays the server assembles or holds at once; memory for uploads is
+ *                         about this many models, and further clients are paused by flow control until a slot frees
+ * @param keepAliveTime    idle time after which the server pings a client to check that it is alive
+ * @param keepAliveTimeout how long a ping may go unanswered before the client counts as disconnected
+ */
+public record ServerSettings(String host, int port, int chunkBytes, int uploadSlots, Duration keepAliveTime,
+    Duration keepAliveTimeout) {
+  /** The port used when none is given. */
+  public static final int DEFAULT_PORT = 9091;
+
+  public ServerSettings {
+    if (host == null || host.isEmpty()) {
+      throw new IllegalArgumentException("host must not be empty");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
+    }
+    Protocol.checkChunkBytes(chunkBytes);
+    if (uploadSlots < 1) {
+      throw new IllegalArgumentException("uploadSlots must be >= 1, got " + uploadSlots);
+    }
+    requirePositive("keepAliveTime", keepAliveTime);
+    requirePositive("keepAliveTimeout", keepAliveTimeout);
+  }
+
+  /**
+   * A builder with the defaults: every interface, port {@value #DEFAULT_PORT}, 1 MiB chunks, 2 upload slots, a
+   * keep-alive ping after 30 s idle that must be answered within 10 s.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private static void requirePositive(String name, Duration d) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, got " + d);
+    }
+  }
+
+  /** Builds {@link ServerSettings}. */
+  public static final class Builder {
+    private String host = "0.0.0.0";
+    private int port = DEFAULT_PORT;
+    private int chunkBytes = Protocol.DEFAULT_CHUNK_BYTES;
+    private int uploadSlots = 2;
+    private Duration keepAliveTime = Duration.ofSeconds(30);
+    private Duration keepAliveTimeout = Duration.ofSeconds(10);
+
+    private Builder() {}
+
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder chunkBytes(int chunkBytes) {
+      this.chunkBytes = chunkBytes;
+      return this;
+    }
+
+    public Builder uploadSlots(int uploadSlots) {
+      this.uploadSlots = uploadSlots;
+      return this;
+    }
+
+    public Builder keepAlive(Duration time, Duration timeout) {
+      this.keepAliveTime = time;
+      this.keepAliveTimeout = timeout;
+      return this;
+    }
+
+    public ServerSettings build() {
+      return new ServerSettings(host, port, chunkBytes, uploadSlots, keepAliveTime, keepAliveTimeout);
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package dev.flotilla.transport;
+
+import dev.flotilla.transport.proto.Frame;
+import io.grpc.Status;
+import io.grpc.stub.CallStreamObserver;
+import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Sends frames on one gRPC stream with flow control: before each frame the sending thread waits until the stream
+ * {@linkplain CallStreamObserver#isReady() is ready}, so at most a transport window of a large message is ever
+ * queued, and a slow peer slows the sender instead of filling memory.
+ *
+ * <p>Construct it where gRPC allows setting the on-ready handler (in {@code ClientResponseObserver.beforeStart} on a
+ * client, in the service method on a server); it installs that handler itself. The owner must call
+ * {@link #markClosed} when the stream ends from the other side (error, completion, cancellation), which wakes any
+ * waiting sender.
+ *
+ * <p>Threading: thread-safe. Whole messages are serialised, so frames of two messages never interleave. Sending
+ * blocks the calling thread, which therefore must never be a gRPC callback thread.
+ */
+public final class FrameSender {
+  private final CallStreamObserver<Frame> stream;
+  private final MessageEncoder encoder;
+  private final ReentrantLock messageLock = new ReentrantLock(); // held for a whole message
+  private final ReentrantLock streamLock = new ReentrantLock(); // held for every call on the stream
+  private final Condition ready = streamLock.newCondition();
+  private boolean closed; // guarded by streamLock
+  private String closeReason = "the stream is closed";
+
+  /** A sender on {@code stream} that encodes messages with {@code encoder}. */
+  public FrameSender(CallStreamObserver<Frame> stream, MessageEncoder encoder) {
+    this.stream = stream;
+    this.encoder = encoder;
+    stream.setOnReadyHandler(this::signal);
+  }
+
+  /**
+   * Sends a whole message, blocking while the stream is not ready. Returns the number of array bytes sent.
+   *
+   * @throws ConnectionClosedException if the stream is or becomes closed; a message cut short this way is simply
+   *                                   never completed on the other side
+   * @throws InterruptedException      if interrupted while waiting; the stream is then failed, since a partly sent
+   *                                   message cannot be resumed
+   */
+  public long send(Envelope envelope) throws InterruptedException {
+    messageLock.lockInterruptibly();
+    try {
+      Iterator<Frame> frames = encoder.encode(envelope);
+      while (frames.hasNext()) {
+        Frame frame = frames.next();
+        sendFrame(frame);
+      }
+      return envelope.message().arrays().byteSize();
+    } catch (InterruptedException | RuntimeException e) {
+      if (!(e instanceof ConnectionClosedException)) {
+        fail(Status.CANCELLED.withDescription("sending message " + envelope.messageId() + " failed: " + e));
+      }
+      throw e;
+    } finally {
+      messageLock.unlock();
+    }
+  }
+
+  /** Sends one frame that is a message by itself ({@code Hello}, {@code Welcome}), waiting for readiness. */
+  public void sendControl(Frame frame) throws InterruptedException {
+    messageLock.lockInterruptibly();
+    try {
+      sendFrame(frame);
+    } finally {
+      messageLock.unlock();
+    }
+  }
+
+  private void sendFrame(Frame frame) throws InterruptedException {
+    streamLock.lockInterruptibly();
+    try {
+      while (!closed && !stream.isReady()) {
+        // The handler signals; the timeout only bounds the cost of a transition gRPC did not report.
+        ready.await(1, TimeUnit.SECONDS);
+      }
+      if (closed) {
+        throw new ConnectionClosedException(closeReason);
+      }
+      stream.onNext(frame);
+    } finally {
+      streamLock.unlock();
+    }
+  }
+
+  /** Ends the stream normally, cutting short any message being sent. Does nothing if already closed. */
+  public void complete() {
+    close(null);
+  }
+
+  /** Ends the stream with {@code status}, cutting short any message being sent. Does nothing if already closed. */
+  public void fail(Status status) {
+    close(status);
+  }
+
+  /** Records that the stream has ended from the other side; senders stop with {@code reason}. */
+  public void markClosed(String reason) {
+    streamLock.lock();
+    try {
+      if (!closed) {
+        closed = true;
+        closeReason = reason;
+      }
+      ready.signalAll();
+    } finally {
+      streamLock.unlock();
+    }
+  }
+
+  /** Whether the stream has ended. */
+  public boolean isClosed() {
+    streamLock.lock();
+    try {
+      return closed;
+    } finally {
+      streamLock.unlock();
+    }
+  }
+
+  private void close(Status status) {
+    streamLock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      closeReason = status == null ? "the stream was completed" : "the stream failed: " + status;
+      ready.signalAll();
+      try {
+        if (status == null) {
+          stream.onCompleted();
+        } else {
+          stream.onError(status.asRuntimeException());
+        }
+      } catch (RuntimeException e) {
+        // gRPC throws if the call was already cancelled: there is nothing left to close.
+      }
+    } finally {
+      streamLock.unlock();
+    }
+  }
+
+  private void signal() {
+    streamLock.lock();
+    try {
+      ready.signalAll();
+    } finally {
+      streamLock.unlock();
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package dev.flotilla.transport;
+
+/** Constants of the wire protocol shared by the server and the client. */
+public final class Protocol {
+  /** Sent in {@code Hello} and {@code Welcome}; a server refuses clients that speak another version. */
+  public static final int VERSION = 1;
+  /** The only array element type so far. */
+  public static final String DTYPE_FLOAT32 = "float32";
+  /** Default size of the {@code Chunk} frames that carry array bytes: 1 MiB. */
+  public static final int DEFAULT_CHUNK_BYTES = 1 << 20;
+  /** Largest chunk size a sender may use, so that every frame fits {@link #MAX_FRAME_BYTES}. */
+  public static final int MAX_CHUNK_BYTES = 16 << 20;
+  /**
+   * Largest frame a receiver accepts (gRPC's inbound message size limit). Above {@link #MAX_CHUNK_BYTES} to leave
+   * room for the headers of messages with very many arrays.
+   */
+  public static final int MAX_FRAME_BYTES = 64 << 20;
+
+  private Protocol() {}
+
+  /** Returns {@code chunkBytes} if it is a valid chunk size, else throws naming it. */
+  public static int checkChunkBytes(int chunkBytes) {
+    if (chunkBytes < 1 || chunkBytes > MAX_CHUNK_BYTES) {
+      throw new IllegalArgumentException(
+          "chunk size must be between 1 and " + MAX_CHUNK_BYTES + " bytes, got " + chunkBytes);
+    }
+    return chunkBytes;
+  }
+}
