@@ -76,12 +76,20 @@ class FrameSenderTest {
   void interruptedSenderFailsTheStream() throws Exception {
     FakeStream stream = new FakeStream();
     FrameSender sender = new FrameSender(stream, new MessageEncoder(8));
-    Thread t = new Thread(() -> send(sender, 1));
+    CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        sender.send(new Envelope(1, 0, MODEL));
+        outcome.complete(null);
+      } catch (InterruptedException | RuntimeException e) {
+        outcome.complete(e);
+      }
+    });
     t.start();
     Thread.sleep(100);
     t.interrupt();
-    t.join(5000);
 
+    assertThat(outcome.get(5, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
     assertThat(stream.error).isNotNull();
     assertThat(sender.isClosed()).isTrue();
   }
