@@ -13,7 +13,6 @@ import java.util.function.Consumer;
  * <p>Waiters are served first come, first served. Thread-safe; callbacks run outside the internal lock.
  */
 final class UploadSlots {
-  private final int capacity;
   private final Deque<Consumer<Lease>> waiters = new ArrayDeque<>();
   private int free;
 
@@ -21,7 +20,6 @@ final class UploadSlots {
     if (capacity < 1) {
       throw new IllegalArgumentException("upload slots must be >= 1, got " + capacity);
     }
-    this.capacity = capacity;
     this.free = capacity;
   }
 
@@ -48,10 +46,6 @@ final class UploadSlots {
   /** Slots free right now. */
   synchronized int free() {
     return free;
-  }
-
-  int capacity() {
-    return capacity;
   }
 
   private void release() {
