@@ -39,7 +39,7 @@ final class AppDispatcher {
       }
     } catch (RuntimeException e) {
       log.warn("the '{}' request failed", request.type(), e);
-      return MessageTypes.error(e.toString());
+      return MessageTypes.error(e.getClass().getSimpleName() + ": " + e.getMessage());
     }
   }
 

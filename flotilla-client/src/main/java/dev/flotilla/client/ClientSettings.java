@@ -70,28 +70,33 @@ public record ClientSettings(String target, String clientId, Config properties, 
       this.clientId = clientId;
     }
 
+    /** Sets {@link ClientSettings#properties()}. */
     public Builder properties(Config properties) {
       this.properties = properties;
       return this;
     }
 
+    /** Sets {@link ClientSettings#chunkBytes()}. */
     public Builder chunkBytes(int chunkBytes) {
       this.chunkBytes = chunkBytes;
       return this;
     }
 
+    /** Sets {@link ClientSettings#reconnectInitial()} and {@link ClientSettings#reconnectMax()}. */
     public Builder reconnect(Duration initial, Duration max) {
       this.reconnectInitial = initial;
       this.reconnectMax = max;
       return this;
     }
 
+    /** Sets {@link ClientSettings#keepAliveTime()} and {@link ClientSettings#keepAliveTimeout()}. */
     public Builder keepAlive(Duration time, Duration timeout) {
       this.keepAliveTime = time;
       this.keepAliveTimeout = timeout;
       return this;
     }
 
+    /** The settings; throws {@link IllegalArgumentException} naming a bad value. */
     public ClientSettings build() {
       return new ClientSettings(target, clientId, properties, chunkBytes, reconnectInitial, reconnectMax,
           keepAliveTime, keepAliveTimeout);

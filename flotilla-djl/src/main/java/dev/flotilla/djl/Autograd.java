@@ -34,12 +34,18 @@ final class Autograd {
   }
 
   /**
-   * One SGD step in place, in libtorch: {@code v = momentum * v + lr * grad; parameter -= v}, or
-   * {@code parameter -= lr * grad} when {@code velocity} is null (no momentum). For a constant learning rate this is
-   * PyTorch's {@code torch.optim.SGD} without dampening or weight decay.
+   * One SGD step in place, with grad mode off: {@code parameter -= lr * grad}, or with momentum
+   * {@code v = momentum * v + lr * grad; parameter -= v}, which for a constant learning rate is PyTorch's
+   * {@code torch.optim.SGD} (no dampening, no weight decay). Scales {@code gradient} in place, so it must be zeroed
+   * or discarded afterwards.
    */
   static void sgdStep(NDArray parameter, NDArray gradient, NDArray velocity, float lr, float momentum) {
-    JniUtils.sgdUpdate((PtNDArray) parameter, (PtNDArray) gradient, (PtNDArray) velocity, lr, 0f, 1f, -1f,
-        velocity == null ? 0f : momentum);
+    gradient.muli(lr);
+    if (velocity == null) {
+      parameter.subi(gradient);
+    } else {
+      velocity.muli(momentum).addi(gradient);
+      parameter.subi(velocity);
+    }
   }
 }

@@ -34,7 +34,7 @@ import dev.flotilla.djl.model.Network;
  */
 public final class DjlClientApp implements ClientApp, AutoCloseable {
   /** Examples per batch in {@link #evaluate}. */
-  public static final int EVALUATION_BATCH = 500;
+  public static final int EVALUATION_BATCH = 100;
 
   private final Network network;
   private final LabelledImages train;

@@ -16,8 +16,11 @@ import dev.flotilla.djl.model.Network;
  * is shared, never copied or modified.
  */
 public final class DjlEvaluator implements ModelEvaluator, AutoCloseable {
-  /** The default number of examples per batch. */
-  public static final int DEFAULT_BATCH = 500;
+  /**
+   * The default number of examples per batch. Small batches keep the activations in cache: on one thread, batches
+   * of 64–100 evaluate this module's CNN about 1.5 times faster than batches of 500.
+   */
+  public static final int DEFAULT_BATCH = 100;
 
   private final Network network;
   private final LabelledImages data;

@@ -45,7 +45,10 @@ final class DjlModel implements AutoCloseable {
     return manager;
   }
 
-  /** The parameter arrays in the order of {@link Network#specs()}; owned by this model. */
+  /**
+   * The parameter arrays in the order of {@link Network#specs()}; owned by this model, and replaced by new arrays
+   * (without gradients) on every {@link #load}.
+   */
   NDList parameters() {
     return parameters;
   }
@@ -62,8 +65,11 @@ final class DjlModel implements AutoCloseable {
         throw new IllegalArgumentException("model '" + network.name() + "' expects " + specs.get(i)
             + " at position " + i + ", got " + t.spec());
       }
-      // set() hands the tensor a fresh native copy of the values; the parameter keeps its identity.
-      parameters.get(i).set(t.buffer());
+      // A fresh array over a fresh copy of the values (the one copy), rather than NDArray.set(), which swaps the
+      // storage under a live tensor and makes libtorch print a deprecation warning.
+      NDArray fresh = manager.create(t.buffer(), shapeOf(t.spec()));
+      fresh.setName(t.name());
+      parameters.set(i, fresh).close();
     }
   }
 

@@ -28,25 +28,37 @@ public final class TrainingBenchmark {
     LabelledImages train = FashionMnist.train().first(examples);
     LabelledImages test = FashionMnist.test();
     ModelWeights weights = Models.initialWeights(model, 1);
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     try (DjlClientApp app = new DjlClientApp(model, train, 7);
         DjlEvaluator evaluator = new DjlEvaluator(model, test)) {
       System.out.printf("engine %s, intra-op threads %d, inter-op threads %d%n", PyTorchRuntime.engine().getVersion(),
           PyTorchRuntime.intraOpThreads(), PyTorchRuntime.interOpThreads());
       for (int r = 0; r < repeats; r++) {
         long cpu0 = os.getProcessCpuTime();
+        long thread0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         TrainResult result = app.train(new TrainInstructions(weights,
             Config.of("batch_size", batch, "round", r)));
         double seconds = (System.nanoTime() - t0) / 1e9;
         double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
-        System.out.printf("round %d: %d examples in %.2f s = %.0f examples/s (process CPU %.2f s = %.2f cores), %s%n",
-            r, examples, seconds, examples / seconds, cpu, cpu / seconds, result.metrics().values());
+        double threadCpu = (threads.getCurrentThreadCpuTime() - thread0) / 1e9;
+        System.out.printf("round %d: %d examples in %.2f s = %.0f examples/s (%.0f per CPU-second of the training"
+                + " thread; process CPU %.2f s = %.2f cores busy), train loss %.4f%n", r, examples, seconds,
+            examples / seconds, examples / threadCpu, cpu, cpu / seconds, result.metrics().get("train_loss").orElse(0));
         weights = result.weights();
         long e0 = System.nanoTime();
+        long ec0 = threads.getCurrentThreadCpuTime();
         EvaluateResult eval = evaluator.evaluate(weights);
-        System.out.printf("  central evaluation of %d: %.2f s, loss %.4f, accuracy %.4f%n", eval.numExamples(),
-            (System.nanoTime() - e0) / 1e9, eval.loss(), eval.accuracy());
+        System.out.printf("  central evaluation of %d: %.2f s (%.2f CPU-s), loss %.4f, accuracy %.4f%n",
+            eval.numExamples(), (System.nanoTime() - e0) / 1e9, (threads.getCurrentThreadCpuTime() - ec0) / 1e9,
+            eval.loss(), eval.accuracy());
       }
+    }
+    try {
+      java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream()
+          .filter(l -> l.startsWith("VmHWM") || l.startsWith("VmRSS")).forEach(System.out::println);
+    } catch (java.io.IOException e) {
+      // not on Linux
     }
   }
 }

@@ -17,14 +17,11 @@ import dev.flotilla.transport.proto.Welcome;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,8 +44,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
   private final SerialExecutor outbound;
   private final FrameSender sender;
   private final MessageAssembler assembler = new MessageAssembler(); // guarded by this
-  private final AtomicLong lastMessageId = new AtomicLong();
-  private final Map<Long, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
+  private final PendingRequests pending = new PendingRequests();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile ClientInfo info;
   private UploadSlots.Lease lease; // guarded by this: the slot of the message being assembled
@@ -122,17 +118,15 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
 
   @Override
   public CompletableFuture<Reply> request(Message request) {
-    long id = lastMessageId.incrementAndGet();
-    CompletableFuture<Reply> reply = new CompletableFuture<>();
-    pending.put(id, reply);
-    if (closed.get()) {
-      pending.remove(id);
-      reply.completeExceptionally(new ConnectionClosedException("client '" + id() + "' is disconnected"));
+    long id = pending.nextId();
+    CompletableFuture<Reply> reply = pending.open(id);
+    if (closed.get()) { // close() may have failed the open requests just before this one was added
+      pending.fail(id, new ConnectionClosedException("client '" + id() + "' is disconnected"));
       return reply;
     }
     sendAsync(new Envelope(id, 0, request)).whenComplete((sent, error) -> {
       if (error != null) {
-        failPending(id, error);
+        pending.fail(id, error);
       }
     });
     return reply;
@@ -140,7 +134,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
 
   @Override
   public CompletableFuture<Void> send(Message message) {
-    return sendAsync(new Envelope(lastMessageId.incrementAndGet(), 0, message));
+    return sendAsync(new Envelope(pending.nextId(), 0, message));
   }
 
   /** Called by the registry when a newer connection with the same id took this one's place. */
@@ -227,11 +221,8 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
   }
 
   private void deliver(Envelope env, Reply reply) {
-    CompletableFuture<Reply> request = env.replyTo() == 0 ? null : pending.remove(env.replyTo());
-    if (request == null) {
+    if (!pending.complete(env.replyTo(), reply)) {
       log.warn("client '{}' sent a '{}' message that answers no open request; dropped", id(), env.message().type());
-      reply.close();
-    } else if (!request.complete(reply)) {
       reply.close();
     }
   }
@@ -246,7 +237,10 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
     synchronized (this) {
       replyTo = frame.hasStart() ? frame.getStart().getReplyTo() : assembler.replyToInProgress();
     }
-    failPending(replyTo, e);
+    if (info != null) {
+      registry.unregister(this); // before the failure is seen, so no one finds the client registered after it
+    }
+    pending.fail(replyTo, e);
     sender.fail(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
     close("protocol error: " + e.getMessage(), e);
   }
@@ -274,16 +268,8 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
       return;
     }
     registry.unregister(this);
-    ConnectionClosedException e = new ConnectionClosedException("client '" + id() + "' disconnected: " + reason, cause);
-    pending.keySet().forEach(id -> failPending(id, e));
+    pending.failAll(new ConnectionClosedException("client '" + id() + "' disconnected: " + reason, cause));
     log.info("client '{}' disconnected: {}", id(), reason);
-  }
-
-  private void failPending(long requestId, Throwable error) {
-    CompletableFuture<Reply> request = pending.remove(requestId);
-    if (request != null) {
-      request.completeExceptionally(error);
-    }
   }
 
   private CompletableFuture<Void> sendAsync(Envelope envelope) {

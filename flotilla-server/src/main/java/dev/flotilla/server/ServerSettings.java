@@ -61,32 +61,38 @@ public record ServerSettings(String host, int port, int chunkBytes, int uploadSl
 
     private Builder() {}
 
+    /** Sets {@link ServerSettings#host()}. */
     public Builder host(String host) {
       this.host = host;
       return this;
     }
 
+    /** Sets {@link ServerSettings#port()}. */
     public Builder port(int port) {
       this.port = port;
       return this;
     }
 
+    /** Sets {@link ServerSettings#chunkBytes()}. */
     public Builder chunkBytes(int chunkBytes) {
       this.chunkBytes = chunkBytes;
       return this;
     }
 
+    /** Sets {@link ServerSettings#uploadSlots()}. */
     public Builder uploadSlots(int uploadSlots) {
       this.uploadSlots = uploadSlots;
       return this;
     }
 
+    /** Sets {@link ServerSettings#keepAliveTime()} and {@link ServerSettings#keepAliveTimeout()}. */
     public Builder keepAlive(Duration time, Duration timeout) {
       this.keepAliveTime = time;
       this.keepAliveTimeout = timeout;
       return this;
     }
 
+    /** The settings; throws {@link IllegalArgumentException} naming a bad value. */
     public ServerSettings build() {
       return new ServerSettings(host, port, chunkBytes, uploadSlots, keepAliveTime, keepAliveTimeout);
     }

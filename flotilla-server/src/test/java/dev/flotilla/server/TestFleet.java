@@ -44,6 +44,7 @@ public final class TestFleet implements AutoCloseable {
     return server;
   }
 
+  /** The server, once started. */
   public FlotillaServer server() {
     return server;
   }

@@ -7,10 +7,12 @@ import dev.flotilla.core.FlotillaException;
  * operation on it could complete.
  */
 public class ConnectionClosedException extends FlotillaException {
+  /** An exception with {@code message}, which names what was wrong. */
   public ConnectionClosedException(String message) {
     super(message);
   }
 
+  /** An exception with {@code message} and the {@code cause} behind it. */
   public ConnectionClosedException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -7,10 +7,12 @@ import dev.flotilla.core.FlotillaException;
  * out of order. The connection that carried them cannot be trusted any more and is closed.
  */
 public class ProtocolException extends FlotillaException {
+  /** An exception with {@code message}, which names what was wrong. */
   public ProtocolException(String message) {
     super(message);
   }
 
+  /** An exception with {@code message} and the {@code cause} behind it. */
   public ProtocolException(String message, Throwable cause) {
     super(message, cause);
   }

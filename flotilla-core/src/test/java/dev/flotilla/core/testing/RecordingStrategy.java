@@ -23,6 +23,7 @@ public final class RecordingStrategy implements Strategy {
   private final Strategy delegate;
   private final List<List<ClientFailure>> trainFailures = new CopyOnWriteArrayList<>();
 
+  /** Records what {@code delegate} is handed; every decision stays the delegate's. */
   public RecordingStrategy(Strategy delegate) {
     this.delegate = delegate;
   }

@@ -53,36 +53,43 @@ public record SyncSettings(int rounds, int minClients, int minFitClients, Durati
 
     private Builder() {}
 
+    /** Sets {@link SyncSettings#rounds()}. */
     public Builder rounds(int rounds) {
       this.rounds = rounds;
       return this;
     }
 
+    /** Sets {@link SyncSettings#minClients()}. */
     public Builder minClients(int minClients) {
       this.minClients = minClients;
       return this;
     }
 
+    /** Sets {@link SyncSettings#minFitClients()}. */
     public Builder minFitClients(int minFitClients) {
       this.minFitClients = minFitClients;
       return this;
     }
 
+    /** Sets {@link SyncSettings#roundTimeout()}. */
     public Builder roundTimeout(Duration roundTimeout) {
       this.roundTimeout = roundTimeout;
       return this;
     }
 
+    /** Sets {@link SyncSettings#seed()}. */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;
     }
 
+    /** Sets {@link SyncSettings#evaluateInitial()}. */
     public Builder evaluateInitial(boolean evaluateInitial) {
       this.evaluateInitial = evaluateInitial;
       return this;
     }
 
+    /** The settings; throws {@link IllegalArgumentException} naming a bad value. */
     public SyncSettings build() {
       return new SyncSettings(rounds, minClients, minFitClients, roundTimeout, seed, evaluateInitial);
     }

@@ -59,7 +59,7 @@ public final class SyncWorkflow {
    * @throws InterruptedException if the thread is interrupted, while waiting for clients or for results
    */
   public RunSummary run(Strategy strategy, ModelWeights initial, RoundListener listener) throws InterruptedException {
-    log.info("starting {} rounds with {} (at least {} clients, {} results per round, round timeout {} s)",
+    log.info("starting {} rounds with {} (min clients {}, min results per round {}, round timeout {} s)",
         settings.rounds(), strategy.getClass().getSimpleName(), settings.minClients(), settings.minFitClients(),
         settings.roundTimeout().toMillis() / 1000.0);
     List<RoundRecord> records = new ArrayList<>();
@@ -113,7 +113,7 @@ public final class SyncWorkflow {
 
   private ModelWeights accept(int round, ModelWeights global, Optional<ModelWeights> proposed, int results) {
     if (results < settings.minFitClients()) {
-      log.warn("round {}: {} results, fewer than the {} required; keeping the current model", round, results,
+      log.warn("round {}: only {} results of the {} required; keeping the current model", round, results,
           settings.minFitClients());
       return global;
     }

@@ -1,0 +1,97 @@
+package dev.flotilla.djl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.flotilla.core.message.Config;
+import dev.flotilla.core.message.EvaluateInstructions;
+import dev.flotilla.core.message.EvaluateResult;
+import dev.flotilla.core.message.TrainInstructions;
+import dev.flotilla.core.message.TrainResult;
+import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.djl.data.FashionMnist;
+import dev.flotilla.djl.data.LabelledImages;
+import dev.flotilla.djl.model.Models;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Trains on real Fashion-MNIST; fails with an installation hint if the data set is missing. */
+class DjlClientAppTest {
+  static LabelledImages train;
+  static LabelledImages test;
+
+  @BeforeAll
+  static void loadData() {
+    train = FashionMnist.train().first(2000);
+    test = FashionMnist.test().first(1000);
+  }
+
+  @Test
+  void oneEpochOfTheCnnLearnsFashionMnist() {
+    ModelWeights initial = Models.initialWeights("cnn", 1);
+    try (DjlClientApp app = new DjlClientApp("cnn", train, test, 3)) {
+      EvaluateResult before = app.evaluate(new EvaluateInstructions(initial, Config.empty()));
+      TrainResult result = app.train(new TrainInstructions(initial,
+          Config.of("lr", 0.02, "momentum", 0.9, "batch_size", 10, "local_epochs", 1, "round", 1)));
+      EvaluateResult after = app.evaluate(new EvaluateInstructions(result.weights(), Config.empty()));
+
+      assertThat(result.numExamples()).isEqualTo(2000);
+      assertThat(result.weights().specs()).isEqualTo(initial.specs());
+      assertThat(result.metrics().get("train_loss")).isPresent();
+      assertThat(result.metrics().get("train_accuracy").orElseThrow()).isBetween(0.2, 1.0);
+      assertThat(before.numExamples()).isEqualTo(1000);
+      assertThat(before.accuracy()).isLessThan(0.25);
+      assertThat(before.loss()).isGreaterThan(2.2);
+      assertThat(after.accuracy()).isGreaterThan(0.6);
+      assertThat(after.loss()).isLessThan(before.loss() - 1.0);
+    }
+  }
+
+  @Test
+  void sameInstructionsAndSeedGiveIdenticalWeights() {
+    LabelledImages small = train.first(500);
+    TrainInstructions instructions = new TrainInstructions(Models.initialWeights("cnn", 2), Config.of("round", 4));
+    try (DjlClientApp a = new DjlClientApp("cnn", small, 11); DjlClientApp b = new DjlClientApp("cnn", small, 11)) {
+      TrainResult first = a.train(instructions);
+      TrainResult again = a.train(instructions);
+      TrainResult other = b.train(instructions);
+      assertThat(again.weights().contentEquals(first.weights())).isTrue();
+      assertThat(other.weights().contentEquals(first.weights())).isTrue();
+      assertThat(again.metrics().get("train_loss")).isEqualTo(first.metrics().get("train_loss"));
+
+      TrainResult nextRound = a.train(new TrainInstructions(instructions.model(), Config.of("round", 5)));
+      assertThat(nextRound.weights().contentEquals(first.weights())).as("another round reshuffles").isFalse();
+    }
+  }
+
+  @Test
+  void clientsTrainConcurrentlyOnSeparateThreadsWithTheSameResults() throws Exception {
+    LabelledImages small = train.first(300);
+    TrainInstructions instructions = new TrainInstructions(Models.initialWeights("mlp", 2),
+        Config.of("lr", 0.05, "momentum", 0.5, "local_epochs", 2));
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try (DjlClientApp a = new DjlClientApp("mlp", small, 1); DjlClientApp b = new DjlClientApp("mlp", small, 2)) {
+      ModelWeights alone = a.train(instructions).weights();
+      Future<TrainResult> fa = pool.submit(() -> a.train(instructions));
+      Future<TrainResult> fb = pool.submit(() -> b.train(instructions));
+      assertThat(fa.get().weights().contentEquals(alone)).isTrue();
+      assertThat(fb.get().weights().contentEquals(alone)).as("another seed shuffles differently").isFalse();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void rejectsDataTheModelCannotTakeAndCallsAfterClose() {
+    LabelledImages tiny = LabelledImages.of(2, 2, new byte[4], new int[] {1});
+    assertThatThrownBy(() -> new DjlClientApp("cnn", tiny, 1)).hasMessageContaining("takes 28x28 images");
+    DjlClientApp app = new DjlClientApp("mlp", train.first(10), 1);
+    app.close();
+    app.close();
+    assertThatThrownBy(() -> app.train(new TrainInstructions(Models.initialWeights("mlp", 1), Config.empty())))
+        .isInstanceOf(IllegalStateException.class);
+  }
+}

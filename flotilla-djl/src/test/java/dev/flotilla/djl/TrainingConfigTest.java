@@ -1,0 +1,31 @@
+package dev.flotilla.djl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.flotilla.core.message.Config;
+import org.junit.jupiter.api.Test;
+
+class TrainingConfigTest {
+  @Test
+  void defaultsAreWorkloadW1() {
+    assertThat(TrainingConfig.defaults()).isEqualTo(new TrainingConfig(0.01, 0, 32, 1, 0));
+  }
+
+  @Test
+  void readsKeysAndIgnoresOthers() {
+    TrainingConfig c = TrainingConfig.from(Config.of("lr", 0.1, "momentum", 0.9, "batch_size", 10,
+        "local_epochs", 2, "round", 7, "proximal_mu", 0.01));
+    assertThat(c).isEqualTo(new TrainingConfig(0.1, 0.9, 10, 2, 7));
+    assertThat(TrainingConfig.from(c.toConfig())).isEqualTo(c);
+  }
+
+  @Test
+  void rejectsBadValuesNamingTheKey() {
+    assertThatThrownBy(() -> TrainingConfig.from(Config.of("lr", -1.0))).hasMessageContaining("'lr' = -1.0");
+    assertThatThrownBy(() -> TrainingConfig.from(Config.of("batch_size", 0))).hasMessageContaining("'batch_size' = 0");
+    assertThatThrownBy(() -> TrainingConfig.from(Config.of("momentum", 1.0))).hasMessageContaining("'momentum' = 1.0");
+    assertThatThrownBy(() -> TrainingConfig.from(Config.of("local_epochs", 0)))
+        .hasMessageContaining("'local_epochs' = 0");
+  }
+}

@@ -1,0 +1,70 @@
+package dev.flotilla.djl.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.core.tensor.Tensor;
+import dev.flotilla.core.tensor.TensorSpec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ModelsTest {
+  @Test
+  void theCnnIsTheFedAvgPaperCnnWithPyTorchNames() {
+    List<TensorSpec> specs = Models.specs("cnn");
+    assertThat(specs).containsExactly(
+        new TensorSpec("conv1.weight", new int[] {32, 1, 5, 5}),
+        new TensorSpec("conv1.bias", new int[] {32}),
+        new TensorSpec("conv2.weight", new int[] {64, 32, 5, 5}),
+        new TensorSpec("conv2.bias", new int[] {64}),
+        new TensorSpec("fc1.weight", new int[] {512, 1024}),
+        new TensorSpec("fc1.bias", new int[] {512}),
+        new TensorSpec("fc2.weight", new int[] {10, 512}),
+        new TensorSpec("fc2.bias", new int[] {10}));
+    assertThat(Models.network("cnn").numParameters()).isEqualTo(582_026);
+    assertThat(Models.initialWeights("cnn", 1).numParameters()).isEqualTo(582_026);
+  }
+
+  @Test
+  void theMlpIsTheFedAvgPaper2nn() {
+    assertThat(Models.specs("mlp")).extracting(TensorSpec::name)
+        .containsExactly("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias");
+    assertThat(Models.network("mlp").numParameters()).isEqualTo(199_210);
+  }
+
+  @Test
+  void initialWeightsAreDeterministicPerSeed() {
+    ModelWeights a = Models.initialWeights("cnn", 42);
+    assertThat(a.contentEquals(Models.initialWeights("cnn", 42))).isTrue();
+    assertThat(a.contentEquals(Models.initialWeights("cnn", 43))).isFalse();
+    assertThat(a.specs()).isEqualTo(Models.specs("cnn"));
+  }
+
+  @Test
+  void initialWeightsAreUniformWithinOneOverRootFanIn() {
+    ModelWeights w = Models.initialWeights("cnn", 7);
+    double[] bounds = {1 / Math.sqrt(25), 1 / Math.sqrt(25), 1 / Math.sqrt(800), 1 / Math.sqrt(800),
+        1 / Math.sqrt(1024), 1 / Math.sqrt(1024), 1 / Math.sqrt(512), 1 / Math.sqrt(512)};
+    for (int i = 0; i < w.count(); i++) {
+      Tensor t = w.get(i);
+      double max = 0;
+      double sum = 0;
+      for (int j = 0; j < t.size(); j++) {
+        max = Math.max(max, Math.abs(t.get(j)));
+        sum += t.get(j);
+      }
+      assertThat(max).as(t.name()).isLessThanOrEqualTo(bounds[i]).isGreaterThan(bounds[i] * 0.8);
+      assertThat(Math.abs(sum / t.size())).as(t.name()).isLessThan(bounds[i] * 0.5);
+    }
+  }
+
+  @Test
+  void unknownModelsAreNamed() {
+    assertThat(Models.names()).containsExactly("cnn", "mlp");
+    assertThatThrownBy(() -> Models.network("resnet"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown model 'resnet'")
+        .hasMessageContaining("cnn, mlp");
+  }
+}

@@ -1,0 +1,239 @@
+package dev.flotilla.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import dev.flotilla.core.message.Config;
+import dev.flotilla.core.message.Message;
+import dev.flotilla.core.message.Metrics;
+import dev.flotilla.core.testing.TestModels;
+import dev.flotilla.transport.ConnectionClosedException;
+import dev.flotilla.transport.Envelope;
+import dev.flotilla.transport.MessageAssembler;
+import dev.flotilla.transport.MessageEncoder;
+import dev.flotilla.transport.Protocol;
+import dev.flotilla.transport.ProtocolException;
+import dev.flotilla.transport.proto.Chunk;
+import dev.flotilla.transport.proto.FleetGrpc;
+import dev.flotilla.transport.proto.Frame;
+import dev.flotilla.transport.proto.Hello;
+import dev.flotilla.transport.proto.MessageStart;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The server side of a connection, driven by a hand-written client that can break the rules. */
+@Timeout(20)
+class ClientConnectionTest {
+  private static final Message MODEL = new Message("train_result", Config.of("num_examples", 1), Metrics.empty(),
+      TestModels.small());
+  private final List<AutoCloseable> open = new ArrayList<>();
+  private FlotillaServer server;
+
+  private FlotillaServer server(int uploadSlots) {
+    server = FlotillaServer.start(ServerSettings.builder().host("127.0.0.1").port(0).uploadSlots(uploadSlots).build());
+    open.add(server);
+    return server;
+  }
+
+  private RawClient connect() {
+    RawClient c = new RawClient(server.port());
+    open.add(c);
+    return c;
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
+    }
+  }
+
+  @Test
+  void firstFrameMustBeAHello() throws Exception {
+    server(2);
+    RawClient c = connect();
+    c.send(Frame.newBuilder().setStart(MessageStart.newBuilder().setMessageId(1).setType("x")).build());
+
+    Status status = c.closed.get(5, TimeUnit.SECONDS);
+    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(status.getDescription()).contains("first frame must be a hello");
+  }
+
+  @Test
+  void otherProtocolVersionIsRefused() throws Exception {
+    server(2);
+    RawClient c = connect();
+    c.send(Frame.newBuilder().setHello(Hello.newBuilder().setClientId("old").setProtocolVersion(99)).build());
+
+    Status status = c.closed.get(5, TimeUnit.SECONDS);
+    assertThat(status.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(status.getDescription()).contains("the client 99");
+    assertThat(server.registry().size()).isZero();
+  }
+
+  @Test
+  void sameIdReplacesTheOlderConnection() throws Exception {
+    server(2);
+    RawClient first = connect().hello("twin");
+    RawClient second = connect().hello("twin");
+
+    Status status = first.closed.get(5, TimeUnit.SECONDS);
+    assertThat(status.getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+    assertThat(server.registry().clients()).extracting(c -> c.id()).containsExactly("twin");
+
+    CompletableFuture<Reply> reply = server.registry().client("twin").orElseThrow().request(Message.of("ping"));
+    Envelope request = second.nextMessage();
+    assertThat(request.message().type()).isEqualTo("ping");
+    second.reply(request.messageId(), MODEL);
+    try (Reply r = reply.get(5, TimeUnit.SECONDS)) {
+      assertThat(r.message().arrays().contentEquals(MODEL.arrays())).isTrue();
+    }
+  }
+
+  @Test
+  void corruptUploadFailsItsRequestAndClosesTheConnection() throws Exception {
+    server(2);
+    RawClient c = connect().hello("liar");
+    CompletableFuture<Reply> reply = server.registry().client("liar").orElseThrow().request(Message.of("train"));
+    long requestId = c.nextMessage().messageId();
+
+    List<Frame> frames = c.encode(requestId, MODEL);
+    Chunk chunk = frames.get(1).getChunk();
+    byte[] bytes = chunk.getData().toByteArray();
+    bytes[0] ^= 0x40;
+    frames.set(1, Frame.newBuilder().setChunk(chunk.toBuilder().setData(ByteString.copyFrom(bytes))).build());
+    frames.forEach(c::send);
+
+    assertThatThrownBy(() -> reply.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(ProtocolException.class).hasMessageContaining("CRC32");
+    assertThat(c.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(server.registry().size()).isZero();
+  }
+
+  @Test
+  void hangingUpFailsOpenRequestsAsDisconnected() throws Exception {
+    server(2);
+    RawClient c = connect().hello("quitter");
+    CompletableFuture<Reply> reply = server.registry().client("quitter").orElseThrow().request(Message.of("train"));
+    c.nextMessage();
+
+    c.close();
+
+    assertThatThrownBy(() -> reply.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(ConnectionClosedException.class).hasMessageContaining("quitter");
+  }
+
+  @Test
+  void uploadsBeyondTheSlotsWaitUntilASlotIsReleased() throws Exception {
+    server(1);
+    RawClient a = connect().hello("a");
+    RawClient b = connect().hello("b");
+    CompletableFuture<Reply> replyA = server.registry().client("a").orElseThrow().request(Message.of("train"));
+    CompletableFuture<Reply> replyB = server.registry().client("b").orElseThrow().request(Message.of("train"));
+    List<Frame> framesA = a.encode(a.nextMessage().messageId(), MODEL);
+    List<Frame> framesB = b.encode(b.nextMessage().messageId(), MODEL);
+
+    a.send(framesA.get(0)); // a takes the only slot...
+    a.send(framesA.get(1)); // ...and sends all its bytes, but not its end
+    for (int i = 0; i < 100 && server.registry().bytesReceived() < MODEL.arrays().byteSize(); i++) {
+      Thread.sleep(20);
+    }
+    assertThat(server.registry().bytesReceived()).isEqualTo(MODEL.arrays().byteSize());
+    framesB.forEach(b::send); // b's whole upload must wait
+    Thread.sleep(300);
+    assertThat(replyB).isNotDone();
+
+    a.send(framesA.get(2));
+    Reply gotA = replyA.get(5, TimeUnit.SECONDS);
+    Thread.sleep(200);
+    assertThat(replyB).as("a's reply still holds the slot").isNotDone();
+
+    gotA.close();
+    try (Reply gotB = replyB.get(5, TimeUnit.SECONDS)) {
+      assertThat(gotB.message().arrays().contentEquals(MODEL.arrays())).isTrue();
+    }
+  }
+
+  /** A client that sends whatever frames the test wants, without flow control. */
+  private static final class RawClient implements StreamObserver<Frame>, AutoCloseable {
+    final CompletableFuture<Status> closed = new CompletableFuture<>();
+    private final ManagedChannel channel;
+    private final StreamObserver<Frame> requests;
+    private final BlockingQueue<Frame> received = new LinkedBlockingQueue<>();
+    private final MessageAssembler assembler = new MessageAssembler();
+    private long lastId;
+
+    RawClient(int port) {
+      channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+      requests = FleetGrpc.newStub(channel).connect(this);
+    }
+
+    RawClient hello(String id) throws Exception {
+      send(Frame.newBuilder().setHello(Hello.newBuilder().setClientId(id).setProtocolVersion(Protocol.VERSION))
+          .build());
+      Frame welcome = received.poll(5, TimeUnit.SECONDS);
+      assertThat(welcome).isNotNull();
+      assertThat(welcome.hasWelcome()).isTrue();
+      return this;
+    }
+
+    synchronized void send(Frame frame) {
+      requests.onNext(frame);
+    }
+
+    Envelope nextMessage() throws InterruptedException {
+      while (true) {
+        Frame f = received.poll(5, TimeUnit.SECONDS);
+        assertThat(f).as("a frame from the server").isNotNull();
+        var done = assembler.accept(f);
+        if (done.isPresent()) {
+          return done.get();
+        }
+      }
+    }
+
+    List<Frame> encode(long replyTo, Message message) {
+      List<Frame> out = new ArrayList<>();
+      new MessageEncoder(1 << 20).encode(new Envelope(++lastId, replyTo, message)).forEachRemaining(out::add);
+      return out;
+    }
+
+    void reply(long replyTo, Message message) {
+      encode(replyTo, message).forEach(this::send);
+    }
+
+    @Override
+    public void onNext(Frame value) {
+      received.add(value);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      closed.complete(Status.fromThrowable(t));
+    }
+
+    @Override
+    public void onCompleted() {
+      closed.complete(Status.OK);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      channel.shutdownNow();
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+}
