@@ -42,7 +42,7 @@ public final class MessageEncoder {
   }
 
   /** The {@code MessageStart} frame of {@code envelope}. */
-  static MessageStart start(Envelope envelope) {
+  private static MessageStart start(Envelope envelope) {
     Message m = envelope.message();
     MessageStart.Builder b = MessageStart.newBuilder()
         .setMessageId(envelope.messageId())

@@ -6,6 +6,7 @@ import dev.flotilla.core.message.EvaluateInstructions;
 import dev.flotilla.core.message.EvaluateResult;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.MessageTypes;
+import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.message.TrainResult;
 import dev.flotilla.core.strategy.ClientFailure;
 import dev.flotilla.core.strategy.ClientTask;
@@ -98,7 +99,7 @@ public final class SyncWorkflow {
       });
       return r;
     };
-    var tasks = strategy.configureTrain(ctx, global, registry.clients());
+    List<ClientTask<TrainInstructions>> tasks = strategy.configureTrain(ctx, global, registry.clients());
     RoundStream<TrainResult> results = dispatch("round " + ctx.round() + " training", tasks, MessageTypes::train,
         convert);
     Optional<ModelWeights> proposed;
