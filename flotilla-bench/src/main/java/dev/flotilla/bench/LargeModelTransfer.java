@@ -18,6 +18,7 @@ import dev.flotilla.server.ServerSettings;
 import dev.flotilla.server.workflow.RunSummary;
 import dev.flotilla.server.workflow.SyncSettings;
 import dev.flotilla.server.workflow.SyncWorkflow;
+import dev.flotilla.transport.Protocol;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * the JVM about 6.5 × the model size (15 GiB for 2.25 GiB; 12 GiB ran out of memory):
  * <pre>{@code
  * java -Xmx15g -XX:+ExitOnOutOfMemoryError -Xlog:gc:file=gc.log -cp flotilla-bench/target/benchmarks.jar \
- *     dev.flotilla.bench.LargeModelTransfer [GiB=2.25] [tensors=4]
+ *     dev.flotilla.bench.LargeModelTransfer [GiB=2.25] [tensors=4] [chunkKiB=1024]
  * }</pre>
  */
 public final class LargeModelTransfer {
@@ -61,6 +62,8 @@ public final class LargeModelTransfer {
   public static void main(String[] args) throws Exception {
     double gib = args.length > 0 ? Double.parseDouble(args[0]) : 2.25;
     int tensors = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+    int chunkBytes = args.length > 2 ? Protocol.checkChunkBytes(Integer.parseInt(args[2]) * 1024)
+        : Protocol.DEFAULT_CHUNK_BYTES;
     long parameters = (long) (gib * (1L << 30) / 4) / tensors * tensors;
     long perTensor = parameters / tensors;
     if (perTensor < 1 || perTensor > MAX_TENSOR_ELEMENTS) {
@@ -71,19 +74,20 @@ public final class LargeModelTransfer {
     for (int t = 0; t < tensors; t++) {
       specs.add(new TensorSpec("layer" + t + ".weight", new int[] {(int) perTensor}));
     }
-    System.out.printf(Locale.ROOT, "model: %d float32 parameters in %d tensors of %d = %d bytes (%.3f GiB); max heap"
-        + " %.2f GiB%n", parameters, tensors, perTensor, 4 * parameters, 4.0 * parameters / (1L << 30),
-        Runtime.getRuntime().maxMemory() / (double) (1L << 30));
+    System.out.printf(Locale.ROOT, "model: %d float32 parameters in %d tensors of %d = %d bytes (%.3f GiB); chunks of"
+        + " %d KiB; max heap %.2f GiB%n", parameters, tensors, perTensor, 4 * parameters, 4.0 * parameters / (1L << 30),
+        chunkBytes / 1024, Runtime.getRuntime().maxMemory() / (double) (1L << 30));
 
     long t = System.nanoTime();
     ModelWeights initial = build(specs);
     System.out.printf(Locale.ROOT, "built the model in %.1f s%n", seconds(System.nanoTime() - t));
-    if (!run(initial, specs)) {
+    if (!run(initial, specs, chunkBytes)) {
       System.exit(1);
     }
   }
 
-  private static boolean run(ModelWeights initial, List<TensorSpec> specs) throws InterruptedException {
+  private static boolean run(ModelWeights initial, List<TensorSpec> specs, int chunkBytes)
+      throws InterruptedException {
     PlusDelta app = new PlusDelta();
     AtomicReference<RoundRecord> round = new AtomicReference<>();
     RunSummary summary;
@@ -92,10 +96,12 @@ public final class LargeModelTransfer {
     long cpu0;
     long cpu1;
     HeapWatch heap;
-    ServerSettings serverSettings = ServerSettings.builder().host("127.0.0.1").port(0).build();
+    ServerSettings serverSettings = ServerSettings.builder().host("127.0.0.1").port(0).chunkBytes(chunkBytes)
+        .build();
     try (FlotillaServer server = FlotillaServer.start(serverSettings)) {
       FlotillaClient client = new FlotillaClient(
-          ClientSettings.builder("127.0.0.1:" + server.port(), "large-model-client").build(), app);
+          ClientSettings.builder("127.0.0.1:" + server.port(), "large-model-client").chunkBytes(chunkBytes).build(),
+          app);
       Thread clientThread = new Thread(() -> {
         try {
           client.run();
