@@ -12,17 +12,25 @@ import org.slf4j.LoggerFactory;
  * Turns a request from the server into a call of the {@link ClientApp} and its outcome into the reply: a result, or
  * an {@code error} message saying why there is none. Never throws for a failure of the app. Not thread-safe, like
  * the app it calls.
+ *
+ * <p>{@link FlotillaClient} answers every request it receives with this class, and the simulation engine
+ * ({@code flotilla-sim}) hands the messages of its virtual clients to it too, so that a {@code ClientApp} sees exactly
+ * the same calls in simulation as in deployment.
  */
-final class AppDispatcher {
+public final class AppDispatcher {
   private static final Logger log = LoggerFactory.getLogger(AppDispatcher.class);
   private final ClientApp app;
 
-  AppDispatcher(ClientApp app) {
+  /** A dispatcher that calls {@code app}. */
+  public AppDispatcher(ClientApp app) {
     this.app = app;
   }
 
-  /** The reply to {@code request}. */
-  Message handle(Message request) {
+  /**
+   * The reply to {@code request}: a {@code train_result} or {@code evaluate_result}, or an {@code error} message if the
+   * app threw, returned null or does not handle the request's type.
+   */
+  public Message handle(Message request) {
     try {
       switch (request.type()) {
         case MessageTypes.TRAIN -> {

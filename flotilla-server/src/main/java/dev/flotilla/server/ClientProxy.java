@@ -5,11 +5,11 @@ import dev.flotilla.core.strategy.ClientInfo;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The server's handle on one connected client: workflows send it requests and get replies, without seeing the
- * transport.
+ * The server's handle on one client of a {@link Fleet}: workflows send it requests and get replies, without seeing
+ * the transport (a gRPC connection, or a virtual client in a simulation).
  *
- * <p>Threading: thread-safe. Requests are sent in call order, one after another, by a thread of the server's; the
- * calls here never block.
+ * <p>Threading: thread-safe. Requests are sent in call order, one after another, by a thread of the server's (or, for
+ * a virtual client, run on a worker of the simulation); the calls here never block.
  */
 public interface ClientProxy {
   /** Who the client is, as it said in its hello. */

@@ -17,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The clients connected to a server, by id, and the traffic they caused. Workflows read it to sample clients and to
- * reach them; the transport keeps it up to date as clients connect and disconnect.
+ * The clients connected to a server, by id, and the traffic they caused: the {@link Fleet} of a deployed run.
+ * Workflows read it to sample clients and to reach them; the transport keeps it up to date as clients connect and
+ * disconnect.
  *
  * <p>A client that connects with the id of a client already connected <em>replaces</em> it: the older connection is
  * closed (its open requests fail as disconnected). This lets a client whose network dropped reconnect at once,
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-public final class ClientRegistry {
+public final class ClientRegistry implements Fleet {
   private static final Logger log = LoggerFactory.getLogger(ClientRegistry.class);
   private final Map<String, ClientConnection> clients = new HashMap<>(); // guarded by this
   private final LongAdder bytesReceived = new LongAdder();
@@ -35,26 +36,30 @@ public final class ClientRegistry {
   private boolean finished; // guarded by this
 
   /** The connected clients, sorted by id. */
+  @Override
   public synchronized List<ClientInfo> clients() {
     List<ClientInfo> out = new ArrayList<>(clients.size());
     for (ClientConnection c : clients.values()) {
       out.add(c.info());
     }
     out.sort(Comparator.comparing(ClientInfo::id));
-    return out;
+    return List.copyOf(out);
   }
 
   /** The connected client with {@code id}, if any. */
+  @Override
   public synchronized Optional<ClientProxy> client(String id) {
     return Optional.<ClientProxy>ofNullable(clients.get(id));
   }
 
   /** Number of connected clients. */
+  @Override
   public synchronized int size() {
     return clients.size();
   }
 
   /** Waits until at least {@code count} clients are connected; false if {@code timeout} passed first. */
+  @Override
   public synchronized boolean awaitClients(int count, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (clients.size() < count) {
@@ -68,11 +73,13 @@ public final class ClientRegistry {
   }
 
   /** Array bytes received from all clients since the server started. */
+  @Override
   public long bytesReceived() {
     return bytesReceived.sum();
   }
 
   /** Array bytes sent to all clients since the server started. */
+  @Override
   public long bytesSent() {
     return bytesSent.sum();
   }
@@ -82,6 +89,7 @@ public final class ClientRegistry {
    * any that connects later, so that none waits for work that will not come. The future completes when the
    * messages to the current clients have been sent or have failed.
    */
+  @Override
   public CompletableFuture<Void> finish() {
     List<ClientConnection> now;
     synchronized (this) {

@@ -1,7 +1,7 @@
 package dev.flotilla.server.workflow;
 
 import dev.flotilla.core.message.EvaluateResult;
-import dev.flotilla.server.ClientRegistry;
+import dev.flotilla.server.Fleet;
 import dev.flotilla.server.RoundRecord;
 import java.util.Locale;
 import java.util.Optional;
@@ -9,7 +9,7 @@ import java.util.Optional;
 /** Collects the figures of one round as it runs and turns them into a {@link RoundRecord}. */
 final class RoundRecorder {
   private final int round;
-  private final ClientRegistry registry;
+  private final Fleet fleet;
   private final long startNanos = System.nanoTime();
   private final long bytesUpAtStart;
   private final long bytesDownAtStart;
@@ -18,11 +18,11 @@ final class RoundRecorder {
   private int clientsOk;
   private int clientsFailed;
 
-  RoundRecorder(int round, ClientRegistry registry) {
+  RoundRecorder(int round, Fleet fleet) {
     this.round = round;
-    this.registry = registry;
-    this.bytesUpAtStart = registry.bytesReceived();
-    this.bytesDownAtStart = registry.bytesSent();
+    this.fleet = fleet;
+    this.bytesUpAtStart = fleet.bytesReceived();
+    this.bytesDownAtStart = fleet.bytesSent();
   }
 
   void trained(int ok, int failed) {
@@ -45,7 +45,7 @@ final class RoundRecorder {
         federated == null ? null : finiteOrNull(federated.accuracy()),
         federated == null ? null : finiteOrNull(federated.loss()),
         clientsOk, clientsFailed, (System.nanoTime() - startNanos) / 1e9,
-        registry.bytesReceived() - bytesUpAtStart, registry.bytesSent() - bytesDownAtStart);
+        fleet.bytesReceived() - bytesUpAtStart, fleet.bytesSent() - bytesDownAtStart);
   }
 
   /** A one-line summary for the log. */

@@ -15,7 +15,7 @@ import dev.flotilla.core.strategy.Strategy;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.TensorSpec;
 import dev.flotilla.server.ClientProxy;
-import dev.flotilla.server.ClientRegistry;
+import dev.flotilla.server.Fleet;
 import dev.flotilla.server.RoundRecord;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,21 +35,22 @@ import org.slf4j.LoggerFactory;
  * {@link ClientFailure} handed to the strategy; nothing a client does stops the run. After the last round every
  * client is told to finish.
  *
- * <p>The workflow only talks to clients through a {@link ClientRegistry}, so it does not care how they are
- * connected. One workflow runs once, on the caller's thread.
+ * <p>The workflow only talks to clients through a {@link Fleet}, so it does not care how they are reached: the
+ * {@link dev.flotilla.server.ClientRegistry} of a gRPC server in deployment, virtual clients in simulation. One
+ * workflow runs once, on the caller's thread.
  */
 public final class SyncWorkflow {
   private static final Logger log = LoggerFactory.getLogger(SyncWorkflow.class);
   private static final Duration WAIT_LOG_INTERVAL = Duration.ofSeconds(10);
   private static final long FINISH_TIMEOUT_SECONDS = 10;
 
-  private final ClientRegistry registry;
+  private final Fleet fleet;
   private final SyncSettings settings;
   private final AtomicInteger late = new AtomicInteger();
 
-  /** A workflow that reaches clients through {@code registry}. */
-  public SyncWorkflow(ClientRegistry registry, SyncSettings settings) {
-    this.registry = Objects.requireNonNull(registry, "registry");
+  /** A workflow that reaches clients through {@code fleet}, such as a server's {@code ClientRegistry}. */
+  public SyncWorkflow(Fleet fleet, SyncSettings settings) {
+    this.fleet = Objects.requireNonNull(fleet, "fleet");
     this.settings = Objects.requireNonNull(settings, "settings");
   }
 
@@ -69,7 +70,7 @@ public final class SyncWorkflow {
       for (int round = settings.evaluateInitial() ? 0 : 1; round <= settings.rounds(); round++) {
         awaitClients();
         RoundContext ctx = new RoundContext(round, settings.rounds(), settings.seed());
-        RoundRecorder recorder = new RoundRecorder(round, registry);
+        RoundRecorder recorder = new RoundRecorder(round, fleet);
         global = round == 0 ? global : train(ctx, strategy, global, recorder);
         evaluate(ctx, strategy, global, recorder);
         RoundRecord record = recorder.record();
@@ -99,7 +100,7 @@ public final class SyncWorkflow {
       });
       return r;
     };
-    List<ClientTask<TrainInstructions>> tasks = strategy.configureTrain(ctx, global, registry.clients());
+    List<ClientTask<TrainInstructions>> tasks = strategy.configureTrain(ctx, global, fleet.clients());
     RoundStream<TrainResult> results = dispatch("round " + ctx.round() + " training", tasks, MessageTypes::train,
         convert);
     Optional<ModelWeights> proposed;
@@ -132,7 +133,7 @@ public final class SyncWorkflow {
 
   private void evaluate(RoundContext ctx, Strategy strategy, ModelWeights global, RoundRecorder recorder) {
     recorder.central(strategy.evaluate(ctx, global));
-    List<ClientTask<EvaluateInstructions>> tasks = strategy.configureEvaluate(ctx, global, registry.clients());
+    List<ClientTask<EvaluateInstructions>> tasks = strategy.configureEvaluate(ctx, global, fleet.clients());
     if (tasks.isEmpty()) {
       return;
     }
@@ -156,7 +157,7 @@ public final class SyncWorkflow {
       Function<Message, R> convert) {
     RoundStream<R> stream = new RoundStream<>(phase, settings.roundTimeout(), convert, late);
     for (ClientTask<I> task : tasks) {
-      Optional<ClientProxy> client = registry.client(task.clientId());
+      Optional<ClientProxy> client = fleet.client(task.clientId());
       if (client.isEmpty()) {
         stream.fail(task.clientId(), ClientFailure.Kind.DISCONNECTED, "not connected when the round started");
       } else {
@@ -167,14 +168,14 @@ public final class SyncWorkflow {
   }
 
   private void awaitClients() throws InterruptedException {
-    while (!registry.awaitClients(settings.minClients(), WAIT_LOG_INTERVAL)) {
-      log.info("waiting for clients: {} of {} connected", registry.size(), settings.minClients());
+    while (!fleet.awaitClients(settings.minClients(), WAIT_LOG_INTERVAL)) {
+      log.info("waiting for clients: {} of {} connected", fleet.size(), settings.minClients());
     }
   }
 
   private void finishClients() {
     try {
-      registry.finish().get(FINISH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      fleet.finish().get(FINISH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {

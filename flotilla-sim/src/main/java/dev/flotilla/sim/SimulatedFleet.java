@@ -1,0 +1,214 @@
+package dev.flotilla.sim;
+
+import dev.flotilla.client.AppDispatcher;
+import dev.flotilla.core.client.ClientApp;
+import dev.flotilla.core.message.Message;
+import dev.flotilla.core.message.MessageTypes;
+import dev.flotilla.core.strategy.ClientInfo;
+import dev.flotilla.server.ClientProxy;
+import dev.flotilla.server.Fleet;
+import dev.flotilla.server.Reply;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Fleet} of virtual clients in this JVM, for simulation. A workflow drives it exactly as it drives the
+ * clients of a gRPC server: a request to a virtual client is run on a worker thread, where the client's
+ * {@link ClientApp} (made by a {@link ClientAppFactory} for that task) receives it through the {@link AppDispatcher}
+ * that a deployed {@code FlotillaClient} uses, and the reply comes back as a {@link Reply}. Only the socket is
+ * missing: messages are handed over as objects, and the global model is shared (it is immutable) instead of copied
+ * once per client.
+ *
+ * <p>Scale: a registered client costs its {@link VirtualClient} (id, seed, indices) and nothing more; time and
+ * memory per round depend on the clients sampled. Workers are a fixed pool, one per core by default, and with one
+ * intra-op thread per training engine (the default of {@code PyTorchRuntime}) the cores are kept busy without being
+ * oversubscribed. At most {@code 2 × workers} results are in progress or waiting for the strategy at once.
+ *
+ * <p>Determinism: replies are delivered in the order the requests were sent, whichever worker finishes first, so a
+ * strategy sees the same results in the same order in every run (see {@link OrderedWorkers}).
+ *
+ * <p>Traffic: {@link #bytesSent()} and {@link #bytesReceived()} count the array bytes of requests and replies, what a
+ * deployment would move over the network. Thread-safe. {@link #close()} stops the workers.
+ */
+public final class SimulatedFleet implements Fleet, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SimulatedFleet.class);
+  private final List<ClientInfo> infos;
+  private final Map<String, VirtualClient> byId;
+  private final ClientAppFactory apps;
+  private final TaskListener listener;
+  private final OrderedWorkers workers;
+  private final LongAdder bytesReceived = new LongAdder();
+  private final LongAdder bytesSent = new LongAdder();
+  private volatile boolean finished;
+
+  /** Told each time a virtual client has answered a request, for progress displays. */
+  @FunctionalInterface
+  public interface TaskListener {
+    /**
+     * {@code clientId} answered a request of type {@code requestType} (such as {@code train}). Called on a worker
+     * thread; must be quick and must not throw.
+     */
+    void taskDone(String clientId, String requestType);
+  }
+
+  /** A fleet of {@code clients} run by {@code workers} threads, without a task listener. */
+  public SimulatedFleet(List<VirtualClient> clients, ClientAppFactory apps, int workers) {
+    this(clients, apps, workers, (id, type) -> { });
+  }
+
+  /**
+   * A fleet of {@code clients} whose apps {@code apps} makes, run by {@code workers} threads (started now).
+   *
+   * @throws IllegalArgumentException if there are no clients, two share an id, or {@code workers < 1}
+   */
+  public SimulatedFleet(List<VirtualClient> clients, ClientAppFactory apps, int workers, TaskListener listener) {
+    if (clients.isEmpty()) {
+      throw new IllegalArgumentException("a simulated fleet needs at least one virtual client");
+    }
+    if (workers < 1) {
+      throw new IllegalArgumentException("workers must be >= 1, got " + workers);
+    }
+    this.apps = Objects.requireNonNull(apps, "apps");
+    this.listener = Objects.requireNonNull(listener, "listener");
+    Map<String, VirtualClient> map = new HashMap<>(clients.size() * 2);
+    List<ClientInfo> list = new ArrayList<>(clients.size());
+    for (VirtualClient c : clients) {
+      if (map.put(c.id(), c) != null) {
+        throw new IllegalArgumentException("two virtual clients have the id '" + c.id() + "'");
+      }
+      list.add(c.info());
+    }
+    list.sort(Comparator.comparing(ClientInfo::id));
+    this.infos = List.copyOf(list);
+    this.byId = Map.copyOf(map);
+    this.workers = new OrderedWorkers(workers, 2 * workers, "flotilla-sim-worker");
+  }
+
+  /** Number of worker threads. */
+  public int workers() {
+    return workers.workers();
+  }
+
+  /** Every virtual client, sorted by id (virtual clients are always available). */
+  @Override
+  public List<ClientInfo> clients() {
+    return infos;
+  }
+
+  @Override
+  public Optional<ClientProxy> client(String id) {
+    VirtualClient c = byId.get(id);
+    return c == null ? Optional.empty() : Optional.of(new VirtualProxy(c));
+  }
+
+  @Override
+  public int size() {
+    return infos.size();
+  }
+
+  /** True at once if the fleet has {@code count} clients; otherwise false after {@code timeout}, as none will join. */
+  @Override
+  public boolean awaitClients(int count, Duration timeout) throws InterruptedException {
+    if (infos.size() >= count) {
+      return true;
+    }
+    log.warn("a simulated fleet of {} clients will never have {}", infos.size(), count);
+    TimeUnit.NANOSECONDS.sleep(timeout.toNanos());
+    return false;
+  }
+
+  @Override
+  public long bytesReceived() {
+    return bytesReceived.sum();
+  }
+
+  @Override
+  public long bytesSent() {
+    return bytesSent.sum();
+  }
+
+  /** Marks the run as over; virtual clients have nothing to disconnect, so this completes at once. */
+  @Override
+  public CompletableFuture<Void> finish() {
+    finished = true;
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Whether {@link #finish()} was called. */
+  public boolean isFinished() {
+    return finished;
+  }
+
+  /** Stops the workers; requests not yet answered fail as disconnected. Idempotent. */
+  @Override
+  public void close() {
+    workers.close();
+  }
+
+  /** Runs on a worker: the app of {@code client} answers {@code request}, as a deployed client's app would. */
+  private Message answer(VirtualClient client, Message request) {
+    ClientApp app;
+    try {
+      app = apps.create(client);
+    } catch (RuntimeException e) {
+      log.warn("cannot make the app of virtual client '{}'", client.id(), e);
+      return MessageTypes.error("cannot make the app of virtual client '" + client.id() + "': " + e);
+    }
+    try {
+      Message reply = new AppDispatcher(app).handle(request);
+      bytesReceived.add(reply.arrays().byteSize());
+      return reply;
+    } finally {
+      if (app instanceof AutoCloseable closeable) {
+        try {
+          closeable.close();
+        } catch (Exception e) {
+          log.warn("closing the app of virtual client '{}' failed", client.id(), e);
+        }
+      }
+      listener.taskDone(client.id(), request.type());
+    }
+  }
+
+  /** The handle on one virtual client; cheap, made per lookup. */
+  private final class VirtualProxy implements ClientProxy {
+    private final VirtualClient client;
+
+    VirtualProxy(VirtualClient client) {
+      this.client = client;
+    }
+
+    @Override
+    public ClientInfo info() {
+      return client.info();
+    }
+
+    @Override
+    public boolean isConnected() {
+      return true;
+    }
+
+    @Override
+    public CompletableFuture<Reply> request(Message request) {
+      bytesSent.add(request.arrays().byteSize());
+      return workers.submit(() -> answer(client, request));
+    }
+
+    /** Virtual clients expect nothing but {@code finish} without a reply, and have nothing to do on it. */
+    @Override
+    public CompletableFuture<Void> send(Message message) {
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+}
