@@ -7,6 +7,7 @@ import dev.flotilla.core.tensor.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -27,12 +28,15 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>The model has P parameters in 4 tensors of equal size, as in W3. The K updates are built once per trial, so
  * each operation reads K × P × 4 bytes of client data that are not in cache (K × P × 4 ≥ 40 MB, above the 32 MiB L3
- * of the reference machine). JMH reports milliseconds per operation; GB/s of client data read is
- * {@code K × P × 4 / (ms/op × 10⁶)}. The {@link #workload} pairs are fixed rather than a cross product, since
- * (100, 10M) would need 4 GB of updates.
+ * of the reference machine). One operation aggregates (or copies) all K updates, so the primary score is rounds per
+ * second; the {@link Bytes#gigabytes} secondary score is the same rate in GB/s of client data read (K × P × 4 bytes
+ * per operation, 1 GB = 10⁹ bytes), kept by a JMH {@link AuxCounters} counter. The {@link #workload} pairs are fixed
+ * rather than a cross product, since (100, 10M) would need 4 GB of updates.
+ *
+ * <p>Run: {@code java -jar flotilla-bench/target/benchmarks.jar AggregationBenchmark}.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsAppend = {"-Xms8g", "-Xmx8g", "-XX:+AlwaysPreTouch"})
 @Warmup(iterations = 3, time = 2)
@@ -47,6 +51,21 @@ public class AggregationBenchmark {
   private List<TensorSpec> specs;
   private ModelWeights[] updates;
   private float[][] copyTarget;
+  private double gigabytesPerOperation;
+
+  /** Counts the client data read, reported by JMH as a rate: GB/s. */
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.OPERATIONS)
+  public static class Bytes {
+    /** Gigabytes (10⁹ bytes) of client updates read in this iteration. */
+    public double gigabytes;
+
+    /** Starts each iteration from zero, as JMH expects of auxiliary counters. */
+    @Setup(Level.Iteration)
+    public void reset() {
+      gigabytes = 0;
+    }
+  }
 
   /** Builds the K updates with cheap pseudo-random values (no denormals, no NaN). */
   @Setup(Level.Trial)
@@ -78,11 +97,13 @@ public class AggregationBenchmark {
       updates[k] = ModelWeights.of(tensors);
     }
     copyTarget = new float[TENSORS][parameters / TENSORS];
+    gigabytesPerOperation = 4.0 * clients * parameters / 1e9;
   }
 
   /** The averaging: fold every update into a fresh weighted mean, then compute the mean. */
   @Benchmark
-  public ModelWeights fedAvg() {
+  public ModelWeights fedAvg(Bytes bytes) {
+    bytes.gigabytes += gigabytesPerOperation;
     WeightedMean mean = new WeightedMean(specs);
     for (int k = 0; k < updates.length; k++) {
       mean.fold(updates[k], 100 + k);
@@ -92,7 +113,8 @@ public class AggregationBenchmark {
 
   /** The ceiling: copy every update's values into one model-sized array (reads and writes K × P × 4 bytes). */
   @Benchmark
-  public float[][] arrayCopy() {
+  public float[][] arrayCopy(Bytes bytes) {
+    bytes.gigabytes += gigabytesPerOperation;
     for (ModelWeights update : updates) {
       for (int t = 0; t < TENSORS; t++) {
         update.get(t).copyTo(copyTarget[t], 0);

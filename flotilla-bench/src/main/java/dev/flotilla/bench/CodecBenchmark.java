@@ -38,7 +38,7 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Throughput of the transport's array codec: {@link MessageEncoder} turning a model into frames ({@code
- * MessageStart}, 1 MiB {@code Chunk}s with CRC32, {@code MessageEnd}) and {@link MessageAssembler} turning those
+ * MessageStart}, default-size (256 KiB) {@code Chunk}s with CRC32, {@code MessageEnd}) and {@link MessageAssembler} turning those
  * frames back into a model, for a model of P float32 parameters in 4 tensors of equal size.
  *
  * <p>Only the codec is measured, not protobuf serialisation or gRPC: {@link #encode} draws every frame from the

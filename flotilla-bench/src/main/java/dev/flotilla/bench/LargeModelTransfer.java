@@ -40,6 +40,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * so the global model after the round must equal {@code initial + DELTA} element by element. The check regenerates
  * the initial values from the seeds as it walks the result, so it needs no second copy of the model.
  *
+ * <p>{@code chunkKiB} sets the chunk size of both sides (default {@link Protocol#DEFAULT_CHUNK_BYTES}).
+ *
  * <p>Prints the bytes moved down and up, the time, MB/s and process CPU time of each phase, and the peak heap. Exits
  * with status 1 if the round or the check fails. The live set peaks at about 5 × the model while the result is
  * uploaded (server: the initial model, FedAvg's accumulator, the upload being assembled; client: the model it
@@ -47,7 +49,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * the JVM about 6.5 × the model size (15 GiB for 2.25 GiB; 12 GiB ran out of memory):
  * <pre>{@code
  * java -Xmx15g -XX:+ExitOnOutOfMemoryError -Xlog:gc:file=gc.log -cp flotilla-bench/target/benchmarks.jar \
- *     dev.flotilla.bench.LargeModelTransfer [GiB=2.25] [tensors=4] [chunkKiB=1024]
+ *     dev.flotilla.bench.LargeModelTransfer [GiB=2.25] [tensors=4] [chunkKiB=256]
  * }</pre>
  */
 public final class LargeModelTransfer {

@@ -36,7 +36,7 @@ public record ServerSettings(String host, int port, int chunkBytes, int uploadSl
   }
 
   /**
-   * A builder with the defaults: every interface, port {@value #DEFAULT_PORT}, 1 MiB chunks, 2 upload slots, a
+   * A builder with the defaults: every interface, port {@value #DEFAULT_PORT}, 256 KiB chunks, 2 upload slots, a
    * keep-alive ping after 30 s idle that must be answered within 10 s.
    */
   public static Builder builder() {

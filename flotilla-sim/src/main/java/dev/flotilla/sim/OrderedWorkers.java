@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Memory is bounded like a server's upload slots: a task holds one of {@code window} slots from its start until
  * its {@link Reply} is {@linkplain Reply#close() closed} (the workflow closes each reply once the strategy moved past
- * it), and no task starts while all slots are held, except the oldest undelivered one, which always may so that
- * delivery never waits on a task that cannot start. At most about {@code window} results are held at once, however
- * many clients a round samples.
+ * it), and no task starts while all slots are held. At most {@code window} results are held at once, however many
+ * clients a round samples. Tasks start in submission order, so the oldest undelivered task has always started and
+ * delivery never waits for a task that lacks a slot; a consumer that never closes its replies, though, stalls the
+ * workers, as it would stall uploads on a server.
  *
  * <p>Thread-safe. Replies are completed under this object's lock, so the callbacks of their futures must not block.
  */
@@ -137,8 +138,7 @@ final class OrderedWorkers implements AutoCloseable {
   }
 
   private boolean canStart() {
-    Task head = queue.peek();
-    return head != null && (head.sequence == nextDelivery || held < window);
+    return !queue.isEmpty() && held < window;
   }
 
   private synchronized void finished(Task task) {

@@ -54,6 +54,7 @@ public final class Simulation {
   public static SimulationResult run(SimulationSettings settings, LabelledImages train, LabelledImages test,
       SimulationProgress progress) throws IOException, InterruptedException {
     long start = System.nanoTime();
+    double cpuAtStart = MemoryWatch.processCpuSeconds();
     if (settings.fractionEvaluate() > 0 && test == null) {
       throw new IllegalArgumentException("federated evaluation (fraction " + settings.fractionEvaluate()
           + ") needs a test set to split over the clients");
@@ -92,7 +93,8 @@ public final class Simulation {
       }
       memory.close();
       SimulationResult result = new SimulationResult(settings, summary, train.size(), test == null ? 0 : test.size(),
-          (System.nanoTime() - start) / 1e9, memory.peakUsedBytes(), memory.peakLiveBytes(),
+          (System.nanoTime() - start) / 1e9, cpuAtStart < 0 ? -1 : MemoryWatch.processCpuSeconds() - cpuAtStart,
+          memory.peakUsedBytes(), memory.peakAfterGcBytes(),
           MemoryWatch.maxHeapBytes(), MemoryWatch.peakResidentBytes());
       if (output != null) {
         output.writeChart(title(settings));

@@ -18,13 +18,15 @@ import java.util.Optional;
  * @param trainExamples     size of the training set partitioned over the clients
  * @param testExamples      size of the central test set (0 for none)
  * @param wallSeconds       wall time of the whole run, partitioning included
+ * @param cpuSeconds        CPU time of the process over the run, all threads; -1 if unknown
  * @param peakHeapUsedBytes largest heap in use seen during the run, garbage included
- * @param peakHeapLiveBytes largest heap live after garbage collection seen during the run
+ * @param peakHeapAfterGcBytes largest heap in use right after a garbage collection during the run (about the live
+ *                          data); -1 if no collection ran
  * @param maxHeapBytes      the heap limit of the JVM ({@code -Xmx})
  * @param peakResidentBytes peak resident memory of the process, native memory included; -1 if unknown
  */
 public record SimulationResult(SimulationSettings settings, RunSummary run, int trainExamples, int testExamples,
-    double wallSeconds, long peakHeapUsedBytes, long peakHeapLiveBytes, long maxHeapBytes, long peakResidentBytes) {
+    double wallSeconds, double cpuSeconds, long peakHeapUsedBytes, long peakHeapAfterGcBytes, long maxHeapBytes, long peakResidentBytes) {
   /** Checks the required parts. */
   public SimulationResult {
     Objects.requireNonNull(settings, "settings");
@@ -76,8 +78,13 @@ public record SimulationResult(SimulationSettings settings, RunSummary run, int 
     out.append(String.format(Locale.ROOT, "%.2f s per round (mean of %d rounds), %.1f s in all, %d of %d clients"
             + " per round, %d workers%n", secondsPerRound(), settings.rounds(), wallSeconds,
         settings.clientsPerRound(), settings.clients(), settings.workers()));
-    out.append(String.format(Locale.ROOT, "peak heap %s live after GC, %s in use (-Xmx %s); peak resident memory %s%n",
-        mib(peakHeapLiveBytes), mib(peakHeapUsedBytes), mib(maxHeapBytes), mib(peakResidentBytes)));
+    if (cpuSeconds >= 0) {
+      out.append(String.format(Locale.ROOT, "CPU %.1f s: on average %.2f of %d cores busy%n", cpuSeconds,
+          cpuSeconds / wallSeconds, Runtime.getRuntime().availableProcessors()));
+    }
+    out.append(String.format(Locale.ROOT, "peak heap %s after GC, %s in use with garbage (-Xmx %s); peak resident"
+        + " memory %s%n", peakHeapAfterGcBytes < 0 ? "unknown (no GC ran)" : mib(peakHeapAfterGcBytes),
+        mib(peakHeapUsedBytes), mib(maxHeapBytes), mib(peakResidentBytes)));
     return out.toString();
   }
 
@@ -121,7 +128,9 @@ public record SimulationResult(SimulationSettings settings, RunSummary run, int 
     });
     json.addProperty("seconds_per_round", secondsPerRound());
     json.addProperty("wall_seconds", wallSeconds);
-    json.addProperty("peak_heap_live_bytes", peakHeapLiveBytes);
+    json.addProperty("cpu_seconds", cpuSeconds);
+    json.addProperty("cores", Runtime.getRuntime().availableProcessors());
+    json.addProperty("peak_heap_after_gc_bytes", peakHeapAfterGcBytes);
     json.addProperty("peak_heap_used_bytes", peakHeapUsedBytes);
     json.addProperty("max_heap_bytes", maxHeapBytes);
     json.addProperty("peak_resident_bytes", peakResidentBytes);

@@ -25,7 +25,8 @@ import java.util.Objects;
  *                         (0 for none); the test set is then partitioned like the training set, with seed + 1, as
  *                         {@code flotilla partition} does
  * @param workers          training threads, each with one intra-op thread; by default one per core
- * @param roundTimeout     how long a round waits for its clients, as on a server
+ * @param roundTimeout     how long a round waits for its clients, as on a server; in a simulation the sampled clients
+ *                         take turns on the workers, so this must cover all of them, not one
  * @param out              folder for {@code metrics.jsonl}, the model, the chart and the summary; null for none
  */
 public record SimulationSettings(String model, String strategy, int clients, int clientsPerRound, int rounds,

@@ -6,8 +6,11 @@ public final class Protocol {
   public static final int VERSION = 1;
   /** The only array element type so far. */
   public static final String DTYPE_FLOAT32 = "float32";
-  /** Default size of the {@code Chunk} frames that carry array bytes: 1 MiB. */
-  public static final int DEFAULT_CHUNK_BYTES = 1 << 20;
+  /**
+   * Default size of the {@code Chunk} frames that carry array bytes: 256 KiB. Under half of G1's smallest region
+   * (1 MiB, used on heaps up to 2 GiB), so a chunk's buffer is never a humongous allocation on a small client.
+   */
+  public static final int DEFAULT_CHUNK_BYTES = 256 << 10;
   /** Largest chunk size a sender may use, so that every frame fits {@link #MAX_FRAME_BYTES}. */
   public static final int MAX_CHUNK_BYTES = 16 << 20;
   /**

@@ -1,0 +1,144 @@
+package dev.flotilla.cli;
+
+import dev.flotilla.core.partition.Partitioners;
+import dev.flotilla.djl.data.FashionMnist;
+import dev.flotilla.djl.data.LabelledImages;
+import dev.flotilla.sim.ConsoleProgress;
+import dev.flotilla.sim.RunOutput;
+import dev.flotilla.sim.Simulation;
+import dev.flotilla.sim.SimulationResult;
+import dev.flotilla.sim.SimulationSettings;
+import dev.flotilla.server.io.MetricsLog;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code flotilla simulate}: a whole federation in this JVM. Partitions Fashion-MNIST over virtual clients and runs
+ * the server's round loop and strategy and the clients' training code over them, without sockets (see
+ * {@link Simulation}).
+ */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+    description = "Simulate a federated run in one JVM: many virtual clients on a partition of Fashion-MNIST, the"
+        + " same strategy and client code as a deployment, deterministic from the seed.")
+final class SimulateCommand implements Callable<Integer> {
+  /** When to draw the progress bar. */
+  enum ProgressMode { AUTO, ALWAYS, NEVER }
+
+  private static final String DEFAULT_LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
+
+  @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "Dataset (default: ${DEFAULT-VALUE}).")
+  String dataset;
+
+  @Option(names = "--data", defaultValue = "/usr/share/datasets/fashion-mnist",
+      description = "Where the dataset's IDX files are (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--clients", required = true, description = "Virtual clients to partition the training set over.")
+  int clients;
+
+  @Option(names = "--clients-per-round", defaultValue = "10",
+      description = "Clients sampled to train each round (default: ${DEFAULT-VALUE}).")
+  int clientsPerRound;
+
+  @Option(names = "--rounds", defaultValue = "10", description = "Training rounds (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(names = "--scheme", defaultValue = "iid",
+      description = "Partition: iid, dirichlet:ALPHA, shards:K or sizeskew:EXPONENT (default: ${DEFAULT-VALUE}).")
+  String scheme;
+
+  @Option(names = "--strategy", defaultValue = "fedavg", description = "Strategy: fedavg (default: ${DEFAULT-VALUE}).")
+  String strategy;
+
+  @Option(names = "--seed", defaultValue = "42",
+      description = "Seed of the partition, initial model and sampling (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--out", description = "Folder for metrics.jsonl, model.safetensors, accuracy.png, summary.json.")
+  Path out;
+
+  @Option(names = "--workers", description = "Training threads, one intra-op thread each (default: one per core).")
+  Integer workers;
+
+  @Option(names = "--fraction-evaluate", defaultValue = "0",
+      description = "Share of clients that also evaluate on their local test share each round (default: 0).")
+  double fractionEvaluate;
+
+  @Option(names = "--train-examples", description = "Use only the first N training examples (default: all).")
+  Integer trainExamples;
+
+  @Option(names = "--test-examples",
+      description = "Evaluate centrally on the first N test examples; 0 for no central evaluation (default: all).")
+  Integer testExamples;
+
+  @Option(names = "--round-timeout", defaultValue = "1h", converter = DurationConverter.class,
+      description = "How long a round waits for its clients (default: ${DEFAULT-VALUE}).")
+  Duration roundTimeout;
+
+  @Option(names = "--progress", defaultValue = "auto",
+      description = "Progress bar on stderr: auto (when on a terminal), always or never (default: ${DEFAULT-VALUE}).")
+  ProgressMode progress;
+
+  @Mixin
+  TrainingOptions training;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!dataset.equals("fashion-mnist")) {
+      throw new IllegalArgumentException("unknown dataset '" + dataset + "'; known: fashion-mnist");
+    }
+    SimulationSettings.Builder settings = SimulationSettings.builder()
+        .model(training.model).strategy(strategy).clients(clients, clientsPerRound).rounds(rounds)
+        .partitioner(Partitioners.parse(scheme)).seed(seed).trainConfig(training.trainConfig(0.01, 0))
+        .fractionEvaluate(fractionEvaluate).roundTimeout(roundTimeout).out(out);
+    if (workers != null) {
+      settings.workers(workers);
+    }
+    SimulationSettings s = settings.build();
+    if (trainExamples != null && trainExamples < 1) {
+      throw new IllegalArgumentException("--train-examples must be >= 1, got " + trainExamples);
+    }
+    LabelledImages train = limit(FashionMnist.train(dataDir), trainExamples, "--train-examples");
+    LabelledImages test = limit(FashionMnist.test(dataDir), testExamples, "--test-examples");
+    boolean bar = progress == ProgressMode.ALWAYS || progress == ProgressMode.AUTO && System.console() != null;
+    if (bar) {
+      quietInfoLogs();
+    }
+    System.out.printf("simulating %d clients (%d per round, %s, seed %d), %d rounds of %s with model %s on %d"
+            + " training examples, %d workers%n", s.clients(), s.clientsPerRound(), s.partitioner().spec(), s.seed(),
+        s.rounds(), s.strategy(), s.model(), train.size(), s.workers());
+    SimulationResult result = Simulation.run(s, train, test,
+        new ConsoleProgress(System.out, bar ? System.err : null));
+    System.out.print(result.toText());
+    if (out != null) {
+      System.out.printf("wrote %s, %s, %s and %s in %s%n", MetricsLog.FILE_NAME, RunOutput.MODEL_FILE,
+          RunOutput.CHART_FILE, Simulation.SUMMARY_FILE, out);
+    }
+    return 0;
+  }
+
+  /**
+   * Keeps informational log lines off the terminal while the progress bar is drawn there (the round lines say the
+   * same), unless the user chose a log level. Takes effect because nothing has logged yet in this process.
+   */
+  private static void quietInfoLogs() {
+    if (System.getProperty(DEFAULT_LOG_LEVEL) == null) {
+      System.setProperty(DEFAULT_LOG_LEVEL, "warn");
+    }
+  }
+
+  /** The first {@code n} examples of {@code data}, all when {@code n} is null, none (null) when it is 0. */
+  private static LabelledImages limit(LabelledImages data, Integer n, String option) {
+    if (n == null) {
+      return data;
+    }
+    if (n < 0) {
+      throw new IllegalArgumentException(option + " must be >= 0, got " + n);
+    }
+    return n == 0 ? null : data.first(n);
+  }
+}
