@@ -4,31 +4,26 @@ import dev.flotilla.core.message.Config;
 import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.strategy.Sampling;
 import dev.flotilla.core.tensor.ModelWeights;
-import dev.flotilla.djl.DjlEvaluator;
 import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.djl.model.Models;
 import dev.flotilla.server.FlotillaServer;
 import dev.flotilla.server.RoundRecord;
 import dev.flotilla.server.io.MetricsLog;
 import dev.flotilla.server.io.RoundLine;
-import dev.flotilla.server.io.SafeTensors;
 import dev.flotilla.server.workflow.RunSummary;
 import dev.flotilla.server.workflow.SyncSettings;
 import dev.flotilla.server.workflow.SyncWorkflow;
+import dev.flotilla.sim.RunOutput;
+import dev.flotilla.sim.ShardedEvaluator;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * One federated run on an already started server: FedAvg with the CLI's options, central evaluation on
- * {@code testData} when given, a progress line per round, and {@code metrics.jsonl} plus {@code model.safetensors}
- * in {@code out} when given. Shared by {@code flotilla server} and {@code flotilla demo}.
+ * {@code testData} when given, a progress line per round, and {@code metrics.jsonl}, {@code model.safetensors} and
+ * {@code accuracy.png} in {@code out} when given. Shared by {@code flotilla server} and {@code flotilla demo}.
  */
 final class ServerRun {
-  static final String MODEL_FILE = "model.safetensors";
-
   private ServerRun() {}
 
   /**
@@ -37,47 +32,41 @@ final class ServerRun {
    * @param fractionEvaluate share of clients for federated evaluation each round (0 for none)
    */
   static RunSummary run(FlotillaServer server, SyncSettings sync, TrainingOptions training, Config trainConfig,
-      double fractionFit,
-      int minFitClients, double fractionEvaluate, Path testData, Path out) throws IOException, InterruptedException {
+      double fractionFit, int minFitClients, double fractionEvaluate, Path testData, Path out)
+      throws IOException, InterruptedException {
     ModelWeights initial = Models.initialWeights(training.model, sync.seed());
     FedAvg.Settings.Builder strategy = FedAvg.Settings.builder()
         .train(new Sampling(fractionFit, minFitClients))
         .trainConfig(trainConfig)
         .evaluate(fractionEvaluate > 0 ? new Sampling(fractionEvaluate, 1) : new Sampling(0, 0))
         .evaluateConfig(Config.of("model", training.model));
-    DjlEvaluator evaluator = testData == null ? null : new DjlEvaluator(training.model, FashionMnist.test(testData));
+    // the server is idle while it evaluates, so the evaluation uses every core
+    ShardedEvaluator evaluator = testData == null ? null
+        : ShardedEvaluator.djl(training.model, FashionMnist.test(testData),
+            Runtime.getRuntime().availableProcessors());
     if (evaluator != null) {
       strategy.centralEvaluator(evaluator);
     }
-    MetricsLog metrics = null;
-    if (out != null) {
-      Files.createDirectories(out);
-      metrics = MetricsLog.create(out);
-    }
-    MetricsLog log = metrics;
+    RunOutput output = out == null ? null : RunOutput.create(out, training.model);
     try {
       System.out.printf("model %s (%,d parameters), %d rounds, waiting for %d clients on port %d%n",
           training.model, initial.numParameters(), sync.rounds(), sync.minClients(), server.port());
       RunSummary summary = new SyncWorkflow(server.registry(), sync).run(new FedAvg(strategy.build()), initial,
           (RoundRecord record, ModelWeights model) -> {
             System.out.println(RoundLine.format(record, sync.rounds()));
-            if (log != null) {
-              try {
-                log.append(record);
-                SafeTensors.write(out.resolve(MODEL_FILE), model,
-                    Map.of("model", training.model, "round", Integer.toString(record.round())));
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
+            if (output != null) {
+              output.round(record, model);
             }
           });
-      if (out != null) {
-        System.out.println("wrote " + out.resolve(MetricsLog.FILE_NAME) + " and " + out.resolve(MODEL_FILE));
+      if (output != null) {
+        output.writeChart("FedAvg, " + training.model + ", " + sync.rounds() + " rounds");
+        System.out.println("wrote " + out.resolve(MetricsLog.FILE_NAME) + ", " + out.resolve(RunOutput.MODEL_FILE)
+            + " and " + out.resolve(RunOutput.CHART_FILE));
       }
       return summary;
     } finally {
-      if (metrics != null) {
-        metrics.close();
+      if (output != null) {
+        output.close();
       }
       if (evaluator != null) {
         evaluator.close();

@@ -9,9 +9,12 @@ import dev.flotilla.sim.Simulation;
 import dev.flotilla.sim.SimulationResult;
 import dev.flotilla.sim.SimulationSettings;
 import dev.flotilla.server.io.MetricsLog;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -115,8 +118,9 @@ final class SimulateCommand implements Callable<Integer> {
         new ConsoleProgress(System.out, bar ? System.err : null));
     System.out.print(result.toText());
     if (out != null) {
-      System.out.printf("wrote %s, %s, %s and %s in %s%n", MetricsLog.FILE_NAME, RunOutput.MODEL_FILE,
-          RunOutput.CHART_FILE, Simulation.SUMMARY_FILE, out);
+      List<String> written = Stream.of(MetricsLog.FILE_NAME, RunOutput.MODEL_FILE, RunOutput.CHART_FILE,
+          Simulation.SUMMARY_FILE).filter(name -> Files.exists(out.resolve(name))).toList();
+      System.out.printf("wrote %s in %s%n", String.join(", ", written), out);
     }
     return 0;
   }

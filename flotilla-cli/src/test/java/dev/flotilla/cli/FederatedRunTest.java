@@ -83,9 +83,10 @@ class FederatedRunTest {
       assertThat(Files.readAllLines(out.resolve(MetricsLog.FILE_NAME))).hasSize(4)
           .allSatisfy(line -> assertThat(line).contains("\"round\"", "\"accuracy\"", "\"loss\"", "\"clients_ok\"",
               "\"clients_failed\"", "\"seconds\"", "\"bytes_up\"", "\"bytes_down\""));
-      ModelWeights saved = SafeTensors.read(out.resolve(ServerRun.MODEL_FILE));
+      ModelWeights saved = SafeTensors.read(out.resolve(dev.flotilla.sim.RunOutput.MODEL_FILE));
       assertThat(saved.specs()).isEqualTo(Models.specs("cnn"));
       assertThat(saved.contentEquals(summary.finalModel())).isTrue();
+      assertThat(out.resolve(dev.flotilla.sim.RunOutput.CHART_FILE)).isNotEmptyFile();
     } finally {
       clientThreads.shutdownNow();
       apps.forEach(DjlClientApp::close);

@@ -75,9 +75,10 @@ public record SimulationResult(SimulationSettings settings, RunSummary run, int 
     last().filter(r -> accuracyOf(r) != null).ifPresent(l -> out.append(String.format(Locale.ROOT,
         ", final accuracy %.4f (round %d)", accuracyOf(l), l.round())));
     out.append('\n');
-    out.append(String.format(Locale.ROOT, "%.2f s per round (mean of %d rounds), %.1f s in all, %d of %d clients"
-            + " per round, %d workers%n", secondsPerRound(), settings.rounds(), wallSeconds,
-        settings.clientsPerRound(), settings.clients(), settings.workers()));
+    String perRound = settings.rounds() == 0 ? "no training rounds"
+        : String.format(Locale.ROOT, "%.2f s per round (mean of %d rounds)", secondsPerRound(), settings.rounds());
+    out.append(String.format(Locale.ROOT, "%s, %.1f s in all, %d of %d clients per round, %d workers%n", perRound,
+        wallSeconds, settings.clientsPerRound(), settings.clients(), settings.workers()));
     if (cpuSeconds >= 0) {
       out.append(String.format(Locale.ROOT, "CPU %.1f s: on average %.2f of %d cores busy%n", cpuSeconds,
           cpuSeconds / wallSeconds, Runtime.getRuntime().availableProcessors()));

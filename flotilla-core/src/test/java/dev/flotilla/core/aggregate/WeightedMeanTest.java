@@ -50,4 +50,22 @@ class WeightedMeanTest {
     assertThatThrownBy(() -> mean.fold(model(1, 1, 1), Double.NaN)).hasMessageContaining("weight");
     assertThatThrownBy(mean::result).isInstanceOf(FlotillaException.class);
   }
+
+  @Test
+  void resultIsFinalAndLeavesTheUpdatesUntouched() {
+    ModelWeights first = model(1, 2, 3);
+    ModelWeights second = model(5, 6, 7);
+    WeightedMean mean = new WeightedMean(first.specs());
+    mean.fold(first, 1);
+    mean.fold(second, 3);
+
+    ModelWeights r = mean.result();
+
+    assertThat(r.contentEquals(model(4, 5, 6))).isTrue();
+    assertThat(mean.result()).isSameAs(r);
+    assertThat(first.contentEquals(model(1, 2, 3))).isTrue(); // the first update was copied, not adopted
+    assertThat(second.contentEquals(model(5, 6, 7))).isTrue();
+    assertThatThrownBy(() -> mean.fold(model(1, 1, 1), 1)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("new WeightedMean");
+  }
 }
