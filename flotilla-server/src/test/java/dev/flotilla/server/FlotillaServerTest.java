@@ -76,6 +76,28 @@ class FlotillaServerTest {
   }
 
   @Test
+  void clientReconnectsWhenTheServerGoesAwayAndComesBack() throws Exception {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    try (TestFleet fleet = TestFleet.withoutServer()) {
+      FlotillaServer first = fleet.startServer(ServerSettings.builder().host("127.0.0.1").port(port));
+      fleet.client(TestFleet.settings("127.0.0.1:" + port, "site").build(), FakeClientApp.adding(1, 1));
+      assertThat(first.registry().awaitClients(1, Duration.ofSeconds(10))).isTrue();
+
+      first.close(); // the server goes away without finishing a run: the client must keep trying
+      FlotillaServer second = fleet.startServer(ServerSettings.builder().host("127.0.0.1").port(port));
+      assertThat(second.registry().awaitClients(1, Duration.ofSeconds(20))).as("client came back").isTrue();
+      RunSummary summary = fleet.run(new FedAvg(), TestModels.small(), ONE_ROUND);
+
+      assertThat(summary.records().get(0).clientsOk()).isEqualTo(1);
+      assertThat(summary.finalModel().contentEquals(TestModels.plus(TestModels.small(), 1))).isTrue();
+      fleet.awaitClientsFinished(Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
   void garbageOnThePortChangesNothing() throws Exception {
     try (TestFleet fleet = TestFleet.start(s -> s)) {
       Random random = new Random(11);
