@@ -16,7 +16,7 @@ import java.util.List;
  * Conv(1→32, 5x5, no padding) → ReLU → MaxPool 2 → Conv(32→64, 5x5) → ReLU → MaxPool 2 → Flatten (1024) →
  * Dense 512 → ReLU → Dense 10; 582,026 parameters. Model name {@code "cnn"}.
  */
-public final class FedAvgCnn implements Network {
+public final class FedAvgCnn extends ImageNetwork {
   /** The model name. */
   public static final String NAME = "cnn";
 
@@ -34,31 +34,8 @@ public final class FedAvgCnn implements Network {
   private static final Shape POOL = new Shape(2, 2);
 
   /** Creates the network; it has no options. */
-  public FedAvgCnn() {}
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public List<TensorSpec> specs() {
-    return SPECS;
-  }
-
-  @Override
-  public int rows() {
-    return 28;
-  }
-
-  @Override
-  public int cols() {
-    return 28;
-  }
-
-  @Override
-  public int numClasses() {
-    return 10;
+  public FedAvgCnn() {
+    super(NAME, SPECS, 28, 28, 10);
   }
 
   @Override
@@ -74,10 +51,5 @@ public final class FedAvgCnn implements Network {
 
   private static NDArray conv(NDArray x, NDArray weight, NDArray bias) {
     return Conv2d.conv2d(x, weight, bias, ONES, NO_PADDING, ONES, 1).singletonOrThrow();
-  }
-
-  @Override
-  public String toString() {
-    return NAME;
   }
 }

@@ -12,7 +12,7 @@ import java.util.List;
  * → Dense 200 → ReLU → Dense 10; 199,210 parameters named {@code fc1}, {@code fc2}, {@code fc3}. Model name
  * {@code "mlp"}. About ten times cheaper to train than {@link FedAvgCnn}, for quick runs and tests.
  */
-public final class Mlp implements Network {
+public final class Mlp extends ImageNetwork {
   /** The model name. */
   public static final String NAME = "mlp";
 
@@ -25,31 +25,8 @@ public final class Mlp implements Network {
       new TensorSpec("fc3.bias", new int[] {10}));
 
   /** Creates the network; it has no options. */
-  public Mlp() {}
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public List<TensorSpec> specs() {
-    return SPECS;
-  }
-
-  @Override
-  public int rows() {
-    return 28;
-  }
-
-  @Override
-  public int cols() {
-    return 28;
-  }
-
-  @Override
-  public int numClasses() {
-    return 10;
+  public Mlp() {
+    super(NAME, SPECS, 28, 28, 10);
   }
 
   @Override
@@ -58,10 +35,5 @@ public final class Mlp implements Network {
     x = Activation.relu(Linear.linear(x, p.get(0), p.get(1)).singletonOrThrow());
     x = Activation.relu(Linear.linear(x, p.get(2), p.get(3)).singletonOrThrow());
     return Linear.linear(x, p.get(4), p.get(5)).singletonOrThrow();
-  }
-
-  @Override
-  public String toString() {
-    return NAME;
   }
 }
