@@ -75,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
         processes.add(startClient(server.port(), folders.get(i), logs.resolve("client-" + i + ".log")));
       }
       System.out.printf("started %d client processes (logs in %s)%n", processes.size(), logs);
-      RunSummary summary = ServerRun.run(server, sync, training, training.trainConfig(0.05, 0.9), 1.0, 1, 0.0,
+      RunSummary summary = ServerRun.run(server, sync, training.trainConfig(0.05, 0.9), 1.0, 1, 0.0,
           dataDir, out);
       summary.records().stream().reduce((a, b) -> b).ifPresent(last -> System.out.printf(
           "final accuracy %.4f after %d rounds%n", last.accuracy(), last.round()));

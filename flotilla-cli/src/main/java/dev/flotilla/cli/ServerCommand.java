@@ -61,7 +61,7 @@ final class ServerCommand implements Callable<Integer> {
         .roundTimeout(roundTimeout).seed(seed).build();
     double fracEval = fractionEvaluate != null ? fractionEvaluate : testData == null ? 1.0 : 0.0;
     try (FlotillaServer server = FlotillaServer.start(ServerSettings.builder().host(host).port(port).build())) {
-      ServerRun.run(server, sync, training, training.trainConfig(0.01, 0), fractionFit, minFitClients, fracEval,
+      ServerRun.run(server, sync, training.trainConfig(0.01, 0), fractionFit, minFitClients, fracEval,
           testData, out);
     }
     return 0;

@@ -29,28 +29,30 @@ final class ServerRun {
   /**
    * Runs to the end and returns the summary; the server stays open (the caller closes it).
    *
+   * @param trainConfig      sent to every training client; its {@code model} key names the model
    * @param fractionEvaluate share of clients for federated evaluation each round (0 for none)
    */
-  static RunSummary run(FlotillaServer server, SyncSettings sync, TrainingOptions training, Config trainConfig,
+  static RunSummary run(FlotillaServer server, SyncSettings sync, Config trainConfig,
       double fractionFit, int minFitClients, double fractionEvaluate, Path testData, Path out)
       throws IOException, InterruptedException {
-    ModelWeights initial = Models.initialWeights(training.model, sync.seed());
+    String model = trainConfig.getString("model", "cnn");
+    ModelWeights initial = Models.initialWeights(model, sync.seed());
     FedAvg.Settings.Builder strategy = FedAvg.Settings.builder()
         .train(new Sampling(fractionFit, minFitClients))
         .trainConfig(trainConfig)
         .evaluate(fractionEvaluate > 0 ? new Sampling(fractionEvaluate, 1) : new Sampling(0, 0))
-        .evaluateConfig(Config.of("model", training.model));
+        .evaluateConfig(Config.of("model", model));
     // the server is idle while it evaluates, so the evaluation uses every core
     ShardedEvaluator evaluator = testData == null ? null
-        : ShardedEvaluator.djl(training.model, FashionMnist.test(testData),
+        : ShardedEvaluator.djl(model, FashionMnist.test(testData),
             Runtime.getRuntime().availableProcessors());
     if (evaluator != null) {
       strategy.centralEvaluator(evaluator);
     }
-    RunOutput output = out == null ? null : RunOutput.create(out, training.model);
+    RunOutput output = out == null ? null : RunOutput.create(out, model);
     try {
       System.out.printf("model %s (%,d parameters), %d rounds, waiting for %d clients on port %d%n",
-          training.model, initial.numParameters(), sync.rounds(), sync.minClients(), server.port());
+          model, initial.numParameters(), sync.rounds(), sync.minClients(), server.port());
       RunSummary summary = new SyncWorkflow(server.registry(), sync).run(new FedAvg(strategy.build()), initial,
           (RoundRecord record, ModelWeights model) -> {
             System.out.println(RoundLine.format(record, sync.rounds()));
@@ -59,7 +61,7 @@ final class ServerRun {
             }
           });
       if (output != null) {
-        output.writeChart("FedAvg, " + training.model + ", " + sync.rounds() + " rounds");
+        output.writeChart("FedAvg, " + model + ", " + sync.rounds() + " rounds");
         System.out.println("wrote " + out.resolve(MetricsLog.FILE_NAME) + ", " + out.resolve(RunOutput.MODEL_FILE)
             + " and " + out.resolve(RunOutput.CHART_FILE));
       }

@@ -63,7 +63,7 @@ class FederatedRunTest {
       Path testDir = writeTestSet(test);
       SyncSettings sync = SyncSettings.builder().rounds(3).minClients(3).minFitClients(3)
           .roundTimeout(Duration.ofSeconds(120)).seed(7).build();
-      RunSummary summary = ServerRun.run(server, sync, training, training.trainConfig(0.05, 0.9), 1.0, 3, 0.0,
+      RunSummary summary = ServerRun.run(server, sync, training.trainConfig(0.05, 0.9), 1.0, 3, 0.0,
           testDir, out);
 
       List<RoundRecord> records = summary.records();
