@@ -54,10 +54,10 @@ final class ServerRun {
       System.out.printf("model %s (%,d parameters), %d rounds, waiting for %d clients on port %d%n",
           model, initial.numParameters(), sync.rounds(), sync.minClients(), server.port());
       RunSummary summary = new SyncWorkflow(server.registry(), sync).run(new FedAvg(strategy.build()), initial,
-          (RoundRecord record, ModelWeights model) -> {
+          (RoundRecord record, ModelWeights global) -> {
             System.out.println(RoundLine.format(record, sync.rounds()));
             if (output != null) {
-              output.round(record, model);
+              output.round(record, global);
             }
           });
       if (output != null) {
