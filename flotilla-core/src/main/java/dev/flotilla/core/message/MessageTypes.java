@@ -16,12 +16,11 @@ public final class MessageTypes {
   public static final String TRAIN_RESULT = "train_result";
   /** Client to server: reply to {@link #EVALUATE}. */
   public static final String EVALUATE_RESULT = "evaluate_result";
-  /** Client to server: the client could not carry out a request; {@code config.error} says why. */
+  /** Either way: the request could not be carried out; {@link Message#error()} says why. */
   public static final String ERROR = "error";
 
   static final String NUM_EXAMPLES = "num_examples";
   static final String LOSS = "loss";
-  static final String ERROR_KEY = "error";
 
   private MessageTypes() {}
 
@@ -42,9 +41,9 @@ public final class MessageTypes {
         dev.flotilla.core.tensor.ModelWeights.empty());
   }
 
+  /** An {@link MessageError.Code#APP_ERROR} error message. */
   public static Message error(String reason) {
-    return new Message(ERROR, Config.of(ERROR_KEY, reason), Metrics.empty(),
-        dev.flotilla.core.tensor.ModelWeights.empty());
+    return Message.error(MessageError.Code.APP_ERROR, reason);
   }
 
   public static TrainInstructions toTrainInstructions(Message m) {
@@ -68,13 +67,13 @@ public final class MessageTypes {
         m.metrics());
   }
 
-  /** The reason carried by an {@link #ERROR} message. */
+  /** The error carried by an {@link #ERROR} message, as {@code CODE: reason}. */
   public static String errorReason(Message m) {
-    return m.config().getString(ERROR_KEY, "unspecified client error");
+    return m.isError() ? m.error().toString() : "unspecified error";
   }
 
   private static void expect(Message m, String type) {
-    if (m.type().equals(ERROR)) {
+    if (m.isError()) {
       throw new FlotillaException("client reported an error: " + errorReason(m));
     }
     if (!m.type().equals(type)) {

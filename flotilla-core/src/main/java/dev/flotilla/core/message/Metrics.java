@@ -43,6 +43,21 @@ public record Metrics(Map<String, Double> values) {
     return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
   }
 
+  /** A copy with the metrics of {@code other} added, replacing equal names. */
+  public Metrics merge(Metrics other) {
+    if (other.values.isEmpty()) {
+      return this;
+    }
+    Map<String, Double> m = new LinkedHashMap<>(values);
+    m.putAll(other.values);
+    return new Metrics(m);
+  }
+
+  /** Whether there are none. */
+  public boolean isEmpty() {
+    return values.isEmpty();
+  }
+
   public Metrics with(String name, double value) {
     Map<String, Double> m = new LinkedHashMap<>(values);
     m.put(name, value);

@@ -43,15 +43,14 @@ public class FedAvg implements Strategy {
   }
 
   @Override
-  public Optional<ModelWeights> aggregateTrain(RoundContext ctx, ModelWeights global,
-      ResultStream<TrainResult> results) {
+  public AggregateResult aggregateTrain(RoundContext ctx, ModelWeights global, ResultStream<TrainResult> results) {
     WeightedMean mean = new WeightedMean(global.specs());
     for (ClientResult<TrainResult> r : results) {
       if (r.result().numExamples() > 0) {
         mean.fold(r.result().weights(), r.result().numExamples());
       }
     }
-    return mean.count() == 0 ? Optional.empty() : Optional.of(mean.result());
+    return mean.count() == 0 ? AggregateResult.none() : AggregateResult.of(mean.result());
   }
 
   @Override

@@ -4,13 +4,20 @@ import dev.flotilla.core.message.EvaluateInstructions;
 import dev.flotilla.core.message.EvaluateResult;
 import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.message.TrainResult;
+import dev.flotilla.core.aggregate.UpdateValidator;
 import dev.flotilla.core.tensor.ModelWeights;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Decides who trains, with what, and how results become the next global model. Implementations hold
- * configuration only; everything that changes per round arrives in the {@link RoundContext} and the arguments.
+ * Decides who trains, with what, and how results become the next global model. What changes per round arrives in
+ * the {@link RoundContext} and the arguments. A strategy may also keep state across rounds (a server optimiser's
+ * moments): it then exposes it through {@link #state()} and takes it back through {@link #restore}, so that a run can
+ * be checkpointed and resumed; a restored strategy must make exactly the rounds the original would have made.
+ *
+ * <p>Results reach {@link #aggregateTrain} as a stream, so a strategy that folds them as they arrive needs memory
+ * for one model however many clients there are. A strategy that needs every result at once (median, Krum) says so
+ * with {@link #needsAllResults()} and drains the stream with {@link ResultStream#toList()}.
  *
  * <p>Threading: the server calls a strategy from one thread at a time.
  */
@@ -20,11 +27,45 @@ public interface Strategy {
       List<ClientInfo> available);
 
   /**
-   * Turns this round's results into the next global model, or empty to keep {@code global}. Results arrive
-   * through {@code results} as clients deliver them, already checked against the global model's specs and for
-   * non-finite values.
+   * Turns this round's results into the next global model (or none, to keep {@code global}) and metrics of its own.
+   * Results arrive through {@code results} as clients deliver them, each already accepted by
+   * {@link #checkTrainResult}.
    */
-  Optional<ModelWeights> aggregateTrain(RoundContext ctx, ModelWeights global, ResultStream<TrainResult> results);
+  AggregateResult aggregateTrain(RoundContext ctx, ModelWeights global, ResultStream<TrainResult> results);
+
+  /**
+   * Why {@code result} cannot be aggregated with {@code global}, or empty if it can; a result with a problem becomes
+   * a {@code REJECTED} failure of its client. By default a result must be a float32 model of the global model's
+   * names and shapes, without NaN or infinite values; strategies that take other updates (a part of the model,
+   * compressed or masked arrays) say what they accept.
+   */
+  default Optional<String> checkTrainResult(ModelWeights global, TrainResult result) {
+    return UpdateValidator.problem(global.specs(), result.weights());
+  }
+
+  /**
+   * Whether {@link #aggregateTrain} needs all of a round's results at once (robust aggregators). Such a strategy
+   * holds one update per client in memory; the others fold results as they stream in.
+   */
+  default boolean needsAllResults() {
+    return false;
+  }
+
+  /** The state to checkpoint; empty for a strategy that holds configuration only. */
+  default StrategyState state() {
+    return StrategyState.empty();
+  }
+
+  /**
+   * Takes back a state saved by {@link #state()} of a strategy of the same kind and configuration.
+   *
+   * @throws IllegalArgumentException if the state does not fit this strategy
+   */
+  default void restore(StrategyState state) {
+    if (!state.isEmpty()) {
+      throw new IllegalArgumentException(getClass().getSimpleName() + " keeps no state, but was given " + state);
+    }
+  }
 
   /** Chooses clients for federated evaluation; none by default. */
   default List<ClientTask<EvaluateInstructions>> configureEvaluate(RoundContext ctx, ModelWeights global,

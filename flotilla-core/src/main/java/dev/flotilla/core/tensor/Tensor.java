@@ -6,39 +6,92 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
- * An immutable, named float32 tensor. The values live in one {@code float[]} that no user of the tensor can
- * reach; bulk operations ({@link #copyTo}, {@link #addScaledTo}, {@link #writeLittleEndian}) run the loops here so
+ * An immutable, named, typed tensor. A {@link DType#FLOAT32} tensor keeps its values in one {@code float[]}; every
+ * other type keeps its little-endian bytes in one {@code byte[]} (the wire form). No user of the tensor can reach
+ * either; bulk operations ({@link #copyTo}, {@link #addScaledTo}, {@link #writeLittleEndian}) run the loops here so
  * that hot paths need no per-element calls and no defensive copies.
+ *
+ * <p>The float operations ({@link #get}, {@link #toArray}, {@link #addScaledTo}…) need a float32 tensor and throw
+ * {@link IllegalStateException} naming the tensor's type otherwise; {@link #toFloat32()} converts the numeric types.
  */
 public final class Tensor {
   private final TensorSpec spec;
-  private final float[] data;
+  private final float[] data; // float32 only
+  private final byte[] raw; // every other type: little-endian bytes
 
-  private Tensor(TensorSpec spec, float[] data) {
-    if (data.length != spec.size()) {
+  private Tensor(TensorSpec spec, float[] data, byte[] raw) {
+    if (data != null && data.length != spec.size()) {
       throw new IllegalArgumentException(
           "tensor " + spec + " needs " + spec.size() + " values, got " + data.length);
     }
+    if (raw != null && raw.length != spec.byteSize()) {
+      throw new IllegalArgumentException(
+          "tensor " + spec + " needs " + spec.byteSize() + " bytes, got " + raw.length);
+    }
     this.spec = spec;
     this.data = data;
+    this.raw = raw;
   }
 
-  /** A tensor holding a copy of {@code values}. */
+  /** A float32 tensor holding a copy of {@code values}. */
   public static Tensor of(String name, int[] shape, float[] values) {
-    return new Tensor(new TensorSpec(name, shape), values.clone());
+    return new Tensor(new TensorSpec(name, shape), values.clone(), null);
+  }
+
+  /** An int32 tensor holding {@code values}. */
+  public static Tensor ofInts(String name, int[] shape, int[] values) {
+    TensorSpec spec = new TensorSpec(name, DType.INT32, shape);
+    ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.asIntBuffer().put(values);
+    return new Tensor(spec, null, b.array());
+  }
+
+  /** An int64 tensor holding {@code values}. */
+  public static Tensor ofLongs(String name, int[] shape, long[] values) {
+    TensorSpec spec = new TensorSpec(name, DType.INT64, shape);
+    ByteBuffer b = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.asLongBuffer().put(values);
+    return new Tensor(spec, null, b.array());
+  }
+
+  /** A one-dimensional {@link DType#BYTES} tensor holding a copy of {@code bytes}. */
+  public static Tensor ofBytes(String name, byte[] bytes) {
+    return new Tensor(new TensorSpec(name, DType.BYTES, new int[] {bytes.length}), null, bytes.clone());
   }
 
   /**
-   * A tensor that takes ownership of {@code values} without copying. The caller must not touch the array
+   * A float32 tensor that takes ownership of {@code values} without copying. The caller must not touch the array
    * afterwards; this is for producers (decoders, aggregators) that have just filled a fresh array.
    */
   public static Tensor wrap(TensorSpec spec, float[] values) {
-    return new Tensor(spec, values);
+    if (spec.dtype() != DType.FLOAT32) {
+      throw new IllegalArgumentException("float values for tensor " + spec + " of type " + spec.dtype());
+    }
+    return new Tensor(spec, values, null);
+  }
+
+  /**
+   * A tensor of any type that takes ownership of {@code littleEndian}, its values as they travel on the wire. A
+   * float32 spec is decoded into floats (one copy).
+   */
+  public static Tensor wrapBytes(TensorSpec spec, byte[] littleEndian) {
+    if (spec.dtype() == DType.FLOAT32) {
+      if (littleEndian.length != spec.byteSize()) {
+        throw new IllegalArgumentException(
+            "tensor " + spec + " needs " + spec.byteSize() + " bytes, got " + littleEndian.length);
+      }
+      float[] f = new float[spec.size()];
+      ByteBuffer.wrap(littleEndian).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
+      return new Tensor(spec, f, null);
+    }
+    return new Tensor(spec, null, littleEndian);
   }
 
   /** A tensor of zeros. */
   public static Tensor zeros(TensorSpec spec) {
-    return new Tensor(spec, new float[spec.size()]);
+    return spec.dtype() == DType.FLOAT32
+        ? new Tensor(spec, new float[spec.size()], null)
+        : new Tensor(spec, null, new byte[(int) spec.byteSize()]);
   }
 
   public TensorSpec spec() {
@@ -49,66 +102,198 @@ public final class Tensor {
     return spec.name();
   }
 
+  public DType dtype() {
+    return spec.dtype();
+  }
+
   public int[] shape() {
     return spec.shape();
   }
 
   /** Number of elements. */
   public int size() {
-    return data.length;
+    return spec.size();
   }
 
-  /** Size of the values in bytes (4 per element). */
+  /** Size of the values in bytes. */
   public long byteSize() {
-    return 4L * data.length;
+    return spec.byteSize();
   }
 
+  /** The same values under another name. */
+  public Tensor renamed(String name) {
+    return new Tensor(new TensorSpec(name, spec.dtype(), spec.shape()), data, raw);
+  }
+
+  /** Element {@code index} of a float32 tensor. */
   public float get(int index) {
-    return data[index];
+    return floats()[index];
   }
 
-  /** A fresh copy of the values. */
+  /** A fresh copy of the values of a float32 tensor. */
   public float[] toArray() {
-    return data.clone();
+    return floats().clone();
   }
 
-  /** A read-only view of the values. */
+  /** A read-only view of the values of a float32 tensor. */
   public FloatBuffer buffer() {
-    return FloatBuffer.wrap(data).asReadOnlyBuffer();
+    return FloatBuffer.wrap(floats()).asReadOnlyBuffer();
   }
 
-  /** Copies all values into {@code dst} starting at {@code offset}. */
+  /** A fresh copy of the values of an int32 tensor. */
+  public int[] toIntArray() {
+    int[] out = new int[size()];
+    rawBuffer(DType.INT32).asIntBuffer().get(out);
+    return out;
+  }
+
+  /** A fresh copy of the values of an int64 tensor. */
+  public long[] toLongArray() {
+    long[] out = new long[size()];
+    rawBuffer(DType.INT64).asLongBuffer().get(out);
+    return out;
+  }
+
+  /** The values as little-endian bytes, as they travel on the wire (a fresh array, for any type). */
+  public byte[] toByteArray() {
+    if (raw != null) {
+      return raw.clone();
+    }
+    ByteBuffer b = ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE, byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+    b.asFloatBuffer().put(data);
+    return b.array();
+  }
+
+  /** A read-only little-endian view of the bytes of a tensor that is not float32. */
+  public ByteBuffer bytes() {
+    if (raw == null) {
+      throw new IllegalStateException("tensor " + spec + " holds floats; use buffer() or toByteArray()");
+    }
+    return ByteBuffer.wrap(raw).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /**
+   * The values as a float32 tensor of the same name and shape: a float32 tensor itself; float16 and bfloat16 widened
+   * exactly; int8, int32 and int64 converted to the nearest float. {@link DType#BYTES} has no numeric meaning and
+   * throws.
+   */
+  public Tensor toFloat32() {
+    if (data != null) {
+      return this;
+    }
+    int n = size();
+    float[] out = new float[n];
+    ByteBuffer b = bytes();
+    switch (spec.dtype()) {
+      case FLOAT16 -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = HalfFloats.halfToFloat(b.getShort(2 * i));
+        }
+      }
+      case BFLOAT16 -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = HalfFloats.bfloat16ToFloat(b.getShort(2 * i));
+        }
+      }
+      case INT8 -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = b.get(i);
+        }
+      }
+      case INT32 -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = b.getInt(4 * i);
+        }
+      }
+      case INT64 -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = b.getLong(8 * i);
+        }
+      }
+      default -> throw new IllegalStateException("tensor " + spec + " holds raw bytes, not numbers");
+    }
+    return new Tensor(spec.withDtype(DType.FLOAT32), out, null);
+  }
+
+  /** Copies all values of a float32 tensor into {@code dst} starting at {@code offset}. */
   public void copyTo(float[] dst, int offset) {
-    System.arraycopy(data, 0, dst, offset, data.length);
+    float[] d = floats();
+    System.arraycopy(d, 0, dst, offset, d.length);
   }
 
-  /** {@code acc[i] += scale * this[i]} for every element: the inner loop of weighted averaging. */
+  /** {@code acc[i] += scale * this[i]} for every element of a float32 tensor: the inner loop of averaging. */
   public void addScaledTo(float[] acc, float scale) {
-    if (acc.length != data.length) {
+    float[] d = floats();
+    if (acc.length != d.length) {
       throw new IllegalArgumentException("accumulator of " + acc.length + " for tensor " + spec);
     }
-    float[] d = data;
     for (int i = 0; i < d.length; i++) {
       acc[i] += scale * d[i];
     }
   }
 
   /**
-   * Writes {@code count} values starting at element {@code from} to {@code dst} as little-endian float32, advancing
-   * its position by {@code 4 * count}.
+   * Writes {@code count} values starting at element {@code from} of a float32 tensor to {@code dst} as little-endian
+   * float32, advancing its position by {@code 4 * count}.
    */
   public void writeLittleEndian(ByteBuffer dst, int from, int count) {
+    float[] d = floats();
     ByteBuffer le = dst.order() == ByteOrder.LITTLE_ENDIAN ? dst : dst.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-    le.asFloatBuffer().put(data, from, count);
+    le.asFloatBuffer().put(d, from, count);
     dst.position(dst.position() + 4 * count);
   }
 
-  /** Index of the first NaN or infinite value, or -1 if all values are finite. */
+  /**
+   * Writes {@code count} bytes of the wire form, starting at byte {@code fromByte}, to {@code dst}, advancing its
+   * position by {@code count}. Works for every type; a float32 range may start or end inside a value.
+   */
+  public void writeBytes(ByteBuffer dst, long fromByte, int count) {
+    if (fromByte < 0 || count < 0 || fromByte + count > byteSize()) {
+      throw new IndexOutOfBoundsException("bytes [" + fromByte + ", " + (fromByte + count) + ") of tensor " + spec
+          + " (" + byteSize() + " bytes)");
+    }
+    if (raw != null) {
+      dst.put(raw, (int) fromByte, count);
+      return;
+    }
+    long pos = fromByte;
+    long end = fromByte + count;
+    while (pos < end) {
+      int element = (int) (pos >>> 2);
+      int within = (int) (pos & 3);
+      if (within == 0 && end - pos >= 4) {
+        int whole = (int) ((end - pos) >>> 2);
+        writeLittleEndian(dst, element, whole);
+        pos += 4L * whole;
+      } else {
+        int bits = Float.floatToRawIntBits(data[element]);
+        int k = (int) Math.min(4 - within, end - pos);
+        for (int i = 0; i < k; i++) {
+          dst.put((byte) (bits >>> (8 * (within + i))));
+        }
+        pos += k;
+      }
+    }
+  }
+
+  /** Index of the first NaN or infinite value of a floating-point tensor, or -1 if all are finite (or integers). */
   public int firstNonFinite() {
-    float[] d = data;
-    for (int i = 0; i < d.length; i++) {
-      if (!Float.isFinite(d[i])) {
-        return i;
+    if (data != null) {
+      float[] d = data;
+      for (int i = 0; i < d.length; i++) {
+        if (!Float.isFinite(d[i])) {
+          return i;
+        }
+      }
+      return -1;
+    }
+    if (spec.dtype() == DType.FLOAT16 || spec.dtype() == DType.BFLOAT16) {
+      int expMask = spec.dtype() == DType.FLOAT16 ? 0x7c00 : 0x7f80;
+      ByteBuffer b = bytes();
+      for (int i = 0; i < size(); i++) {
+        if ((b.getShort(2 * i) & expMask) == expMask) {
+          return i;
+        }
       }
     }
     return -1;
@@ -116,11 +301,25 @@ public final class Tensor {
 
   /** True if both tensors have the same spec and bit-identical values. */
   public boolean contentEquals(Tensor other) {
-    return spec.equals(other.spec) && Arrays.equals(data, other.data);
+    return spec.equals(other.spec) && Arrays.equals(data, other.data) && Arrays.equals(raw, other.raw);
   }
 
   @Override
   public String toString() {
     return "Tensor" + spec;
+  }
+
+  private float[] floats() {
+    if (data == null) {
+      throw new IllegalStateException("tensor " + spec + " is " + spec.dtype() + ", not float32");
+    }
+    return data;
+  }
+
+  private ByteBuffer rawBuffer(DType want) {
+    if (spec.dtype() != want) {
+      throw new IllegalStateException("tensor " + spec + " is " + spec.dtype() + ", not " + want);
+    }
+    return ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
   }
 }

@@ -1,18 +1,21 @@
 package dev.flotilla.core.tensor;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
- * The name and shape of a float32 tensor, without its values.
+ * The name, element type and shape of a tensor, without its values.
  *
- * @param name  unique within a model, such as {@code "conv1.weight"}
+ * @param name  unique within a model or message, such as {@code "conv1.weight"}
+ * @param dtype element type
  * @param shape dimensions, outermost first; empty for a scalar
  */
-public record TensorSpec(String name, int[] shape) {
+public record TensorSpec(String name, DType dtype, int[] shape) {
   public TensorSpec {
     if (name == null || name.isEmpty()) {
       throw new IllegalArgumentException("tensor name must not be empty");
     }
+    Objects.requireNonNull(dtype, "dtype");
     shape = shape.clone();
     long n = 1;
     for (int d : shape) {
@@ -20,10 +23,19 @@ public record TensorSpec(String name, int[] shape) {
         throw new IllegalArgumentException("tensor '" + name + "' has a negative dimension: " + Arrays.toString(shape));
       }
       n *= d;
+      if (n > Integer.MAX_VALUE - 8) {
+        break;
+      }
     }
     if (n > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("tensor '" + name + "' has " + n + " elements, more than one array can hold");
+      throw new IllegalArgumentException("tensor '" + name + "' has more elements than one array can hold: "
+          + Arrays.toString(shape));
     }
+  }
+
+  /** A float32 spec. */
+  public TensorSpec(String name, int[] shape) {
+    this(name, DType.FLOAT32, shape);
   }
 
   /** Returns a copy of the shape. */
@@ -41,18 +53,28 @@ public record TensorSpec(String name, int[] shape) {
     return n;
   }
 
+  /** Size of the values in bytes. */
+  public long byteSize() {
+    return (long) size() * dtype.byteSize();
+  }
+
+  /** The same name and shape with another element type. */
+  public TensorSpec withDtype(DType other) {
+    return new TensorSpec(name, other, shape);
+  }
+
   @Override
   public boolean equals(Object o) {
-    return o instanceof TensorSpec s && s.name.equals(name) && Arrays.equals(s.shape, shape);
+    return o instanceof TensorSpec s && s.name.equals(name) && s.dtype == dtype && Arrays.equals(s.shape, shape);
   }
 
   @Override
   public int hashCode() {
-    return name.hashCode() * 31 + Arrays.hashCode(shape);
+    return (name.hashCode() * 31 + dtype.hashCode()) * 31 + Arrays.hashCode(shape);
   }
 
   @Override
   public String toString() {
-    return name + Arrays.toString(shape);
+    return name + Arrays.toString(shape) + (dtype == DType.FLOAT32 ? "" : " " + dtype);
   }
 }

@@ -31,7 +31,7 @@ class FedAvgTest {
         new ClientResult<>("a", new TrainResult(scalar(1), 10, Metrics.empty())),
         new ClientResult<>("b", new TrainResult(scalar(2), 30, Metrics.empty())),
         new ClientResult<>("c", new TrainResult(scalar(100), 0, Metrics.empty()))), List.of());
-    Optional<ModelWeights> out = fedAvg.aggregateTrain(new RoundContext(1, 1, 0), scalar(0), results);
+    Optional<ModelWeights> out = fedAvg.aggregateTrain(new RoundContext(1, 1, 0), scalar(0), results).model();
     // (10*1 + 30*2) / 40 = 1.75; the client with 0 examples does not count
     assertThat(out).isPresent();
     assertThat(out.get().get(0).get(0)).isCloseTo(1.75f, within(1e-6f));
@@ -41,7 +41,7 @@ class FedAvgTest {
   void noResultsKeepsTheModel() {
     ResultStream<TrainResult> none = ResultStream.of(List.of(),
         List.of(new ClientFailure("a", ClientFailure.Kind.TIMEOUT, "late")));
-    assertThat(new FedAvg().aggregateTrain(new RoundContext(1, 1, 0), scalar(0), none)).isEmpty();
+    assertThat(new FedAvg().aggregateTrain(new RoundContext(1, 1, 0), scalar(0), none).model()).isEmpty();
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.flotilla.core.testing;
 
-import dev.flotilla.core.client.ClientApp;
+import dev.flotilla.core.client.Context;
+import dev.flotilla.core.client.TrainEvaluateApp;
 import dev.flotilla.core.message.EvaluateInstructions;
 import dev.flotilla.core.message.EvaluateResult;
 import dev.flotilla.core.message.Metrics;
@@ -12,10 +13,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /**
- * A {@link ClientApp} for tests whose behaviour is given as functions, with factories for the usual cases, and that
+ * A {@link TrainEvaluateApp} for tests whose behaviour is given as functions, with factories for the usual cases, and that
  * records the instructions it receives. Thread-safe.
  */
-public final class FakeClientApp implements ClientApp {
+public final class FakeClientApp implements TrainEvaluateApp {
   private final Function<TrainInstructions, TrainResult> train;
   private final Function<EvaluateInstructions, EvaluateResult> evaluate;
   private final List<TrainInstructions> trainCalls = new CopyOnWriteArrayList<>();
@@ -58,13 +59,13 @@ public final class FakeClientApp implements ClientApp {
   }
 
   @Override
-  public TrainResult train(TrainInstructions instructions) {
+  public TrainResult train(TrainInstructions instructions, Context context) {
     trainCalls.add(instructions);
     return train.apply(instructions);
   }
 
   @Override
-  public EvaluateResult evaluate(EvaluateInstructions instructions) {
+  public EvaluateResult evaluate(EvaluateInstructions instructions, Context context) {
     evaluateCalls.add(instructions);
     return evaluate.apply(instructions);
   }

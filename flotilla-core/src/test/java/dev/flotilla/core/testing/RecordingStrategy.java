@@ -4,6 +4,7 @@ import dev.flotilla.core.message.EvaluateInstructions;
 import dev.flotilla.core.message.EvaluateResult;
 import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.message.TrainResult;
+import dev.flotilla.core.strategy.AggregateResult;
 import dev.flotilla.core.strategy.ClientFailure;
 import dev.flotilla.core.strategy.ClientInfo;
 import dev.flotilla.core.strategy.ClientTask;
@@ -40,9 +41,8 @@ public final class RecordingStrategy implements Strategy {
   }
 
   @Override
-  public Optional<ModelWeights> aggregateTrain(RoundContext ctx, ModelWeights global,
-      ResultStream<TrainResult> results) {
-    Optional<ModelWeights> out = delegate.aggregateTrain(ctx, global, results);
+  public AggregateResult aggregateTrain(RoundContext ctx, ModelWeights global, ResultStream<TrainResult> results) {
+    AggregateResult out = delegate.aggregateTrain(ctx, global, results);
     trainFailures.add(results.failures());
     return out;
   }
