@@ -2,7 +2,7 @@ package dev.flotilla.cli;
 
 import dev.flotilla.server.FlotillaServer;
 import dev.flotilla.server.ServerSettings;
-import dev.flotilla.server.workflow.SyncSettings;
+import dev.flotilla.workflow.SyncSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;

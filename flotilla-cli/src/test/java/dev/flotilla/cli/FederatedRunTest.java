@@ -11,12 +11,12 @@ import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.djl.data.LabelledImages;
 import dev.flotilla.djl.model.Models;
 import dev.flotilla.server.FlotillaServer;
-import dev.flotilla.server.RoundRecord;
+import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.server.ServerSettings;
-import dev.flotilla.server.io.MetricsLog;
-import dev.flotilla.server.io.SafeTensors;
-import dev.flotilla.server.workflow.RunSummary;
-import dev.flotilla.server.workflow.SyncSettings;
+import dev.flotilla.workflow.io.MetricsLog;
+import dev.flotilla.workflow.io.SafeTensors;
+import dev.flotilla.workflow.RunSummary;
+import dev.flotilla.workflow.SyncSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,10 +83,10 @@ class FederatedRunTest {
       assertThat(Files.readAllLines(out.resolve(MetricsLog.FILE_NAME))).hasSize(4)
           .allSatisfy(line -> assertThat(line).contains("\"round\"", "\"accuracy\"", "\"loss\"", "\"clients_ok\"",
               "\"clients_failed\"", "\"seconds\"", "\"bytes_up\"", "\"bytes_down\""));
-      ModelWeights saved = SafeTensors.read(out.resolve(dev.flotilla.sim.RunOutput.MODEL_FILE));
+      ModelWeights saved = SafeTensors.read(out.resolve(dev.flotilla.workflow.io.RunOutput.MODEL_FILE));
       assertThat(saved.specs()).isEqualTo(Models.specs("cnn"));
       assertThat(saved.contentEquals(summary.finalModel())).isTrue();
-      assertThat(out.resolve(dev.flotilla.sim.RunOutput.CHART_FILE)).isNotEmptyFile();
+      assertThat(out.resolve(dev.flotilla.workflow.io.RunOutput.CHART_FILE)).isNotEmptyFile();
     } finally {
       clientThreads.shutdownNow();
       apps.forEach(DjlClientApp::close);

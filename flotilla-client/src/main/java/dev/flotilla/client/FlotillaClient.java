@@ -2,6 +2,9 @@ package dev.flotilla.client;
 
 import dev.flotilla.core.FlotillaException;
 import dev.flotilla.core.client.ClientApp;
+import dev.flotilla.core.client.ClientMod;
+import dev.flotilla.core.client.ClientRuntime;
+import dev.flotilla.core.client.Context;
 import dev.flotilla.core.message.MessageTypes;
 import dev.flotilla.transport.ConnectionClosedException;
 import dev.flotilla.transport.Envelope;
@@ -12,6 +15,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -47,7 +51,7 @@ public final class FlotillaClient implements AutoCloseable {
   private static final long SHUTDOWN_GRACE_SECONDS = 2;
 
   private final ClientSettings settings;
-  private final AppDispatcher dispatcher;
+  private final ClientRuntime runtime;
   private final ManagedChannel channel;
   private final MessageEncoder encoder;
   private final ExecutorService appThread;
@@ -57,8 +61,17 @@ public final class FlotillaClient implements AutoCloseable {
 
   /** A client that will serve {@code app}; nothing connects before {@link #run()}. */
   public FlotillaClient(ClientSettings settings, ClientApp app) {
+    this(settings, app, List.of());
+  }
+
+  /**
+   * A client that will serve {@code app} behind {@code mods} (the first outermost); nothing connects before
+   * {@link #run()}. The app and mods see one {@link Context} for the client's whole life, across reconnections: its
+   * id, its properties as node config, and a state that survives rounds.
+   */
+  public FlotillaClient(ClientSettings settings, ClientApp app, List<ClientMod> mods) {
     this.settings = settings;
-    this.dispatcher = new AppDispatcher(app);
+    this.runtime = new ClientRuntime(app, mods, Context.of(settings.clientId(), settings.properties()));
     this.encoder = new MessageEncoder(settings.chunkBytes());
     this.channel = NettyChannelBuilder.forTarget(settings.target())
         .usePlaintext()
@@ -167,7 +180,7 @@ public final class FlotillaClient implements AutoCloseable {
       return;
     }
     try {
-      session.reply(request.messageId(), dispatcher.handle(request.message()));
+      session.reply(request.messageId(), runtime.handle(request.message()));
     } catch (ConnectionClosedException e) {
       log.warn("client '{}': the '{}' result was lost with the connection", settings.clientId(),
           request.message().type());

@@ -1,7 +1,11 @@
 package dev.flotilla.server;
 
+import dev.flotilla.workflow.Reply;
+import dev.flotilla.workflow.ClientProxy;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.MessageTypes;
+import dev.flotilla.core.strategy.ClientFailure;
+import dev.flotilla.core.strategy.ClientFailureException;
 import dev.flotilla.core.strategy.ClientInfo;
 import dev.flotilla.transport.ConnectionClosedException;
 import dev.flotilla.transport.Envelope;
@@ -121,12 +125,12 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
     long id = pending.nextId();
     CompletableFuture<Reply> reply = pending.open(id);
     if (closed.get()) { // close() may have failed the open requests just before this one was added
-      pending.fail(id, new ConnectionClosedException("client '" + id() + "' is disconnected"));
+      pending.fail(id, disconnected("client '" + id() + "' is disconnected", null));
       return reply;
     }
     sendAsync(new Envelope(id, 0, request)).whenComplete((sent, error) -> {
       if (error != null) {
-        pending.fail(id, error);
+        pending.fail(id, disconnected(String.valueOf(error.getMessage()), error));
       }
     });
     return reply;
@@ -240,7 +244,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
     if (info != null) {
       registry.unregister(this); // before the failure is seen, so no one finds the client registered after it
     }
-    pending.fail(replyTo, e);
+    pending.fail(replyTo, new ClientFailureException(ClientFailure.Kind.REJECTED, e.getMessage(), e));
     sender.fail(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
     close("protocol error: " + e.getMessage(), e);
   }
@@ -268,8 +272,12 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
       return;
     }
     registry.unregister(this);
-    pending.failAll(new ConnectionClosedException("client '" + id() + "' disconnected: " + reason, cause));
+    pending.failAll(disconnected("client '" + id() + "' disconnected: " + reason, cause));
     log.info("client '{}' disconnected: {}", id(), reason);
+  }
+
+  private static ClientFailureException disconnected(String reason, Throwable cause) {
+    return new ClientFailureException(ClientFailure.Kind.DISCONNECTED, reason, cause);
   }
 
   private CompletableFuture<Void> sendAsync(Envelope envelope) {

@@ -1,5 +1,7 @@
 package dev.flotilla.server;
 
+import dev.flotilla.workflow.ClientProxy;
+import dev.flotilla.workflow.Fleet;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.MessageTypes;
 import dev.flotilla.core.strategy.ClientInfo;

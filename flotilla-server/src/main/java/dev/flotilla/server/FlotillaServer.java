@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The listening side of Flotilla: a gRPC server that accepts client connections and keeps them in a
  * {@link ClientRegistry}. It runs no rounds by itself; a workflow such as
- * {@link dev.flotilla.server.workflow.SyncWorkflow} drives the clients through {@link #registry()}.
+ * {@link dev.flotilla.workflow.SyncWorkflow} drives the clients through {@link #registry()}.
  *
  * <pre>{@code
  * try (FlotillaServer server = FlotillaServer.start(ServerSettings.builder().port(9091).build())) {

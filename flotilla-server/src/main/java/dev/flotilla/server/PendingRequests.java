@@ -1,5 +1,6 @@
 package dev.flotilla.server;
 
+import dev.flotilla.workflow.Reply;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;

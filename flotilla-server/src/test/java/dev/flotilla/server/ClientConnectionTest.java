@@ -1,19 +1,20 @@
 package dev.flotilla.server;
 
+import dev.flotilla.workflow.Reply;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.Message;
+import dev.flotilla.core.strategy.ClientFailure;
+import dev.flotilla.core.strategy.ClientFailureException;
 import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.testing.TestModels;
-import dev.flotilla.transport.ConnectionClosedException;
 import dev.flotilla.transport.Envelope;
 import dev.flotilla.transport.MessageAssembler;
 import dev.flotilla.transport.MessageEncoder;
 import dev.flotilla.transport.Protocol;
-import dev.flotilla.transport.ProtocolException;
 import dev.flotilla.transport.proto.Chunk;
 import dev.flotilla.transport.proto.FleetGrpc;
 import dev.flotilla.transport.proto.Frame;
@@ -118,7 +119,8 @@ class ClientConnectionTest {
     frames.forEach(c::send);
 
     assertThatThrownBy(() -> reply.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-        .hasCauseInstanceOf(ProtocolException.class).hasMessageContaining("CRC32");
+        .hasCauseInstanceOf(ClientFailureException.class).hasMessageContaining("CRC32")
+        .cause().extracting(e -> ((ClientFailureException) e).kind()).isEqualTo(ClientFailure.Kind.REJECTED);
     assertThat(c.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(server.registry().size()).isZero();
   }
@@ -133,7 +135,8 @@ class ClientConnectionTest {
     c.close();
 
     assertThatThrownBy(() -> reply.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-        .hasCauseInstanceOf(ConnectionClosedException.class).hasMessageContaining("quitter");
+        .hasCauseInstanceOf(ClientFailureException.class).hasMessageContaining("quitter")
+        .cause().extracting(e -> ((ClientFailureException) e).kind()).isEqualTo(ClientFailure.Kind.DISCONNECTED);
   }
 
   @Test

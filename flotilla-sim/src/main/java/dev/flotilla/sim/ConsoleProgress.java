@@ -1,7 +1,7 @@
 package dev.flotilla.sim;
 
-import dev.flotilla.server.RoundRecord;
-import dev.flotilla.server.io.RoundLine;
+import dev.flotilla.workflow.RoundRecord;
+import dev.flotilla.workflow.io.RoundLine;
 import java.io.PrintStream;
 import java.util.Locale;
 

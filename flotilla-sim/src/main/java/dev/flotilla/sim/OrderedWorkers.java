@@ -1,8 +1,9 @@
 package dev.flotilla.sim;
 
 import dev.flotilla.core.message.Message;
-import dev.flotilla.server.Reply;
-import dev.flotilla.transport.ConnectionClosedException;
+import dev.flotilla.workflow.Reply;
+import dev.flotilla.core.strategy.ClientFailure;
+import dev.flotilla.core.strategy.ClientFailureException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,12 +64,12 @@ final class OrderedWorkers implements AutoCloseable {
   /**
    * Queues {@code task}, which runs on a worker and returns the reply message. The future completes after the futures
    * of all earlier tasks, with a reply that holds a slot until closed; it fails with what the task threw, or with a
-   * {@link ConnectionClosedException} if the workers are closed first.
+   * {@link ClientFailureException} (disconnected) if the workers are closed first.
    */
   synchronized CompletableFuture<Reply> submit(Supplier<Message> task) {
     CompletableFuture<Reply> future = new CompletableFuture<>();
     if (closed) {
-      future.completeExceptionally(new ConnectionClosedException("the simulation has ended"));
+      future.completeExceptionally(new ClientFailureException(ClientFailure.Kind.DISCONNECTED, "the simulation has ended"));
       return future;
     }
     queue.add(new Task(nextSequence++, task, future));
@@ -81,7 +82,7 @@ final class OrderedWorkers implements AutoCloseable {
     return threads.size();
   }
 
-  /** Stops the workers, failing every task not yet delivered with a {@link ConnectionClosedException}. */
+  /** Stops the workers, failing every task not yet delivered with a {@link ClientFailureException} (disconnected). */
   @Override
   public void close() {
     List<Task> abandoned;
@@ -98,7 +99,7 @@ final class OrderedWorkers implements AutoCloseable {
     }
     threads.forEach(Thread::interrupt);
     for (Task t : abandoned) {
-      t.future.completeExceptionally(new ConnectionClosedException("the simulation has ended"));
+      t.future.completeExceptionally(new ClientFailureException(ClientFailure.Kind.DISCONNECTED, "the simulation has ended"));
     }
     for (Thread t : threads) {
       try {
@@ -143,7 +144,7 @@ final class OrderedWorkers implements AutoCloseable {
 
   private synchronized void finished(Task task) {
     if (closed) {
-      task.future.completeExceptionally(new ConnectionClosedException("the simulation has ended"));
+      task.future.completeExceptionally(new ClientFailureException(ClientFailure.Kind.DISCONNECTED, "the simulation has ended"));
       return;
     }
     done.put(task.sequence, task);

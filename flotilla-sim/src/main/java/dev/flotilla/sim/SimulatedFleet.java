@@ -1,13 +1,15 @@
 package dev.flotilla.sim;
 
-import dev.flotilla.client.AppDispatcher;
 import dev.flotilla.core.client.ClientApp;
+import dev.flotilla.core.client.ClientMod;
+import dev.flotilla.core.client.ClientRuntime;
+import dev.flotilla.core.client.Context;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.MessageTypes;
 import dev.flotilla.core.strategy.ClientInfo;
-import dev.flotilla.server.ClientProxy;
-import dev.flotilla.server.Fleet;
-import dev.flotilla.server.Reply;
+import dev.flotilla.workflow.ClientProxy;
+import dev.flotilla.workflow.Fleet;
+import dev.flotilla.workflow.Reply;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -25,13 +28,17 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link Fleet} of virtual clients in this JVM, for simulation. A workflow drives it exactly as it drives the
  * clients of a gRPC server: a request to a virtual client is run on a worker thread, where the client's
- * {@link ClientApp} (made by a {@link ClientAppFactory} for that task) receives it through the {@link AppDispatcher}
- * that a deployed {@code FlotillaClient} uses, and the reply comes back as a {@link Reply}. Only the socket is
- * missing: messages are handed over as objects, and the global model is shared (it is immutable) instead of copied
- * once per client.
+ * {@link ClientApp} (made by a {@link ClientAppFactory} for that task), behind the fleet's {@link ClientMod}s, receives
+ * it through the {@link ClientRuntime} that a deployed {@code FlotillaClient} uses, and the reply comes back as a
+ * {@link Reply}. Only the socket is missing: messages are handed over as objects, and the global model is shared (it
+ * is immutable) instead of copied once per client.
  *
- * <p>Scale: a registered client costs its {@link VirtualClient} (id, seed, indices) and nothing more; time and
- * memory per round depend on the clients sampled. Workers are a fixed pool, one per core by default, and with one
+ * <p>State: each virtual client has one {@link Context} for the whole run, made when it gets its first request, so an
+ * app or mod that keeps its state in the context behaves as it does in a deployment, where one client process keeps
+ * one context.
+ *
+ * <p>Scale: a registered client costs its {@link VirtualClient} (id, seed, indices) and nothing more until it is
+ * first sampled, then its context; time and memory per round depend on the clients sampled. Workers are a fixed pool, one per core by default, and with one
  * intra-op thread per training engine (the default of {@code PyTorchRuntime}) the cores are kept busy without being
  * oversubscribed. At most {@code 2 × workers} results are in progress or waiting for the strategy at once.
  *
@@ -46,6 +53,8 @@ public final class SimulatedFleet implements Fleet, AutoCloseable {
   private final List<ClientInfo> infos;
   private final Map<String, VirtualClient> byId;
   private final ClientAppFactory apps;
+  private final List<ClientMod> mods;
+  private final Map<String, Context> contexts = new ConcurrentHashMap<>();
   private final TaskListener listener;
   private final OrderedWorkers workers;
   private final LongAdder bytesReceived = new LongAdder();
@@ -62,17 +71,19 @@ public final class SimulatedFleet implements Fleet, AutoCloseable {
     void taskDone(String clientId, String requestType);
   }
 
-  /** A fleet of {@code clients} run by {@code workers} threads, without a task listener. */
+  /** A fleet of {@code clients} run by {@code workers} threads, without mods or a task listener. */
   public SimulatedFleet(List<VirtualClient> clients, ClientAppFactory apps, int workers) {
-    this(clients, apps, workers, (id, type) -> { });
+    this(clients, apps, List.of(), workers, (id, type) -> { });
   }
 
   /**
-   * A fleet of {@code clients} whose apps {@code apps} makes, run by {@code workers} threads (started now).
+   * A fleet of {@code clients} whose apps {@code apps} makes, behind {@code mods} (the first outermost, the same for
+   * every client, as a deployment configures each client), run by {@code workers} threads (started now).
    *
    * @throws IllegalArgumentException if there are no clients, two share an id, or {@code workers < 1}
    */
-  public SimulatedFleet(List<VirtualClient> clients, ClientAppFactory apps, int workers, TaskListener listener) {
+  public SimulatedFleet(List<VirtualClient> clients, ClientAppFactory apps, List<ClientMod> mods, int workers,
+      TaskListener listener) {
     if (clients.isEmpty()) {
       throw new IllegalArgumentException("a simulated fleet needs at least one virtual client");
     }
@@ -80,6 +91,7 @@ public final class SimulatedFleet implements Fleet, AutoCloseable {
       throw new IllegalArgumentException("workers must be >= 1, got " + workers);
     }
     this.apps = Objects.requireNonNull(apps, "apps");
+    this.mods = List.copyOf(mods);
     this.listener = Objects.requireNonNull(listener, "listener");
     Map<String, VirtualClient> map = new HashMap<>(clients.size() * 2);
     List<ClientInfo> list = new ArrayList<>(clients.size());
@@ -145,6 +157,11 @@ public final class SimulatedFleet implements Fleet, AutoCloseable {
     return CompletableFuture.completedFuture(null);
   }
 
+  /** Number of virtual clients that have a context, those that received at least one request. */
+  public int clientsWithState() {
+    return contexts.size();
+  }
+
   /** Whether {@link #finish()} was called. */
   public boolean isFinished() {
     return finished;
@@ -166,7 +183,8 @@ public final class SimulatedFleet implements Fleet, AutoCloseable {
       return MessageTypes.error("cannot make the app of virtual client '" + client.id() + "': " + e);
     }
     try {
-      Message reply = new AppDispatcher(app).handle(request);
+      Context context = contexts.computeIfAbsent(client.id(), id -> Context.of(id, client.info().properties()));
+      Message reply = new ClientRuntime(app, mods, context).handle(request);
       bytesReceived.add(reply.arrays().byteSize());
       return reply;
     } finally {

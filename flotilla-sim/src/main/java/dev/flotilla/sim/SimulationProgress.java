@@ -1,6 +1,6 @@
 package dev.flotilla.sim;
 
-import dev.flotilla.server.RoundRecord;
+import dev.flotilla.workflow.RoundRecord;
 
 /**
  * Told how a {@link Simulation} advances, for example to draw a progress bar and print a line per round. Methods

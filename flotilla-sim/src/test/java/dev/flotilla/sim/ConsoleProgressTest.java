@@ -2,7 +2,7 @@ package dev.flotilla.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flotilla.server.RoundRecord;
+import dev.flotilla.workflow.RoundRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -6,8 +6,8 @@ import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.tensor.ModelWeights;
-import dev.flotilla.server.Reply;
-import dev.flotilla.transport.ConnectionClosedException;
+import dev.flotilla.workflow.Reply;
+import dev.flotilla.core.strategy.ClientFailureException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -108,9 +108,9 @@ class OrderedWorkersTest {
     workers.close();
     release.countDown();
     assertThat(queued).failsWithin(5, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
-        .withCauseInstanceOf(ConnectionClosedException.class);
+        .withCauseInstanceOf(ClientFailureException.class);
     assertThat(running).failsWithin(5, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
-        .withCauseInstanceOf(ConnectionClosedException.class);
+        .withCauseInstanceOf(ClientFailureException.class);
     assertThat(workers.submit(() -> numbered(2))).isCompletedExceptionally();
   }
 

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.flotilla.core.client.ClientApp;
+import dev.flotilla.core.client.Context;
+import dev.flotilla.core.message.Message;
+import dev.flotilla.core.message.MessageTypes;
 import dev.flotilla.core.message.EvaluateInstructions;
 import dev.flotilla.core.message.EvaluateResult;
 import dev.flotilla.core.message.TrainInstructions;
@@ -16,10 +19,10 @@ import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.testing.FakeClientApp;
 import dev.flotilla.core.testing.RecordingStrategy;
 import dev.flotilla.core.testing.TestModels;
-import dev.flotilla.server.RoundRecord;
-import dev.flotilla.server.workflow.RunSummary;
-import dev.flotilla.server.workflow.SyncSettings;
-import dev.flotilla.server.workflow.SyncWorkflow;
+import dev.flotilla.workflow.RoundRecord;
+import dev.flotilla.workflow.RunSummary;
+import dev.flotilla.workflow.SyncSettings;
+import dev.flotilla.workflow.SyncWorkflow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,14 +145,11 @@ class SimulatedFleetTest {
   private record ClosingApp(ClientApp inner, AtomicInteger open, Runnable onTrain)
       implements ClientApp, AutoCloseable {
     @Override
-    public TrainResult train(TrainInstructions instructions) {
-      onTrain.run();
-      return inner.train(instructions);
-    }
-
-    @Override
-    public EvaluateResult evaluate(EvaluateInstructions instructions) {
-      return inner.evaluate(instructions);
+    public Message handle(Message message, Context context) {
+      if (message.type().equals(MessageTypes.TRAIN)) {
+        onTrain.run();
+      }
+      return inner.handle(message, context);
     }
 
     @Override

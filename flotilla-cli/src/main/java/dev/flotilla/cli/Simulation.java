@@ -1,0 +1,146 @@
+package dev.flotilla.cli;
+
+import dev.flotilla.core.message.Config;
+import dev.flotilla.core.strategy.FedAvg;
+import dev.flotilla.core.strategy.Sampling;
+import dev.flotilla.core.strategy.Strategy;
+import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.djl.PyTorchRuntime;
+import dev.flotilla.djl.data.LabelledImages;
+import dev.flotilla.djl.model.Models;
+import dev.flotilla.workflow.RunSummary;
+import dev.flotilla.workflow.SyncSettings;
+import dev.flotilla.workflow.SyncWorkflow;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A federated run simulated in one JVM, on a labelled image set partitioned over virtual clients. It runs the code a
+ * deployment runs: {@link SyncWorkflow} drives the round loop, {@link FedAvg} samples, aggregates and evaluates, and
+ * every client's {@code DjlClientApp} receives its messages through the client SDK's dispatcher; only the network is
+ * replaced, by a {@link SimulatedFleet}. The strategy is configured as {@code flotilla server} configures it.
+ *
+ * <p>Determinism: the seed fixes the partition, the initial model and the clients sampled each round; each client's
+ * local shuffling is fixed by its seed; results reach the strategy in sampling order; libtorch runs one thread per
+ * operation. The same settings therefore give the same metrics to the last digit on the same machine (only
+ * {@code seconds} differs).
+ *
+ * <p>With an output folder, it gets {@code metrics.jsonl}, {@code model.safetensors} and {@code accuracy.png} (see
+ * {@link RunOutput}) and {@value #SUMMARY_FILE} (the settings and the results, {@link SimulationResult#toJson()}).
+ */
+public final class Simulation {
+  /** The summary file in the output folder. */
+  public static final String SUMMARY_FILE = "summary.json";
+  private static final Logger log = LoggerFactory.getLogger(Simulation.class);
+
+  private Simulation() {}
+
+  /**
+   * Runs the simulation to the end.
+   *
+   * @param train    the training set, partitioned over the clients
+   * @param test     the test set for central evaluation after every round (and, with federated evaluation, for the
+   *                 clients' local test shares), or null for none
+   * @param progress told of each task and round
+   * @throws IllegalArgumentException if the data cannot be split as asked (for example fewer examples than clients)
+   * @throws IOException              if the output cannot be written
+   * @throws InterruptedException     if the calling thread is interrupted
+   */
+  public static SimulationResult run(SimulationSettings settings, LabelledImages train, LabelledImages test,
+      SimulationProgress progress) throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    double cpuAtStart = MemoryWatch.processCpuSeconds();
+    if (settings.fractionEvaluate() > 0 && test == null) {
+      throw new IllegalArgumentException("federated evaluation (fraction " + settings.fractionEvaluate()
+          + ") needs a test set to split over the clients");
+    }
+    List<int[]> trainParts = settings.partitioner().partition(train.labels(), settings.clients(), settings.seed());
+    List<int[]> testParts = settings.fractionEvaluate() > 0
+        ? settings.partitioner().partition(test.labels(), settings.clients(), settings.seed() + 1) : null;
+    List<VirtualClient> clients = VirtualClient.fromPartition(trainParts, testParts);
+    ModelWeights initial = Models.initialWeights(settings.model(), settings.seed());
+    checkThreads(settings.workers());
+    log.info("simulating {} clients ({} per round, {}) with {} workers; model {} ({} parameters)", settings.clients(),
+        settings.clientsPerRound(), settings.partitioner().spec(), settings.workers(), settings.model(),
+        initial.numParameters());
+
+    MemoryWatch memory = MemoryWatch.start();
+    RunSummary summary;
+    try (ShardedEvaluator evaluator = test == null ? null
+            : ShardedEvaluator.djl(settings.model(), test, settings.workers());
+        SimulatedFleet fleet = new SimulatedFleet(clients, new DjlAppFactory(settings.model(), train, test),
+            settings.workers(), (id, type) -> progress.taskDone());
+        RunOutput output = settings.out() == null ? null : RunOutput.create(settings.out(), settings.model())) {
+      Strategy strategy = strategy(settings, evaluator);
+      SyncSettings sync = SyncSettings.builder().rounds(settings.rounds()).minClients(settings.clientsPerRound())
+          .minFitClients(1).roundTimeout(settings.roundTimeout()).seed(settings.seed()).evaluateInitial(true)
+          .build();
+      progress.started(totalTasks(settings), settings.rounds());
+      try {
+        summary = new SyncWorkflow(fleet, sync).run(strategy, initial, (record, model) -> {
+          progress.roundDone(record);
+          if (output != null) {
+            output.round(record, model);
+          }
+        });
+      } finally {
+        progress.finished();
+      }
+      memory.close();
+      SimulationResult result = new SimulationResult(settings, summary, train.size(), test == null ? 0 : test.size(),
+          (System.nanoTime() - start) / 1e9, cpuAtStart < 0 ? -1 : MemoryWatch.processCpuSeconds() - cpuAtStart,
+          memory.peakUsedBytes(), memory.peakAfterGcBytes(),
+          MemoryWatch.maxHeapBytes(), MemoryWatch.peakResidentBytes());
+      if (output != null) {
+        output.writeChart(title(settings));
+        Files.writeString(output.dir().resolve(SUMMARY_FILE), result.toJson() + "\n", StandardCharsets.UTF_8);
+      }
+      return result;
+    } finally {
+      memory.close();
+    }
+  }
+
+  /** FedAvg as {@code flotilla server} sets it up, sampling {@code clientsPerRound} clients to train each round. */
+  static Strategy strategy(SimulationSettings settings, ShardedEvaluator evaluator) {
+    FedAvg.Settings.Builder fedAvg = FedAvg.Settings.builder()
+        .train(new Sampling(0, settings.clientsPerRound()))
+        .trainConfig(settings.trainConfig().with("model", settings.model()))
+        .evaluate(settings.fractionEvaluate() > 0 ? new Sampling(settings.fractionEvaluate(), 1) : new Sampling(0, 0))
+        .evaluateConfig(Config.of("model", settings.model()));
+    if (evaluator != null) {
+      fedAvg.centralEvaluator(evaluator);
+    }
+    return new FedAvg(fedAvg.build());
+  }
+
+  /** Client tasks in the whole run: training each round, and federated evaluation each round and before the first. */
+  static long totalTasks(SimulationSettings settings) {
+    long training = (long) settings.rounds() * new Sampling(0, settings.clientsPerRound()).size(settings.clients());
+    long evaluation = settings.fractionEvaluate() > 0
+        ? (settings.rounds() + 1L) * new Sampling(settings.fractionEvaluate(), 1).size(settings.clients()) : 0;
+    return training + evaluation;
+  }
+
+  private static String title(SimulationSettings s) {
+    return String.format(Locale.ROOT, "%s, %s: %d clients (%d per round), %s, seed %d", s.strategy(), s.model(),
+        s.clients(), s.clientsPerRound(), s.partitioner().spec(), s.seed());
+  }
+
+  /** Warns when the workers' compute threads would outnumber the cores. */
+  private static void checkThreads(int workers) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    int intraOp = PyTorchRuntime.intraOpThreads();
+    if ((long) workers * intraOp > cores) {
+      log.warn("{} workers x {} intra-op threads oversubscribe the {} cores; expect slower rounds", workers, intraOp,
+          cores);
+    } else {
+      log.info("{} workers x {} intra-op thread(s) on {} cores", workers, intraOp, cores);
+    }
+  }
+}

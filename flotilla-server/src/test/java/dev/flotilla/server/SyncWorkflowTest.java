@@ -1,0 +1,199 @@
+package dev.flotilla.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.flotilla.client.FlotillaClient;
+import dev.flotilla.core.message.TrainResult;
+import dev.flotilla.core.message.Metrics;
+import dev.flotilla.core.strategy.ClientFailure;
+import dev.flotilla.core.strategy.ClientFailure.Kind;
+import dev.flotilla.core.strategy.FedAvg;
+import dev.flotilla.core.strategy.Sampling;
+import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.core.tensor.Tensor;
+import dev.flotilla.core.tensor.TensorSpec;
+import dev.flotilla.core.testing.FakeClientApp;
+import dev.flotilla.core.testing.RecordingStrategy;
+import dev.flotilla.core.testing.TestModels;
+import dev.flotilla.workflow.RunSummary;
+import dev.flotilla.workflow.SyncSettings;
+import dev.flotilla.workflow.SyncWorkflow;
+import dev.flotilla.workflow.RoundRecord;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class SyncWorkflowTest {
+  private static final ModelWeights INITIAL = TestModels.small();
+
+  private static SyncSettings.Builder settings(int rounds, int clients) {
+    return SyncSettings.builder().rounds(rounds).minClients(clients).minFitClients(1)
+        .roundTimeout(Duration.ofSeconds(20)).evaluateInitial(false);
+  }
+
+  private static void assertModel(ModelWeights actual, ModelWeights base, double delta) {
+    assertThat(actual.specs()).isEqualTo(base.specs());
+    for (int t = 0; t < base.count(); t++) {
+      for (int i = 0; i < base.get(t).size(); i++) {
+        assertThat((double) actual.get(t).get(i)).as("tensor %d value %d", t, i)
+            .isCloseTo(base.get(t).get(i) + delta, within(1e-6));
+      }
+    }
+  }
+
+  @Test
+  void fedAvgThroughGrpcIsTheExampleWeightedMean() throws Exception {
+    FedAvg fedAvg = new FedAvg(FedAvg.Settings.builder().evaluate(Sampling.all()).build());
+    long[] examples = {10, 20, 70};
+    double meanDelta = (10 * 1 + 20 * 2 + 70 * 3) / 100.0; // 2.6 per round
+    try (TestFleet fleet = TestFleet.start(s -> s.uploadSlots(1))) {
+      for (int i = 0; i < 3; i++) {
+        fleet.client("c" + i, FakeClientApp.adding(i + 1, examples[i]));
+      }
+      RunSummary one = fleet.run(fedAvg, INITIAL, settings(1, 3).build());
+      assertModel(one.finalModel(), INITIAL, meanDelta);
+      RoundRecord r = one.records().get(0);
+      assertThat(r.round()).isEqualTo(1);
+      assertThat(r.clientsOk()).isEqualTo(3);
+      assertThat(r.clientsFailed()).isZero();
+      assertThat(r.fedLoss()).isCloseTo(meanDelta, within(1e-9));
+      assertThat(r.fedAccuracy()).isCloseTo(0.5, within(1e-9));
+      assertThat(r.accuracy()).isNull();
+      assertThat(r.bytesUp()).isEqualTo(3 * INITIAL.byteSize());
+      assertThat(r.bytesDown()).isEqualTo(2 * 3 * INITIAL.byteSize()); // training and evaluation
+    }
+    try (TestFleet fleet = TestFleet.start(s -> s.uploadSlots(1))) {
+      for (int i = 0; i < 3; i++) {
+        fleet.client("c" + i, FakeClientApp.adding(i + 1, examples[i]));
+      }
+      RunSummary two = fleet.run(fedAvg, INITIAL, settings(2, 3).evaluateInitial(true).build());
+      assertModel(two.finalModel(), INITIAL, 2 * meanDelta);
+      assertThat(two.records()).extracting(RoundRecord::round).containsExactly(0, 1, 2);
+      assertThat(two.records().get(0).fedLoss()).isCloseTo(meanDelta, within(1e-9));
+      fleet.awaitClientsFinished(Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
+  void disconnectedClientFailsTheRoundForItselfOnly() throws Exception {
+    RecordingStrategy strategy = new RecordingStrategy(new FedAvg());
+    CountDownLatch training = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    FakeClientApp stuck = FakeClientApp.training(ins -> {
+      training.countDown();
+      await(release);
+      return new TrainResult(ins.model(), 1, Metrics.empty());
+    });
+    try (TestFleet fleet = TestFleet.start(s -> s)) {
+      fleet.client("a", FakeClientApp.adding(1, 10));
+      fleet.client("b", FakeClientApp.adding(3, 10));
+      FlotillaClient leaving = fleet.client("c", stuck);
+      assertThat(fleet.server().registry().awaitClients(3, Duration.ofSeconds(10))).isTrue();
+      Thread cut = new Thread(() -> {
+        await(training);
+        leaving.close();
+      });
+      cut.start();
+
+      RunSummary summary = fleet.run(strategy, INITIAL, settings(2, 2).build());
+
+      assertThat(summary.records().get(0).clientsOk()).isEqualTo(2);
+      assertThat(summary.records().get(0).clientsFailed()).isEqualTo(1);
+      assertThat(strategy.trainFailures().get(0)).singleElement().satisfies(f -> {
+        assertThat(f.clientId()).isEqualTo("c");
+        assertThat(f.kind()).isEqualTo(Kind.DISCONNECTED);
+      });
+      assertThat(summary.records().get(1).clientsOk()).isEqualTo(2);
+      assertThat(summary.records().get(1).clientsFailed()).isZero();
+      assertModel(summary.finalModel(), INITIAL, 2 * 2.0);
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void invalidUpdatesAreRejectedAndTheGoodOnesAveraged() throws Exception {
+    RecordingStrategy strategy = new RecordingStrategy(new FedAvg());
+    ModelWeights misShaped = ModelWeights.of(List.of(Tensor.zeros(new TensorSpec("w", new int[] {3, 2})),
+        INITIAL.get(1)));
+    ModelWeights withNaN = TestModels.withValue(INITIAL, 0, 2, Float.NaN);
+    try (TestFleet fleet = TestFleet.start(s -> s)) {
+      fleet.client("good1", FakeClientApp.adding(1, 10));
+      fleet.client("good2", FakeClientApp.adding(3, 30));
+      fleet.client("shape", FakeClientApp.returning(misShaped, 50));
+      fleet.client("nan", FakeClientApp.returning(withNaN, 50));
+
+      RunSummary summary = fleet.run(strategy, INITIAL, settings(2, 4).minFitClients(2).build());
+
+      assertModel(summary.finalModel(), INITIAL, 2 * (10 * 1 + 30 * 3) / 40.0);
+      assertThat(summary.records()).extracting(RoundRecord::clientsFailed).containsExactly(2, 2);
+      List<ClientFailure> failures = strategy.trainFailures().get(0);
+      assertThat(failures).extracting(ClientFailure::kind).containsOnly(Kind.REJECTED);
+      assertThat(failures).anySatisfy(f -> {
+        assertThat(f.clientId()).isEqualTo("shape");
+        assertThat(f.reason()).contains("should be w[2, 3], got w[3, 2]");
+      });
+      assertThat(failures).anySatisfy(f -> {
+        assertThat(f.clientId()).isEqualTo("nan");
+        assertThat(f.reason()).contains("non-finite value (NaN) at index 2");
+      });
+    }
+  }
+
+  @Test
+  void clientWhoseAppThrowsIsAClientError() throws Exception {
+    RecordingStrategy strategy = new RecordingStrategy(new FedAvg());
+    try (TestFleet fleet = TestFleet.start(s -> s)) {
+      fleet.client("ok", FakeClientApp.adding(1, 10));
+      fleet.client("broken", FakeClientApp.throwing("out of disk"));
+
+      RunSummary summary = fleet.run(strategy, INITIAL, settings(2, 2).build());
+
+      assertModel(summary.finalModel(), INITIAL, 2.0);
+      assertThat(strategy.trainFailures()).allSatisfy(round -> assertThat(round).singleElement().satisfies(f -> {
+        assertThat(f.kind()).isEqualTo(Kind.CLIENT_ERROR);
+        assertThat(f.reason()).contains("out of disk");
+      }));
+    }
+  }
+
+  @Test
+  void slowClientTimesOutAndTooFewResultsKeepTheModel() throws Exception {
+    RecordingStrategy strategy = new RecordingStrategy(new FedAvg());
+    CountDownLatch release = new CountDownLatch(1);
+    try (TestFleet fleet = TestFleet.start(s -> s)) {
+      fleet.client("fast", FakeClientApp.adding(1, 10));
+      fleet.client("slow", FakeClientApp.training(ins -> {
+        await(release);
+        return new TrainResult(ins.model(), 1, Metrics.empty());
+      }));
+
+      RunSummary summary = fleet.run(strategy, INITIAL,
+          settings(1, 2).minFitClients(2).roundTimeout(Duration.ofMillis(500)).build());
+
+      assertThat(summary.finalModel().contentEquals(INITIAL)).isTrue();
+      assertThat(summary.records().get(0).clientsOk()).isEqualTo(1);
+      assertThat(summary.records().get(0).clientsFailed()).isEqualTo(1);
+      assertThat(summary.records().get(0).seconds()).isGreaterThanOrEqualTo(0.5);
+      assertThat(strategy.trainFailures().get(0)).singleElement().satisfies(f -> {
+        assertThat(f.clientId()).isEqualTo("slow");
+        assertThat(f.kind()).isEqualTo(Kind.TIMEOUT);
+      });
+    } finally {
+      release.countDown();
+    }
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package dev.flotilla.workflow;
+
+import dev.flotilla.core.message.EvaluateResult;
+import dev.flotilla.core.message.Metrics;
+import dev.flotilla.workflow.Fleet;
+import dev.flotilla.workflow.RoundRecord;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** Collects the figures of one round as it runs and turns them into a {@link RoundRecord}. */
+final class RoundRecorder {
+  private final int round;
+  private final Fleet fleet;
+  private final long startNanos = System.nanoTime();
+  private final long bytesUpAtStart;
+  private final long bytesDownAtStart;
+  private EvaluateResult central;
+  private EvaluateResult federated;
+  private Metrics metrics = Metrics.empty();
+  private int clientsOk;
+  private int clientsFailed;
+
+  RoundRecorder(int round, Fleet fleet) {
+    this.round = round;
+    this.fleet = fleet;
+    this.bytesUpAtStart = fleet.bytesReceived();
+    this.bytesDownAtStart = fleet.bytesSent();
+  }
+
+  void trained(int ok, int failed) {
+    clientsOk = ok;
+    clientsFailed = failed;
+  }
+
+  /** Adds named metrics of the round; a later value replaces an earlier one of the same name. */
+  void metrics(Metrics more) {
+    metrics = metrics.merge(more);
+  }
+
+  /** The central evaluation; its metrics other than accuracy are recorded under their own names. */
+  void central(Optional<EvaluateResult> result) {
+    central = result.orElse(null);
+    if (central != null) {
+      metrics(prefixed("", central.metrics()));
+    }
+  }
+
+  /** The federated evaluation; its metrics other than accuracy are recorded with the prefix {@code fed_}. */
+  void federated(Optional<EvaluateResult> result) {
+    federated = result.orElse(null);
+    if (federated != null) {
+      metrics(prefixed("fed_", federated.metrics()));
+    }
+  }
+
+  private static Metrics prefixed(String prefix, Metrics m) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    m.values().forEach((k, v) -> {
+      if (!k.equals("accuracy")) {
+        out.put(prefix + k, v);
+      }
+    });
+    return new Metrics(out);
+  }
+
+  /** The record, with time and traffic measured now. */
+  RoundRecord record() {
+    return new RoundRecord(round,
+        central == null ? null : finiteOrNull(central.accuracy()), central == null ? null : finiteOrNull(central.loss()),
+        federated == null ? null : finiteOrNull(federated.accuracy()),
+        federated == null ? null : finiteOrNull(federated.loss()),
+        clientsOk, clientsFailed, (System.nanoTime() - startNanos) / 1e9,
+        fleet.bytesReceived() - bytesUpAtStart, fleet.bytesSent() - bytesDownAtStart, metrics);
+  }
+
+  /** A one-line summary for the log. */
+  static String describe(RoundRecord r) {
+    return String.format(Locale.ROOT, "%d ok, %d failed; accuracy %s, loss %s; fed_accuracy %s, fed_loss %s;"
+            + " %.1f s, %.1f MB up, %.1f MB down", r.clientsOk(), r.clientsFailed(), format(r.accuracy()),
+        format(r.loss()), format(r.fedAccuracy()), format(r.fedLoss()), r.seconds(), r.bytesUp() / 1e6,
+        r.bytesDown() / 1e6);
+  }
+
+  private static String format(Double d) {
+    return d == null ? "-" : String.format(Locale.ROOT, "%.4f", d);
+  }
+
+  private static Double finiteOrNull(double d) {
+    return Double.isFinite(d) ? d : null;
+  }
+}

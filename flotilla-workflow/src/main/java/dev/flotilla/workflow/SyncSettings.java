@@ -1,0 +1,97 @@
+package dev.flotilla.workflow;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How {@link SyncWorkflow} runs. Build with {@link #builder()}.
+ *
+ * @param rounds          training rounds to run
+ * @param minClients      clients that must be connected before each round starts (the workflow waits for them)
+ * @param minFitClients   training results a round needs for its aggregate to become the new model; with fewer the
+ *                        model is kept and the run goes on
+ * @param roundTimeout    how long a phase (training, then federated evaluation) waits for results; a client that
+ *                        has not answered by then counts as {@code TIMEOUT}
+ * @param seed            seed of the run; each round's {@link dev.flotilla.core.strategy.RoundContext} derives its
+ *                        randomness from it
+ * @param evaluateInitial whether to evaluate the initial model before the first round (recorded as round 0)
+ */
+public record SyncSettings(int rounds, int minClients, int minFitClients, Duration roundTimeout, long seed,
+    boolean evaluateInitial) {
+  public SyncSettings {
+    if (rounds < 0) {
+      throw new IllegalArgumentException("rounds must be >= 0, got " + rounds);
+    }
+    if (minClients < 1) {
+      throw new IllegalArgumentException("minClients must be >= 1, got " + minClients);
+    }
+    if (minFitClients < 1) {
+      throw new IllegalArgumentException("minFitClients must be >= 1, got " + minFitClients);
+    }
+    Objects.requireNonNull(roundTimeout, "roundTimeout");
+    if (roundTimeout.isNegative() || roundTimeout.isZero()) {
+      throw new IllegalArgumentException("roundTimeout must be positive, got " + roundTimeout);
+    }
+  }
+
+  /**
+   * A builder with the defaults: 3 rounds, 1 client, 1 result per round, a 10 minute round timeout, seed 0, and an
+   * evaluation of the initial model.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds {@link SyncSettings}. */
+  public static final class Builder {
+    private int rounds = 3;
+    private int minClients = 1;
+    private int minFitClients = 1;
+    private Duration roundTimeout = Duration.ofMinutes(10);
+    private long seed;
+    private boolean evaluateInitial = true;
+
+    private Builder() {}
+
+    /** Sets {@link SyncSettings#rounds()}. */
+    public Builder rounds(int rounds) {
+      this.rounds = rounds;
+      return this;
+    }
+
+    /** Sets {@link SyncSettings#minClients()}. */
+    public Builder minClients(int minClients) {
+      this.minClients = minClients;
+      return this;
+    }
+
+    /** Sets {@link SyncSettings#minFitClients()}. */
+    public Builder minFitClients(int minFitClients) {
+      this.minFitClients = minFitClients;
+      return this;
+    }
+
+    /** Sets {@link SyncSettings#roundTimeout()}. */
+    public Builder roundTimeout(Duration roundTimeout) {
+      this.roundTimeout = roundTimeout;
+      return this;
+    }
+
+    /** Sets {@link SyncSettings#seed()}. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Sets {@link SyncSettings#evaluateInitial()}. */
+    public Builder evaluateInitial(boolean evaluateInitial) {
+      this.evaluateInitial = evaluateInitial;
+      return this;
+    }
+
+    /** The settings; throws {@link IllegalArgumentException} naming a bad value. */
+    public SyncSettings build() {
+      return new SyncSettings(rounds, minClients, minFitClients, roundTimeout, seed, evaluateInitial);
+    }
+  }
+}

@@ -1,0 +1,180 @@
+package dev.flotilla.workflow;
+
+import dev.flotilla.core.FlotillaException;
+import dev.flotilla.core.aggregate.UpdateValidator;
+import dev.flotilla.core.message.EvaluateInstructions;
+import dev.flotilla.core.message.EvaluateResult;
+import dev.flotilla.core.message.Message;
+import dev.flotilla.core.message.Metadata;
+import dev.flotilla.core.message.MessageTypes;
+import dev.flotilla.core.message.TrainInstructions;
+import dev.flotilla.core.message.TrainResult;
+import dev.flotilla.core.strategy.AggregateResult;
+import dev.flotilla.core.strategy.ClientFailure;
+import dev.flotilla.core.strategy.ClientTask;
+import dev.flotilla.core.strategy.RoundContext;
+import dev.flotilla.core.strategy.Strategy;
+import dev.flotilla.core.tensor.ModelWeights;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The synchronous round loop: each round the strategy picks clients, they train from the global model, their
+ * results are aggregated (as they arrive, within the round timeout) into the next global model, which is then
+ * evaluated centrally and on clients. Each phase is one {@link Exchange}: requests carry the round as their group,
+ * the version of the model they carry and the phase's deadline. A reply is checked by the strategy
+ * ({@link Strategy#checkTrainResult}) before the strategy sees it; the clients' training metrics (example-weighted
+ * means) and the strategy's own metrics go into the round's {@link RoundRecord}. A client that fails, times out or sends an invalid result becomes a
+ * {@link ClientFailure} handed to the strategy; nothing a client does stops the run. After the last round every
+ * client is told to finish.
+ *
+ * <p>The workflow only talks to clients through a {@link Fleet}, so it does not care how they are reached: the
+ * {@link dev.flotilla.server.ClientRegistry} of a gRPC server in deployment, virtual clients in simulation. One
+ * workflow runs once, on the caller's thread.
+ */
+public final class SyncWorkflow {
+  private static final Logger log = LoggerFactory.getLogger(SyncWorkflow.class);
+  private static final Duration WAIT_LOG_INTERVAL = Duration.ofSeconds(10);
+  private static final long FINISH_TIMEOUT_SECONDS = 10;
+
+  private final Exchange exchange;
+  private final SyncSettings settings;
+
+  /** A workflow that reaches clients through {@code fleet}, such as a server's {@code ClientRegistry}. */
+  public SyncWorkflow(Fleet fleet, SyncSettings settings) {
+    this.exchange = new Exchange(fleet);
+    this.settings = Objects.requireNonNull(settings, "settings");
+  }
+
+  /**
+   * Runs every round, starting from {@code initial}, telling {@code listener} about each, then sends
+   * {@link MessageTypes#FINISH} to all clients (also when the run ends with an exception).
+   *
+   * @throws InterruptedException if the thread is interrupted, while waiting for clients or for results
+   */
+  public RunSummary run(Strategy strategy, ModelWeights initial, RoundListener listener) throws InterruptedException {
+    log.info("starting {} rounds with {} (min clients {}, min results per round {}, round timeout {} s)",
+        settings.rounds(), strategy.getClass().getSimpleName(), settings.minClients(), settings.minFitClients(),
+        settings.roundTimeout().toMillis() / 1000.0);
+    List<RoundRecord> records = new ArrayList<>();
+    ModelWeights global = initial;
+    try {
+      for (int round = settings.evaluateInitial() ? 0 : 1; round <= settings.rounds(); round++) {
+        awaitClients();
+        RoundContext ctx = new RoundContext(round, settings.rounds(), settings.seed());
+        RoundRecorder recorder = new RoundRecorder(round, exchange.fleet());
+        global = round == 0 ? global : train(ctx, strategy, global, recorder);
+        evaluate(ctx, strategy, global, recorder);
+        RoundRecord record = recorder.record();
+        log.info("round {}/{}: {}", round, settings.rounds(), RoundRecorder.describe(record));
+        records.add(record);
+        listener.onRound(record, global);
+      }
+    } catch (FlotillaException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        InterruptedException ie = new InterruptedException("the run was interrupted");
+        ie.initCause(e);
+        throw ie;
+      }
+      throw e;
+    } finally {
+      finishClients();
+    }
+    return new RunSummary(global, records, exchange.lateReplies());
+  }
+
+  private ModelWeights train(RoundContext ctx, Strategy strategy, ModelWeights global, RoundRecorder recorder) {
+    ExampleWeightedMetrics clientMetrics = new ExampleWeightedMetrics();
+    ReplyConverter<TrainResult> convert = (clientId, m) -> {
+      TrainResult r = MessageTypes.toTrainResult(m);
+      strategy.checkTrainResult(global, r).ifPresent(p -> {
+        throw new FlotillaException(p);
+      });
+      clientMetrics.add(r.metrics(), r.numExamples());
+      return r;
+    };
+    List<ClientTask<TrainInstructions>> tasks = strategy.configureTrain(ctx, global, exchange.fleet().clients());
+    Metadata metadata = Metadata.of(ctx.round() + "/train", ctx.round() - 1, 0);
+    AggregateResult aggregate;
+    int delivered;
+    int failed;
+    try (ReplyStream<TrainResult> results = exchange.send("round " + ctx.round() + " training",
+        requests(tasks, t -> MessageTypes.train(t).withMetadata(metadata)), settings.roundTimeout(), convert)) {
+      aggregate = strategy.aggregateTrain(ctx, global, results);
+      delivered = results.delivered();
+      failed = results.failures().size();
+    }
+    recorder.trained(delivered, failed);
+    recorder.metrics(clientMetrics.mean());
+    recorder.metrics(aggregate.metrics());
+    return accept(ctx.round(), global, aggregate.model(), delivered);
+  }
+
+  private ModelWeights accept(int round, ModelWeights global, Optional<ModelWeights> proposed, int results) {
+    if (results < settings.minFitClients()) {
+      log.warn("round {}: only {} results of the {} required; keeping the current model", round, results,
+          settings.minFitClients());
+      return global;
+    }
+    if (proposed.isEmpty()) {
+      log.warn("round {}: the strategy made no model from {} results; keeping the current model", round, results);
+      return global;
+    }
+    Optional<String> problem = UpdateValidator.problem(global.specs(), proposed.get());
+    if (problem.isPresent()) {
+      log.error("round {}: the aggregated model is unusable ({}); keeping the current model", round, problem.get());
+      return global;
+    }
+    return proposed.get();
+  }
+
+  private void evaluate(RoundContext ctx, Strategy strategy, ModelWeights global, RoundRecorder recorder) {
+    recorder.central(strategy.evaluate(ctx, global));
+    List<ClientTask<EvaluateInstructions>> tasks = strategy.configureEvaluate(ctx, global, exchange.fleet().clients());
+    if (tasks.isEmpty()) {
+      return;
+    }
+    Metadata metadata = Metadata.of(ctx.round() + "/evaluate", ctx.round(), 0);
+    try (ReplyStream<EvaluateResult> results = exchange.send("round " + ctx.round() + " evaluation",
+        requests(tasks, t -> MessageTypes.evaluate(t).withMetadata(metadata)), settings.roundTimeout(), (id, m) -> {
+          EvaluateResult r = MessageTypes.toEvaluateResult(m);
+          if (!Double.isFinite(r.loss())) {
+            throw new FlotillaException("the evaluation loss is not finite: " + r.loss());
+          }
+          return r;
+        })) {
+      recorder.federated(strategy.aggregateEvaluate(ctx, results));
+    }
+  }
+
+  private static <I> List<ClientRequest> requests(List<ClientTask<I>> tasks, Function<I, Message> toMessage) {
+    List<ClientRequest> out = new ArrayList<>(tasks.size());
+    for (ClientTask<I> task : tasks) {
+      out.add(new ClientRequest(task.clientId(), toMessage.apply(task.instructions())));
+    }
+    return out;
+  }
+
+  private void awaitClients() throws InterruptedException {
+    while (!exchange.fleet().awaitClients(settings.minClients(), WAIT_LOG_INTERVAL)) {
+      log.info("waiting for clients: {} of {} connected", exchange.fleet().size(), settings.minClients());
+    }
+  }
+
+  private void finishClients() {
+    try {
+      exchange.fleet().finish().get(FINISH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.warn("could not tell every client to finish: {}", e.toString());
+    }
+  }
+}
