@@ -2,21 +2,33 @@ package dev.flotilla.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.message.Config;
+import dev.flotilla.core.message.TrainInstructions;
+import dev.flotilla.core.message.TrainResult;
+import dev.flotilla.core.strategy.AggregateResult;
+import dev.flotilla.core.strategy.ClientFailure;
+import dev.flotilla.core.strategy.ClientInfo;
+import dev.flotilla.core.strategy.ClientResult;
+import dev.flotilla.core.strategy.ClientTask;
+import dev.flotilla.core.strategy.FedAvg;
+import dev.flotilla.core.strategy.ResultStream;
+import dev.flotilla.core.strategy.RoundContext;
+import dev.flotilla.core.strategy.Strategy;
+import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.djl.data.ClientDataFolder;
 import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.djl.data.LabelledImages;
 import dev.flotilla.djl.model.Models;
 import dev.flotilla.server.FlotillaServer;
-import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.server.ServerSettings;
+import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.workflow.RunSummary;
 import dev.flotilla.workflow.SyncSettings;
 import dev.flotilla.workflow.SyncWorkflow;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -57,15 +69,58 @@ class ClientProcessKillTest {
           .roundTimeout(Duration.ofSeconds(60)).seed(1).evaluateInitial(false).build();
       FedAvg fedAvg = new FedAvg(FedAvg.Settings.builder()
           .trainConfig(Config.of("model", "mlp", "lr", 0.05, "batch_size", 32, "local_epochs", 1)).build());
+      CompletableFuture<Void> smallOnesDone = new CompletableFuture<>();
+      Strategy watched = new Strategy() {
+        @Override
+        public List<ClientTask<TrainInstructions>> configureTrain(RoundContext ctx, ModelWeights global,
+            List<ClientInfo> available) {
+          return fedAvg.configureTrain(ctx, global, available);
+        }
+
+        @Override
+        public AggregateResult aggregateTrain(RoundContext ctx, ModelWeights global,
+            ResultStream<TrainResult> results) {
+          List<ClientResult<TrainResult>> seen = new ArrayList<>();
+          ResultStream<TrainResult> counting = new ResultStream<>() {
+            @Override
+            public List<ClientFailure> failures() {
+              return results.failures();
+            }
+
+            @Override
+            public Iterator<ClientResult<TrainResult>> iterator() {
+              Iterator<ClientResult<TrainResult>> it = results.iterator();
+              return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                  return it.hasNext();
+                }
+
+                @Override
+                public ClientResult<TrainResult> next() {
+                  ClientResult<TrainResult> r = it.next();
+                  seen.add(r);
+                  if (seen.size() == 2) {
+                    smallOnesDone.complete(null);
+                  }
+                  return r;
+                }
+              };
+            }
+          };
+          return fedAvg.aggregateTrain(ctx, global, counting);
+        }
+      };
       CompletableFuture<RunSummary> run = CompletableFuture.supplyAsync(() -> {
         try {
-          return new SyncWorkflow(server.registry(), sync).run(fedAvg, Models.initialWeights("mlp", 1),
+          return new SyncWorkflow(server.registry(), sync).run(watched, Models.initialWeights("mlp", 1),
               (record, model) -> { });
         } catch (InterruptedException e) {
           throw new IllegalStateException(e);
         }
       });
-      Thread.sleep(2500); // round 1 is under way: the small clients are done, the victim is still training
+      // round 1 is under way: the small clients have delivered, the victim (40x their data) is still training
+      smallOnesDone.get(60, TimeUnit.SECONDS);
       Process victim = processes.get(2);
       assertThat(victim.isAlive()).as("victim still training").isTrue();
       victim.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
