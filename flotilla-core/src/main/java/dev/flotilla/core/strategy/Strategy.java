@@ -73,9 +73,13 @@ public interface Strategy {
     return List.of();
   }
 
-  /** Combines federated evaluation results: by default the example-weighted mean of loss and of every metric. */
+  /**
+   * Combines federated evaluation results: by default the example-weighted mean of loss and of every metric, with
+   * the spread between clients ({@code clients}, {@code accuracy_std}, {@code accuracy_min}, {@code accuracy_max})
+   * added, as {@link Evaluations#weightedMeanWithSpread} describes.
+   */
   default Optional<EvaluateResult> aggregateEvaluate(RoundContext ctx, ResultStream<EvaluateResult> results) {
-    return Evaluations.weightedMean(results);
+    return Evaluations.weightedMeanWithSpread(results);
   }
 
   /** Central evaluation of the global model on server-side data; empty when there is none. */
