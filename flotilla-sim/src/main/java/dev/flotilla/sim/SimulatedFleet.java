@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +54,8 @@ public final class SimulatedFleet implements Fleet, AutoCloseable {
   private final List<ClientInfo> infos;
   private final Map<String, VirtualClient> byId;
   private final ClientAppFactory apps;
-  private final List<ClientMod> mods;
-  private final Map<String, Context> contexts = new ConcurrentHashMap<>();
+  private final Function<VirtualClient, List<ClientMod>> mods;
+  private final Map<String, ClientSlot> slots = new ConcurrentHashMap<>();
   private final TaskListener listener;
   private final OrderedWorkers workers;
   private final LongAdder bytesReceived = new LongAdder();
@@ -73,17 +74,18 @@ public final class SimulatedFleet implements Fleet, AutoCloseable {
 
   /** A fleet of {@code clients} run by {@code workers} threads, without mods or a task listener. */
   public SimulatedFleet(List<VirtualClient> clients, ClientAppFactory apps, int workers) {
-    this(clients, apps, List.of(), workers, (id, type) -> { });
+    this(clients, apps, c -> List.of(), workers, (id, type) -> { });
   }
 
   /**
-   * A fleet of {@code clients} whose apps {@code apps} makes, behind {@code mods} (the first outermost, the same for
-   * every client, as a deployment configures each client), run by {@code workers} threads (started now).
+   * A fleet of {@code clients} whose apps {@code apps} makes, each behind the mods {@code mods} gives for it (the
+   * first outermost; asked once per client, when it gets its first request, as a deployed client is configured
+   * once), run by {@code workers} threads (started now).
    *
    * @throws IllegalArgumentException if there are no clients, two share an id, or {@code workers < 1}
    */
-  public SimulatedFleet(List<VirtualClient> clients, ClientAppFactory apps, List<ClientMod> mods, int workers,
-      TaskListener listener) {
+  public SimulatedFleet(List<VirtualClient> clients, ClientAppFactory apps,
+      Function<VirtualClient, List<ClientMod>> mods, int workers, TaskListener listener) {
     if (clients.isEmpty()) {
       throw new IllegalArgumentException("a simulated fleet needs at least one virtual client");
     }
@@ -91,7 +93,7 @@ public final class SimulatedFleet implements Fleet, AutoCloseable {
       throw new IllegalArgumentException("workers must be >= 1, got " + workers);
     }
     this.apps = Objects.requireNonNull(apps, "apps");
-    this.mods = List.copyOf(mods);
+    this.mods = Objects.requireNonNull(mods, "mods");
     this.listener = Objects.requireNonNull(listener, "listener");
     Map<String, VirtualClient> map = new HashMap<>(clients.size() * 2);
     List<ClientInfo> list = new ArrayList<>(clients.size());
@@ -159,7 +161,7 @@ public final class SimulatedFleet implements Fleet, AutoCloseable {
 
   /** Number of virtual clients that have a context, those that received at least one request. */
   public int clientsWithState() {
-    return contexts.size();
+    return slots.size();
   }
 
   /** Whether {@link #finish()} was called. */
@@ -183,8 +185,9 @@ public final class SimulatedFleet implements Fleet, AutoCloseable {
       return MessageTypes.error("cannot make the app of virtual client '" + client.id() + "': " + e);
     }
     try {
-      Context context = contexts.computeIfAbsent(client.id(), id -> Context.of(id, client.info().properties()));
-      Message reply = new ClientRuntime(app, mods, context).handle(request);
+      ClientSlot slot = slots.computeIfAbsent(client.id(),
+          id -> new ClientSlot(Context.of(id, client.info().properties()), List.copyOf(mods.apply(client))));
+      Message reply = new ClientRuntime(app, slot.mods(), slot.context()).handle(request);
       bytesReceived.add(reply.arrays().byteSize());
       return reply;
     } finally {
@@ -198,6 +201,9 @@ public final class SimulatedFleet implements Fleet, AutoCloseable {
       listener.taskDone(client.id(), request.type());
     }
   }
+
+  /** What a virtual client keeps from its first request on: its context and its mods. */
+  private record ClientSlot(Context context, List<ClientMod> mods) {}
 
   /** The handle on one virtual client; cheap, made per lookup. */
   private final class VirtualProxy implements ClientProxy {

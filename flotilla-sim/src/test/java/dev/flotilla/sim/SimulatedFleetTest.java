@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.flotilla.core.client.ClientApp;
+import dev.flotilla.core.client.ClientMod;
 import dev.flotilla.core.client.Context;
+import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.MessageTypes;
 import dev.flotilla.core.message.EvaluateInstructions;
@@ -72,6 +74,45 @@ class SimulatedFleetTest {
       assertThat(r.bytesUp()).isEqualTo(3 * INITIAL.byteSize());
       assertThat(r.bytesDown()).isEqualTo(2 * 3 * INITIAL.byteSize()); // training and evaluation, as over gRPC
       assertThat(fleet.isFinished()).isTrue();
+    }
+  }
+
+  @Test
+  void eachVirtualClientKeepsOneContextAcrossRoundsMadeOnlyWhenFirstSampled() throws Exception {
+    // the mod counts the requests a client has seen in its state and reports the count as a metric
+    ClientMod counting = (message, context, next) -> {
+      long seen = context.state().config("count").map(c -> c.getLong("n", 0)).orElse(0L) + 1;
+      context.state().putConfig("count", Config.of("n", seen));
+      Message reply = next.handle(message, context);
+      return reply.withMetrics(reply.metrics().with("requests_seen", seen));
+    };
+    FedAvg twoPerRound = new FedAvg(FedAvg.Settings.builder().train(new Sampling(0, 2)).build());
+    List<Double> seen = new ArrayList<>();
+    // a fresh app per task, as the factory makes: only the context carries the count from round to round
+    try (SimulatedFleet fleet = new SimulatedFleet(clients(1, 1, 1, 1, 1), c -> FakeClientApp.adding(0, 1),
+        c -> List.of(counting), 2, (id, type) -> { })) {
+      RunSummary run = new SyncWorkflow(fleet, sync(6).build()).run(twoPerRound, INITIAL,
+          (r, m) -> seen.add(r.metrics().get("requests_seen").orElseThrow()));
+      int sampled = fleet.clientsWithState();
+      assertThat(sampled).isBetween(2, 5);
+      // 12 requests over the sampled clients: the mean count a round reports grows as clients are sampled again
+      assertThat(seen.get(5)).isGreaterThan(seen.get(0));
+      assertThat(run.records()).hasSize(6);
+    }
+  }
+
+  @Test
+  void modsAreAskedPerClientSoSomeClientsCanDiffer() throws Exception {
+    ClientMod doubling = (message, context, next) -> {
+      Message reply = next.handle(message, context);
+      return reply.withArrays(TestModels.plus(reply.arrays(), 1));
+    };
+    FedAvg fedAvg = new FedAvg();
+    try (SimulatedFleet fleet = new SimulatedFleet(clients(10, 10), c -> FakeClientApp.adding(1, 10),
+        c -> c.id().equals("c0") ? List.of(doubling) : List.of(), 1, (id, type) -> { })) {
+      RunSummary run = new SyncWorkflow(fleet, sync(1).build()).run(fedAvg, INITIAL, (r, m) -> { });
+      // c0 sends initial + 2, c1 initial + 1: the mean moves by 1.5
+      assertThat((double) run.finalModel().get(0).get(0)).isCloseTo(INITIAL.get(0).get(0) + 1.5, within(1e-6));
     }
   }
 
