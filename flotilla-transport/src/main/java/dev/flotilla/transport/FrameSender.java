@@ -1,5 +1,6 @@
 package dev.flotilla.transport;
 
+import dev.flotilla.core.message.Message;
 import dev.flotilla.transport.proto.Frame;
 import io.grpc.Status;
 import io.grpc.stub.CallStreamObserver;
@@ -38,25 +39,29 @@ public final class FrameSender {
   }
 
   /**
-   * Sends a whole message, blocking while the stream is not ready. Returns the number of array bytes sent.
+   * Sends a whole message, blocking while the stream is not ready. Returns the number of array bytes sent. The
+   * message's metadata carries its ids, as {@link MessageEncoder#encode} requires.
    *
    * @throws ConnectionClosedException if the stream is or becomes closed; a message cut short this way is simply
    *                                   never completed on the other side
    * @throws InterruptedException      if interrupted while waiting; the stream is then failed, since a partly sent
    *                                   message cannot be resumed
+   * @throws IllegalArgumentException  if the message has no positive message id; nothing is sent and the stream
+   *                                   stays open
    */
-  public long send(Envelope envelope) throws InterruptedException {
+  public long send(Message message) throws InterruptedException {
+    Iterator<Frame> frames = encoder.encode(message);
     messageLock.lockInterruptibly();
     try {
-      Iterator<Frame> frames = encoder.encode(envelope);
       while (frames.hasNext()) {
         Frame frame = frames.next();
         sendFrame(frame);
       }
-      return envelope.message().arrays().byteSize();
+      return message.arrays().byteSize();
     } catch (InterruptedException | RuntimeException e) {
       if (!(e instanceof ConnectionClosedException)) {
-        fail(Status.CANCELLED.withDescription("sending message " + envelope.messageId() + " failed: " + e));
+        fail(Status.CANCELLED.withDescription("sending message " + message.metadata().messageId() + " failed: "
+            + e));
       }
       throw e;
     } finally {

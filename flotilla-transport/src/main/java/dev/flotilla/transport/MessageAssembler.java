@@ -1,12 +1,10 @@
 package dev.flotilla.transport;
 
-import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.Message;
-import dev.flotilla.core.message.Metrics;
+import dev.flotilla.core.tensor.DType;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.tensor.TensorSpec;
-import dev.flotilla.transport.proto.ArrayHeader;
 import dev.flotilla.transport.proto.Chunk;
 import dev.flotilla.transport.proto.Frame;
 import dev.flotilla.transport.proto.MessageEnd;
@@ -14,41 +12,57 @@ import dev.flotilla.transport.proto.MessageStart;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.zip.CRC32;
 
 /**
- * Rebuilds messages from the frames of one stream, the inverse of {@link MessageEncoder}. Array bytes are decoded
- * in bulk as chunks arrive, straight into one {@code float[]} per array (allocated when its first byte arrives), and
- * each array's CRC32 is checked at {@code MessageEnd}.
+ * Rebuilds messages from the frames of one stream, the inverse of {@link MessageEncoder}. The result is a
+ * {@link Message} whose {@link dev.flotilla.core.message.Metadata} holds the ids, group, model version and deadline
+ * the sender set, with its {@link dev.flotilla.core.message.MessageError} if it is an error.
  *
- * <p>Every inconsistency (frames out of order, an unknown dtype, a {@code byte_length} that does not match the shape,
- * too many or too few bytes, a checksum mismatch) throws a {@link ProtocolException} naming it; the assembler must
- * then be discarded with the connection. Not thread-safe: feed it from one thread at a time.
+ * <p>A {@code MessageStart} is checked whole (ids, dtypes, shapes against byte lengths, unique names, config,
+ * metrics, error) and then put to the {@link HeaderPolicy}, before any array memory is allocated. Array bytes are
+ * then decoded in bulk as chunks arrive into one array per tensor, allocated when its first byte arrives: float32
+ * values straight into a {@code float[]}, every other dtype into its little-endian {@code byte[]}. Each array's
+ * CRC32 is checked at {@code MessageEnd}.
+ *
+ * <p>Every inconsistency (frames out of order, a bad header, too many or too few bytes, a checksum mismatch) and
+ * every refusal by the policy throws a {@link ProtocolException} naming it; the assembler must then be discarded
+ * with the connection. Not thread-safe: feed it from one thread at a time.
  */
 public final class MessageAssembler {
+  private final HeaderPolicy policy;
   private final CRC32 crc = new CRC32();
   private final byte[] carry = new byte[4]; // bytes of a float split across chunks
-  private MessageStart start; // null between messages
-  private Config config;
-  private Metrics metrics;
+  private MessageHeader header; // null between messages
+  private long id;
   private List<TensorSpec> specs;
   private long[] byteLengths;
-  private float[][] values;
+  private float[][] floats; // float32 arrays
+  private byte[][] raws; // arrays of every other dtype
   private int[] crcs;
   private int array; // the array receiving bytes
   private long offset; // bytes of that array received
   private long expected;
   private long received;
 
+  /** An assembler that takes every well-formed message, however large ({@code maxMessageBytes(Long.MAX_VALUE)}). */
+  public MessageAssembler() {
+    this(HeaderPolicy.maxMessageBytes(Long.MAX_VALUE));
+  }
+
+  /** An assembler that takes only the well-formed messages whose header {@code policy} accepts. */
+  public MessageAssembler(HeaderPolicy policy) {
+    this.policy = Objects.requireNonNull(policy, "policy");
+  }
+
   /**
    * Takes the next frame of the stream: a {@code MessageStart}, {@code Chunk} or {@code MessageEnd}. Returns the
    * message once its end has arrived and checked out, otherwise empty.
    */
-  public Optional<Envelope> accept(Frame frame) {
+  public Optional<Message> accept(Frame frame) {
     switch (frame.getKindCase()) {
       case START -> begin(frame.getStart());
       case CHUNK -> take(frame.getChunk());
@@ -56,95 +70,51 @@ public final class MessageAssembler {
         return Optional.of(end(frame.getEnd()));
       }
       default -> throw new ProtocolException("unexpected " + frame.getKindCase() + " frame "
-          + (start == null ? "between messages" : "inside message " + start.getMessageId()));
+          + (header == null ? "between messages" : "inside message " + id));
     }
     return Optional.empty();
   }
 
   /** Whether a message has started and not yet ended. */
   public boolean inProgress() {
-    return start != null;
+    return header != null;
   }
 
-  /** The {@code reply_to} of the message in progress, or 0 if none is. */
+  /** The {@code replyTo} of the message in progress, or 0 if none is. */
   public long replyToInProgress() {
-    return start == null ? 0 : start.getReplyTo();
+    return header == null ? 0 : header.metadata().replyTo();
   }
 
   private void begin(MessageStart s) {
-    if (start != null) {
+    if (header != null) {
       throw new ProtocolException(
-          "message " + s.getMessageId() + " started before message " + start.getMessageId() + " ended");
+          "message " + s.getMessageId() + " started before message " + id + " ended");
     }
-    long id = s.getMessageId();
-    if (id <= 0 || s.getReplyTo() < 0) {
-      throw new ProtocolException("message ids must be positive, got message_id " + id + ", reply_to " + s.getReplyTo());
-    }
-    if (s.getType().isEmpty()) {
-      throw new ProtocolException("message " + id + " has no type");
-    }
-    int n = s.getArraysCount();
-    List<TensorSpec> newSpecs = new ArrayList<>(n);
-    long[] lengths = new long[n];
-    Set<String> names = new HashSet<>();
-    long total = 0;
+    MessageHeader h = HeaderCodec.decode(s);
+    policy.check(h);
+    int n = h.arrays().size();
+    specs = h.arrays();
+    byteLengths = new long[n];
     for (int i = 0; i < n; i++) {
-      ArrayHeader h = s.getArrays(i);
-      TensorSpec spec = spec(id, h);
-      if (!names.add(spec.name())) {
-        throw new ProtocolException("message " + id + " has two arrays named '" + spec.name() + "'");
-      }
-      newSpecs.add(spec);
-      lengths[i] = h.getByteLength();
-      total += lengths[i];
+      byteLengths[i] = specs.get(i).byteSize();
     }
-    config = WireValues.toConfig(s.getConfigList());
-    metrics = WireValues.toMetrics(s.getMetricsList());
-    specs = newSpecs;
-    byteLengths = lengths;
-    values = new float[n][];
+    floats = new float[n][];
+    raws = new byte[n][];
     crcs = new int[n];
     array = 0;
     offset = 0;
-    expected = total;
+    expected = h.arrayBytes();
     received = 0;
     crc.reset();
-    start = s;
-  }
-
-  private static TensorSpec spec(long id, ArrayHeader h) {
-    String where = "array '" + h.getName() + "' of message " + id;
-    if (!h.getDtype().equals(Protocol.DTYPE_FLOAT32)) {
-      throw new ProtocolException(where + " has unsupported dtype '" + h.getDtype() + "'; only "
-          + Protocol.DTYPE_FLOAT32 + " is supported");
-    }
-    int[] shape = new int[h.getShapeCount()];
-    for (int d = 0; d < shape.length; d++) {
-      long dim = h.getShape(d);
-      if (dim < 0 || dim > Integer.MAX_VALUE) {
-        throw new ProtocolException(where + " has an invalid dimension " + dim + " in shape " + h.getShapeList());
-      }
-      shape[d] = (int) dim;
-    }
-    TensorSpec spec;
-    try {
-      spec = new TensorSpec(h.getName(), shape);
-    } catch (IllegalArgumentException e) {
-      throw new ProtocolException(where + ": " + e.getMessage(), e);
-    }
-    long needed = 4L * spec.size();
-    if (h.getByteLength() != needed) {
-      throw new ProtocolException(where + " declares byte_length " + h.getByteLength() + " but float32"
-          + h.getShapeList() + " needs " + needed);
-    }
-    return spec;
+    id = h.metadata().messageId();
+    header = h;
   }
 
   private void take(Chunk c) {
     requireOpen(c.getMessageId(), "chunk");
     int size = c.getData().size();
     if (received + size > expected) {
-      throw new ProtocolException("message " + c.getMessageId() + " carries more than the " + expected
+      throw new ProtocolException("message " + id + " carries more than the " + expected
           + " array bytes its header declares");
     }
     ByteBuffer data = c.getData().asReadOnlyByteBuffer();
@@ -153,19 +123,23 @@ public final class MessageAssembler {
       int n = (int) Math.min(data.remaining(), byteLengths[array] - offset);
       ByteBuffer slice = data.slice();
       slice.limit(n);
-      crc.update(slice.duplicate());
-      decode(slice);
+      if (specs.get(array).dtype() == DType.FLOAT32) {
+        crc.update(slice.duplicate());
+        decodeFloats(slice);
+      } else {
+        copyBytes(slice);
+      }
       data.position(data.position() + n);
     }
     received += size;
   }
 
-  /** Decodes all of {@code bytes} into the current array, whose remaining length it does not exceed. */
-  private void decode(ByteBuffer bytes) {
-    if (values[array] == null) {
-      values[array] = new float[specs.get(array).size()];
+  /** Decodes all of {@code bytes} into the current float32 array, whose remaining length it does not exceed. */
+  private void decodeFloats(ByteBuffer bytes) {
+    if (floats[array] == null) {
+      floats[array] = new float[specs.get(array).size()];
     }
-    float[] dst = values[array];
+    float[] dst = floats[array];
     while (bytes.hasRemaining()) {
       int within = (int) (offset & 3);
       if (within == 0 && bytes.remaining() >= 4) {
@@ -185,9 +159,20 @@ public final class MessageAssembler {
     }
   }
 
-  private Envelope end(MessageEnd e) {
-    long id = e.getMessageId();
-    requireOpen(id, "end");
+  /** Copies all of {@code bytes} into the current byte array, whose remaining length it does not exceed. */
+  private void copyBytes(ByteBuffer bytes) {
+    if (raws[array] == null) {
+      raws[array] = new byte[(int) byteLengths[array]];
+    }
+    int at = (int) offset;
+    int n = bytes.remaining();
+    bytes.get(raws[array], at, n);
+    crc.update(raws[array], at, n);
+    offset += n;
+  }
+
+  private Message end(MessageEnd e) {
+    requireOpen(e.getMessageId(), "end");
     if (received != expected) {
       throw new ProtocolException("message " + id + " ended after " + received + " of its " + expected
           + " array bytes");
@@ -203,30 +188,35 @@ public final class MessageAssembler {
         throw new ProtocolException(String.format("array '%s' of message %d failed its CRC32 check: expected %08x,"
             + " computed %08x", specs.get(i).name(), id, e.getCrc32(i), crcs[i]));
       }
-      tensors.add(Tensor.wrap(specs.get(i), values[i]));
+      TensorSpec spec = specs.get(i);
+      tensors.add(spec.dtype() == DType.FLOAT32 ? Tensor.wrap(spec, floats[i]) : Tensor.wrapBytes(spec, raws[i]));
     }
-    Envelope env = new Envelope(id, start.getReplyTo(),
-        new Message(start.getType(), config, metrics, ModelWeights.of(tensors)));
-    start = null;
-    values = null;
-    return env;
+    Message message = header.toMessage(ModelWeights.of(tensors));
+    header = null;
+    specs = null;
+    floats = null;
+    raws = null;
+    return message;
   }
 
-  private void requireOpen(long id, String what) {
-    if (start == null) {
-      throw new ProtocolException(what + " frame of message " + id + " arrived outside any message");
+  private void requireOpen(long frameId, String what) {
+    if (header == null) {
+      throw new ProtocolException(what + " frame of message " + frameId + " arrived outside any message");
     }
-    if (id != start.getMessageId()) {
-      throw new ProtocolException(what + " frame of message " + id + " arrived inside message "
-          + start.getMessageId());
+    if (frameId != id) {
+      throw new ProtocolException(what + " frame of message " + frameId + " arrived inside message " + id);
     }
   }
 
   /** Moves past every array whose bytes have all arrived (empty ones included), recording its CRC. */
   private void finishCompleteArrays() {
     while (array < byteLengths.length && offset == byteLengths[array]) {
-      if (values[array] == null) {
-        values[array] = new float[specs.get(array).size()];
+      if (specs.get(array).dtype() == DType.FLOAT32) {
+        if (floats[array] == null) {
+          floats[array] = new float[specs.get(array).size()];
+        }
+      } else if (raws[array] == null) {
+        raws[array] = new byte[0];
       }
       crcs[array++] = (int) crc.getValue();
       crc.reset();

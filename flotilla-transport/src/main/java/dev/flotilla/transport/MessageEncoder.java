@@ -3,11 +3,9 @@ package dev.flotilla.transport;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.tensor.Tensor;
-import dev.flotilla.transport.proto.ArrayHeader;
 import dev.flotilla.transport.proto.Chunk;
 import dev.flotilla.transport.proto.Frame;
 import dev.flotilla.transport.proto.MessageEnd;
-import dev.flotilla.transport.proto.MessageStart;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Iterator;
@@ -16,12 +14,18 @@ import java.util.NoSuchElementException;
 import java.util.zip.CRC32;
 
 /**
- * Turns a message into frames: {@code MessageStart}, the arrays' little-endian float32 bytes cut into {@code Chunk}s
- * of {@link #chunkBytes()} (the last one shorter), and {@code MessageEnd} with each array's CRC32.
+ * Turns a message into frames: {@code MessageStart} (type, {@link dev.flotilla.core.message.Metadata}, config,
+ * metrics, array headers, error), the arrays' little-endian bytes cut into {@code Chunk}s of {@link #chunkBytes()}
+ * (the last one shorter), and {@code MessageEnd} with each array's CRC32. Arrays of every
+ * {@link dev.flotilla.core.tensor.DType} travel in their wire form; a chunk may end inside a value.
+ *
+ * <p>The message's ids come from its metadata: {@code messageId} must be positive (the sender assigns it, see
+ * {@link dev.flotilla.core.message.Metadata#withIds}), {@code replyTo} is the request answered or 0.
  *
  * <p>Frames are produced lazily and each chunk is encoded straight from the tensors into a fresh byte array that the
- * frame then owns, so encoding needs memory for one chunk however large the model. Thread-safe: the encoder holds
- * only its chunk size; each {@link #encode} iterator is for one thread.
+ * frame then owns, so encoding needs memory for one chunk however large the model; float32 values are converted in
+ * bulk, with no copy but that one. Thread-safe: the encoder holds only its chunk size; each {@link #encode}
+ * iterator is for one thread.
  */
 public final class MessageEncoder {
   private final int chunkBytes;
@@ -36,50 +40,38 @@ public final class MessageEncoder {
     return chunkBytes;
   }
 
-  /** The frames of {@code envelope}, computed as the iterator advances. */
-  public Iterator<Frame> encode(Envelope envelope) {
-    return new Frames(envelope);
-  }
-
-  /** The {@code MessageStart} frame of {@code envelope}. */
-  private static MessageStart start(Envelope envelope) {
-    Message m = envelope.message();
-    MessageStart.Builder b = MessageStart.newBuilder()
-        .setMessageId(envelope.messageId())
-        .setReplyTo(envelope.replyTo())
-        .setType(m.type())
-        .addAllConfig(WireValues.toEntries(m.config()))
-        .addAllMetrics(WireValues.toWire(m.metrics()));
-    for (Tensor t : m.arrays().tensors()) {
-      ArrayHeader.Builder h = ArrayHeader.newBuilder()
-          .setName(t.name())
-          .setDtype(Protocol.DTYPE_FLOAT32)
-          .setByteLength(t.byteSize());
-      for (int d : t.shape()) {
-        h.addShape(d);
-      }
-      b.addArrays(h);
+  /**
+   * The frames of {@code message}, computed as the iterator advances.
+   *
+   * @throws IllegalArgumentException if the message id in its metadata is not positive
+   */
+  public Iterator<Frame> encode(Message message) {
+    long id = message.metadata().messageId();
+    if (id <= 0) {
+      throw new IllegalArgumentException("a message needs a positive message id to be sent, got " + id
+          + " on a '" + message.type() + "' message; set it with Metadata.withIds");
     }
-    return b.build();
+    return new Frames(message);
   }
 
   private final class Frames implements Iterator<Frame> {
-    private final Envelope envelope;
+    private final Message message;
+    private final long id;
     private final List<Tensor> tensors;
     private final int[] crcs;
     private final CRC32 crc = new CRC32();
-    private final ByteBuffer scratch = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
     private long remaining;
     private int tensor;
     private long offset; // bytes of tensors.get(tensor) already encoded
     private boolean started;
     private boolean ended;
 
-    Frames(Envelope envelope) {
-      this.envelope = envelope;
-      this.tensors = envelope.message().arrays().tensors();
+    Frames(Message message) {
+      this.message = message;
+      this.id = message.metadata().messageId();
+      this.tensors = message.arrays().tensors();
       this.crcs = new int[tensors.size()];
-      this.remaining = envelope.message().arrays().byteSize();
+      this.remaining = message.arrays().byteSize();
     }
 
     @Override
@@ -90,18 +82,18 @@ public final class MessageEncoder {
     @Override
     public Frame next() {
       if (ended) {
-        throw new NoSuchElementException("message " + envelope.messageId() + " is fully encoded");
+        throw new NoSuchElementException("message " + id + " is fully encoded");
       }
       if (!started) {
         started = true;
-        return Frame.newBuilder().setStart(start(envelope)).build();
+        return Frame.newBuilder().setStart(HeaderCodec.encode(message)).build();
       }
       if (remaining > 0) {
         return Frame.newBuilder().setChunk(chunk()).build();
       }
       ended = true;
       finishCompleteTensors();
-      MessageEnd.Builder end = MessageEnd.newBuilder().setMessageId(envelope.messageId());
+      MessageEnd.Builder end = MessageEnd.newBuilder().setMessageId(id);
       for (int c : crcs) {
         end.addCrc32(c);
       }
@@ -116,24 +108,15 @@ public final class MessageEncoder {
         finishCompleteTensors();
         Tensor t = tensors.get(tensor);
         int from = buf.position();
-        int element = (int) (offset >>> 2);
-        int within = (int) (offset & 3);
-        if (within == 0 && buf.remaining() >= 4) {
-          int count = (int) Math.min(t.size() - element, buf.remaining() >>> 2);
-          t.writeLittleEndian(buf, element, count);
-        } else {
-          // The chunk boundary splits a float: encode it aside and copy the bytes that fit.
-          scratch.clear();
-          t.writeLittleEndian(scratch, element, 1);
-          buf.put(scratch.array(), within, Math.min(4 - within, buf.remaining()));
-        }
-        int written = buf.position() - from;
-        crc.update(bytes, from, written);
-        offset += written;
+        int count = (int) Math.min(buf.remaining(), t.byteSize() - offset);
+        // float32: whole values in bulk through a float view, a value split by the chunk edge byte by byte.
+        t.writeBytes(buf, offset, count);
+        crc.update(bytes, from, count);
+        offset += count;
       }
       remaining -= n;
       return Chunk.newBuilder()
-          .setMessageId(envelope.messageId())
+          .setMessageId(id)
           .setData(UnsafeByteOperations.unsafeWrap(bytes))
           .build();
     }

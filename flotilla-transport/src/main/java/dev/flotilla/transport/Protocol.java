@@ -2,10 +2,12 @@ package dev.flotilla.transport;
 
 /** Constants of the wire protocol shared by the server and the client. */
 public final class Protocol {
-  /** Sent in {@code Hello} and {@code Welcome}; a server refuses clients that speak another version. */
-  public static final int VERSION = 1;
-  /** The only array element type so far. */
-  public static final String DTYPE_FLOAT32 = "float32";
+  /**
+   * Sent in {@code Hello} and {@code Welcome}; a server refuses a client that speaks another version with
+   * {@code FAILED_PRECONDITION} and {@link #versionMismatch}. Version 2 carries arrays of every
+   * {@link dev.flotilla.core.tensor.DType}, message metadata and first-class errors.
+   */
+  public static final int VERSION = 2;
   /**
    * Default size of the {@code Chunk} frames that carry array bytes: 256 KiB. Under half of G1's smallest region
    * (1 MiB, used on heaps up to 2 GiB), so a chunk's buffer is never a humongous allocation on a small client.
@@ -28,5 +30,15 @@ public final class Protocol {
           "chunk size must be between 1 and " + MAX_CHUNK_BYTES + " bytes, got " + chunkBytes);
     }
     return chunkBytes;
+  }
+
+  /**
+   * Why a server refuses a client whose {@code Hello} says {@code clientVersion}: the text of the
+   * {@code FAILED_PRECONDITION} status, naming both versions.
+   */
+  public static String versionMismatch(int clientVersion) {
+    return "protocol version mismatch: this server speaks Flotilla protocol version " + VERSION
+        + ", the client version " + Integer.toUnsignedString(clientVersion)
+        + "; run server and clients with the same protocol version";
   }
 }

@@ -1,15 +1,26 @@
 package dev.flotilla.transport;
 
 import dev.flotilla.core.message.Config;
+import dev.flotilla.core.message.MessageError;
+import dev.flotilla.core.message.Metadata;
 import dev.flotilla.core.message.Metrics;
+import dev.flotilla.core.tensor.DType;
 import dev.flotilla.transport.proto.ConfigEntry;
+import dev.flotilla.transport.proto.DataType;
+import dev.flotilla.transport.proto.ErrorCode;
+import dev.flotilla.transport.proto.ErrorInfo;
+import dev.flotilla.transport.proto.MessageStart;
 import dev.flotilla.transport.proto.Metric;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Converts {@link Config} and {@link Metrics} to and from their protobuf form, keeping their order. */
+/**
+ * Converts the values of a message ({@link Config}, {@link Metrics}, {@link Metadata}, {@link MessageError},
+ * {@link DType}) to and from their protobuf form. Reading a value the peer sent throws {@link ProtocolException}
+ * naming what is wrong with it.
+ */
 public final class WireValues {
   private WireValues() {}
 
@@ -73,5 +84,98 @@ public final class WireValues {
       }
     }
     return new Metrics(values);
+  }
+
+  /** Sets the metadata fields of {@code start} (ids, group, model version, deadline) to {@code metadata}. */
+  public static MessageStart.Builder setMetadata(MessageStart.Builder start, Metadata metadata) {
+    return start.setMessageId(metadata.messageId())
+        .setReplyTo(metadata.replyTo())
+        .setGroup(metadata.group())
+        .setModelVersion(metadata.modelVersion())
+        .setDeadlineUnixMillis(metadata.deadlineMillis());
+  }
+
+  /** The metadata of {@code start}; throws {@link ProtocolException} for a message id that is not positive. */
+  public static Metadata toMetadata(MessageStart start) {
+    if (start.getMessageId() <= 0) {
+      throw new ProtocolException("message ids must be positive, got message_id " + start.getMessageId());
+    }
+    try {
+      return new Metadata(start.getMessageId(), start.getReplyTo(), start.getGroup(), start.getModelVersion(),
+          start.getDeadlineUnixMillis());
+    } catch (IllegalArgumentException e) {
+      throw new ProtocolException("message " + start.getMessageId() + " has invalid metadata: " + e.getMessage(), e);
+    }
+  }
+
+  /** The protobuf form of {@code error}. */
+  public static ErrorInfo toWire(MessageError error) {
+    ErrorCode code = switch (error.code()) {
+      case APP_ERROR -> ErrorCode.ERROR_CODE_APP_ERROR;
+      case UNSUPPORTED_TYPE -> ErrorCode.ERROR_CODE_UNSUPPORTED_TYPE;
+      case BAD_REQUEST -> ErrorCode.ERROR_CODE_BAD_REQUEST;
+      case REFUSED -> ErrorCode.ERROR_CODE_REFUSED;
+      case DEADLINE_EXCEEDED -> ErrorCode.ERROR_CODE_DEADLINE_EXCEEDED;
+      case CANCELLED -> ErrorCode.ERROR_CODE_CANCELLED;
+      case INTERNAL -> ErrorCode.ERROR_CODE_INTERNAL;
+    };
+    return ErrorInfo.newBuilder().setCode(code).setReason(error.reason()).build();
+  }
+
+  /** The error of {@code info}; throws {@link ProtocolException} for an unset or unknown code. */
+  public static MessageError toError(ErrorInfo info) {
+    MessageError.Code code = switch (info.getCode()) {
+      case ERROR_CODE_APP_ERROR -> MessageError.Code.APP_ERROR;
+      case ERROR_CODE_UNSUPPORTED_TYPE -> MessageError.Code.UNSUPPORTED_TYPE;
+      case ERROR_CODE_BAD_REQUEST -> MessageError.Code.BAD_REQUEST;
+      case ERROR_CODE_REFUSED -> MessageError.Code.REFUSED;
+      case ERROR_CODE_DEADLINE_EXCEEDED -> MessageError.Code.DEADLINE_EXCEEDED;
+      case ERROR_CODE_CANCELLED -> MessageError.Code.CANCELLED;
+      case ERROR_CODE_INTERNAL -> MessageError.Code.INTERNAL;
+      case ERROR_CODE_UNSPECIFIED, UNRECOGNIZED -> throw new ProtocolException("error '" + info.getReason()
+          + "' has " + (info.getCodeValue() == 0 ? "no code" : "unknown code " + info.getCodeValue()));
+    };
+    return new MessageError(code, info.getReason());
+  }
+
+  /** The protobuf form of {@code dtype}. */
+  public static DataType toWire(DType dtype) {
+    return switch (dtype) {
+      case FLOAT32 -> DataType.DATA_TYPE_FLOAT32;
+      case FLOAT16 -> DataType.DATA_TYPE_FLOAT16;
+      case BFLOAT16 -> DataType.DATA_TYPE_BFLOAT16;
+      case INT8 -> DataType.DATA_TYPE_INT8;
+      case INT32 -> DataType.DATA_TYPE_INT32;
+      case INT64 -> DataType.DATA_TYPE_INT64;
+      case BYTES -> DataType.DATA_TYPE_BYTES;
+    };
+  }
+
+  /**
+   * The dtype numbered {@code dataTypeNumber} in {@code DataType} (as {@code ArrayHeader.getDtypeValue()} returns
+   * it); throws {@link ProtocolException} naming an unset or unknown number.
+   */
+  public static DType toDType(int dataTypeNumber) {
+    DataType wire = DataType.forNumber(dataTypeNumber);
+    DType dtype = wire == null ? null : switch (wire) {
+      case DATA_TYPE_FLOAT32 -> DType.FLOAT32;
+      case DATA_TYPE_FLOAT16 -> DType.FLOAT16;
+      case DATA_TYPE_BFLOAT16 -> DType.BFLOAT16;
+      case DATA_TYPE_INT8 -> DType.INT8;
+      case DATA_TYPE_INT32 -> DType.INT32;
+      case DATA_TYPE_INT64 -> DType.INT64;
+      case DATA_TYPE_BYTES -> DType.BYTES;
+      case DATA_TYPE_UNSPECIFIED, UNRECOGNIZED -> null;
+    };
+    if (dtype == null) {
+      StringBuilder known = new StringBuilder();
+      for (DType t : DType.values()) {
+        known.append(known.length() == 0 ? "" : ", ").append(toWire(t).getNumber()).append(" (").append(t)
+            .append(')');
+      }
+      throw new ProtocolException((dataTypeNumber == 0 ? "dtype is not set (0)" : "unknown dtype " + dataTypeNumber)
+          + "; known: " + known);
+    }
+    return dtype;
   }
 }

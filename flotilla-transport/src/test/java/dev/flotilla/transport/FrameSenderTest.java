@@ -79,7 +79,7 @@ class FrameSenderTest {
     CompletableFuture<Throwable> outcome = new CompletableFuture<>();
     Thread t = new Thread(() -> {
       try {
-        sender.send(new Envelope(1, 0, MODEL));
+        sender.send(TestMessages.sent(MODEL, 1));
         outcome.complete(null);
       } catch (InterruptedException | RuntimeException e) {
         outcome.complete(e);
@@ -92,6 +92,18 @@ class FrameSenderTest {
     assertThat(outcome.get(5, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
     assertThat(stream.error).isNotNull();
     assertThat(sender.isClosed()).isTrue();
+  }
+
+  @Test
+  void messageWithoutIdIsRefusedWithoutTouchingTheStream() {
+    FakeStream stream = new FakeStream();
+    stream.becomeReady();
+    FrameSender sender = new FrameSender(stream, new MessageEncoder(8));
+
+    assertThatThrownBy(() -> sender.send(MODEL)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("positive message id");
+    assertThat(stream.frames).isEmpty();
+    assertThat(sender.isClosed()).isFalse();
   }
 
   @Test
@@ -108,7 +120,7 @@ class FrameSenderTest {
 
   private static long send(FrameSender sender, long id) {
     try {
-      return sender.send(new Envelope(id, 0, MODEL));
+      return sender.send(TestMessages.sent(MODEL, id));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

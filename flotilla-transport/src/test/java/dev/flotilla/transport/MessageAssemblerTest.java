@@ -1,137 +1,53 @@
 package dev.flotilla.transport;
 
+import static dev.flotilla.transport.TestMessages.assemble;
+import static dev.flotilla.transport.TestMessages.frames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.Message;
-import dev.flotilla.core.message.Metrics;
-import dev.flotilla.core.tensor.ModelWeights;
-import dev.flotilla.core.tensor.Tensor;
-import dev.flotilla.core.tensor.TensorSpec;
-import dev.flotilla.core.testing.TestModels;
 import dev.flotilla.transport.proto.ArrayHeader;
 import dev.flotilla.transport.proto.Chunk;
+import dev.flotilla.transport.proto.DataType;
+import dev.flotilla.transport.proto.ErrorCode;
+import dev.flotilla.transport.proto.ErrorInfo;
 import dev.flotilla.transport.proto.Frame;
 import dev.flotilla.transport.proto.Hello;
 import dev.flotilla.transport.proto.MessageEnd;
 import dev.flotilla.transport.proto.MessageStart;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
+/** What {@link MessageAssembler} refuses, and that it refuses it before holding array memory. */
 class MessageAssemblerTest {
-  private static final List<TensorSpec> SPECS = List.of(new TensorSpec("conv.weight", new int[] {4, 3, 3}),
-      new TensorSpec("empty", new int[] {0, 5}), new TensorSpec("scalar", new int[] {}),
-      new TensorSpec("bias", new int[] {17}));
-
-  private static Message message() {
-    return new Message("train", Config.of("lr", 0.05, "epochs", 2, "shuffle", true, "name", "x"),
-        Metrics.of("loss", 0.25), TestModels.random(SPECS, 7));
-  }
-
-  private static List<Frame> frames(Envelope env, int chunkBytes) {
-    List<Frame> out = new ArrayList<>();
-    new MessageEncoder(chunkBytes).encode(env).forEachRemaining(out::add);
-    return out;
-  }
-
-  private static Envelope assemble(List<Frame> frames) {
-    MessageAssembler assembler = new MessageAssembler();
-    Envelope result = null;
-    for (Frame f : frames) {
-      assertThat(result).as("a message is complete before its last frame").isNull();
-      result = assembler.accept(f).orElse(null);
-    }
-    assertThat(assembler.inProgress()).isFalse();
-    return result;
-  }
-
-  @ParameterizedTest
-  @ValueSource(ints = {1, 3, 4, 7, 64, 1 << 20})
-  void roundTripKeepsEverythingForAnyChunkSize(int chunkBytes) {
-    Envelope sent = new Envelope(5, 3, message());
-    Envelope got = assemble(frames(sent, chunkBytes));
-
-    assertThat(got.messageId()).isEqualTo(5);
-    assertThat(got.replyTo()).isEqualTo(3);
-    assertThat(got.message().type()).isEqualTo("train");
-    assertThat(got.message().config()).isEqualTo(sent.message().config());
-    assertThat(got.message().metrics()).isEqualTo(sent.message().metrics());
-    assertThat(got.message().arrays().contentEquals(sent.message().arrays())).isTrue();
-  }
-
-  @Test
-  void chunksHaveTheConfiguredSizeExceptTheLast() {
-    List<Frame> frames = frames(new Envelope(1, 0, message()), 7);
-    long total = message().arrays().byteSize();
-    List<Integer> sizes = frames.stream().filter(Frame::hasChunk).map(f -> f.getChunk().getData().size()).toList();
-
-    assertThat(sizes.subList(0, sizes.size() - 1)).containsOnly(7);
-    assertThat(sizes.stream().mapToLong(Integer::longValue).sum()).isEqualTo(total);
-    assertThat(frames.get(0).hasStart()).isTrue();
-    assertThat(frames.get(frames.size() - 1).hasEnd()).isTrue();
-  }
-
-  @Test
-  void specialFloatValuesCrossBitForBit() {
-    float[] v = {Float.NaN, Float.POSITIVE_INFINITY, -0.0f, Float.MIN_VALUE, Float.MAX_VALUE, -1.5e-40f};
-    Message m = new Message("x", Config.empty(), Metrics.empty(),
-        ModelWeights.of(List.of(Tensor.of("v", new int[] {6}, v))));
-    Envelope got = assemble(frames(new Envelope(1, 0, m), 5));
-
-    assertThat(got.message().arrays().get(0).toArray()).containsExactly(v);
-  }
-
-  @Test
-  void messageWithoutArraysIsStartAndEnd() {
-    List<Frame> frames = frames(new Envelope(9, 0, Message.of("finish")), 16);
-
-    assertThat(frames).hasSize(2);
-    assertThat(assemble(frames).message().arrays().count()).isZero();
-  }
-
-  @Test
-  void consecutiveMessagesOnOneStream() {
-    MessageAssembler assembler = new MessageAssembler();
-    List<Envelope> got = new ArrayList<>();
-    for (long id = 1; id <= 3; id++) {
-      for (Frame f : frames(new Envelope(id, 0, message()), 11)) {
-        assembler.accept(f).ifPresent(got::add);
-      }
-    }
-    assertThat(got).extracting(Envelope::messageId).containsExactly(1L, 2L, 3L);
-  }
+  /** Elements of a float32 array of 8 GiB less 128 KiB: far above the test heap (-Xmx3g). */
+  private static final long HUGE_FLOATS = (1L << 15) * ((1L << 16) - 1);
+  private static final Message MESSAGE = TestMessages.withArrays("train", TestMessages.everyDtype());
 
   @Test
   void corruptedByteFailsTheChecksumNamingTheArray() {
-    List<Frame> frames = frames(new Envelope(1, 0, message()), 1 << 20);
-    Chunk chunk = frames.get(1).getChunk();
-    byte[] bytes = chunk.getData().toByteArray();
-    bytes[bytes.length - 1] ^= 0x01; // last byte belongs to 'bias'
-    frames.set(1, Frame.newBuilder().setChunk(chunk.toBuilder().setData(ByteString.copyFrom(bytes))).build());
-
-    assertThatThrownBy(() -> assemble(frames)).isInstanceOf(ProtocolException.class)
-        .hasMessageContaining("array 'bias'").hasMessageContaining("CRC32");
+    assertThatThrownBy(() -> assemble(corrupting(frames(MESSAGE, 1 << 20), 0))).isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("array 'f32'").hasMessageContaining("CRC32");
+    int lastByte = (int) MESSAGE.arrays().byteSize() - 1;
+    assertThatThrownBy(() -> assemble(corrupting(frames(MESSAGE, 1 << 20), lastByte)))
+        .isInstanceOf(ProtocolException.class).hasMessageContaining("array 'i8.last'").hasMessageContaining("CRC32");
   }
 
   @Test
   void truncatedMessageIsRejected() {
-    List<Frame> frames = frames(new Envelope(1, 0, message()), 64);
+    List<Frame> frames = frames(MESSAGE, 64);
     frames.remove(frames.size() - 2); // the last chunk
 
     assertThatThrownBy(() -> assemble(frames)).isInstanceOf(ProtocolException.class)
-        .hasMessageContaining("message 1 ended after");
+        .hasMessageContaining("message 12 ended after");
   }
 
   @Test
   void extraBytesAreRejected() {
-    List<Frame> frames = frames(new Envelope(1, 0, message()), 64);
-    frames.add(frames.size() - 1, chunk(1, new byte[3]));
+    List<Frame> frames = frames(MESSAGE, 64);
+    frames.add(frames.size() - 1, chunk(12, new byte[3]));
 
     assertThatThrownBy(() -> assemble(frames)).isInstanceOf(ProtocolException.class)
         .hasMessageContaining("more than the");
@@ -139,27 +55,100 @@ class MessageAssemblerTest {
 
   @Test
   void byteLengthThatDoesNotMatchTheShapeIsRejected() {
-    Frame start = start(1, ArrayHeader.newBuilder().setName("w").setDtype("float32").addShape(2).addShape(3)
-        .setByteLength(10));
-
-    assertThatThrownBy(() -> new MessageAssembler().accept(start)).isInstanceOf(ProtocolException.class)
-        .hasMessageContaining("array 'w'").hasMessageContaining("byte_length 10").hasMessageContaining("needs 24");
+    assertThatThrownBy(() -> accept(array("w", DataType.DATA_TYPE_FLOAT32, 10, 2, 3)))
+        .isInstanceOf(ProtocolException.class).hasMessageContaining("array 'w'")
+        .hasMessageContaining("byte_length 10").hasMessageContaining("float32[2, 3] needs 24");
+    assertThatThrownBy(() -> accept(array("n", DataType.DATA_TYPE_INT64, 12, 3)))
+        .isInstanceOf(ProtocolException.class).hasMessageContaining("int64[3] needs 24");
   }
 
   @Test
-  void unknownDtypeIsRejected() {
-    Frame start = start(1, ArrayHeader.newBuilder().setName("w").setDtype("int8").addShape(4).setByteLength(4));
+  void hugeArrayWithAWrongByteLengthIsRejectedBeforeAllocation() {
+    MessageAssembler assembler = new MessageAssembler();
 
-    assertThatThrownBy(() -> new MessageAssembler().accept(start)).isInstanceOf(ProtocolException.class)
-        .hasMessageContaining("unsupported dtype 'int8'");
+    assertThatThrownBy(() -> assembler.accept(start(1, array("w", DataType.DATA_TYPE_FLOAT32, 4, HUGE_FLOATS))))
+        .isInstanceOf(ProtocolException.class).hasMessageContaining("needs " + 4 * HUGE_FLOATS);
+    assertThat(assembler.inProgress()).isFalse();
   }
 
   @Test
-  void negativeDimensionIsRejected() {
-    Frame start = start(1, ArrayHeader.newBuilder().setName("w").setDtype("float32").addShape(-2).setByteLength(8));
+  void hugeArrayOverTheCapIsRefusedFromItsHeader() {
+    MessageAssembler assembler = new MessageAssembler(HeaderPolicy.maxMessageBytes(1L << 30));
 
-    assertThatThrownBy(() -> new MessageAssembler().accept(start)).isInstanceOf(ProtocolException.class)
-        .hasMessageContaining("invalid dimension -2");
+    assertThatThrownBy(() -> assembler.accept(start(1,
+        array("w", DataType.DATA_TYPE_FLOAT32, 4 * HUGE_FLOATS, HUGE_FLOATS))))
+        .isInstanceOf(ProtocolException.class).hasMessageContaining("declares " + 4 * HUGE_FLOATS + " array bytes")
+        .hasMessageContaining("more than the 1073741824");
+    assertThat(assembler.inProgress()).isFalse();
+  }
+
+  @Test
+  void arraysAreNotAllocatedBeforeTheirBytesArrive() {
+    MessageAssembler assembler = new MessageAssembler(); // no cap: an 8 GiB header alone must not exhaust the heap
+
+    assembler.accept(start(1, array("w", DataType.DATA_TYPE_FLOAT32, 4 * HUGE_FLOATS, HUGE_FLOATS)));
+
+    assertThat(assembler.inProgress()).isTrue();
+  }
+
+  @Test
+  void arrayTooLargeForOneByteArrayIsRejected() {
+    assertThatThrownBy(() -> accept(array("n", DataType.DATA_TYPE_INT64, 8L << 30, 1L << 30)))
+        .isInstanceOf(ProtocolException.class).hasMessageContaining("array 'n'")
+        .hasMessageContaining("needs 8589934592 bytes").hasMessageContaining("int64 array can hold");
+  }
+
+  @Test
+  void unknownDtypeIsRejectedNamingIt() {
+    ArrayHeader.Builder w = ArrayHeader.newBuilder().setName("w").setDtypeValue(42).addShape(4).setByteLength(4);
+    assertThatThrownBy(() -> accept(w)).isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("array 'w'").hasMessageContaining("unknown dtype 42");
+
+    ArrayHeader.Builder unset = ArrayHeader.newBuilder().setName("u").addShape(4).setByteLength(4);
+    assertThatThrownBy(() -> accept(unset)).isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("array 'u'").hasMessageContaining("dtype is not set");
+  }
+
+  @Test
+  void badDimensionsAndNamesAreRejected() {
+    assertThatThrownBy(() -> accept(array("w", DataType.DATA_TYPE_FLOAT32, 8, -2)))
+        .isInstanceOf(ProtocolException.class).hasMessageContaining("invalid dimension -2");
+    assertThatThrownBy(() -> accept(array("w", DataType.DATA_TYPE_INT8, 1, 1L << 31)))
+        .isInstanceOf(ProtocolException.class).hasMessageContaining("invalid dimension 2147483648");
+    assertThatThrownBy(() -> accept(array("w", DataType.DATA_TYPE_INT8, 1, 1), array("w", DataType.DATA_TYPE_INT8,
+        1, 1))).isInstanceOf(ProtocolException.class).hasMessageContaining("two arrays named 'w'");
+  }
+
+  @Test
+  void badMetadataIsRejectedNamingIt() {
+    assertThatThrownBy(() -> new MessageAssembler().accept(start(0))).isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("message_id 0");
+    Frame version = Frame.newBuilder().setStart(MessageStart.newBuilder().setMessageId(3).setType("t")
+        .setModelVersion(-5)).build();
+    assertThatThrownBy(() -> new MessageAssembler().accept(version)).isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("message 3").hasMessageContaining("-5");
+    Frame deadline = Frame.newBuilder().setStart(MessageStart.newBuilder().setMessageId(3).setType("t")
+        .setDeadlineUnixMillis(-1)).build();
+    assertThatThrownBy(() -> new MessageAssembler().accept(deadline)).isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("deadlineMillis");
+  }
+
+  @Test
+  void errorOnAMessageThatIsNotAnErrorIsRejected() {
+    Frame f = Frame.newBuilder().setStart(MessageStart.newBuilder().setMessageId(3).setType("train")
+        .setError(ErrorInfo.newBuilder().setCode(ErrorCode.ERROR_CODE_INTERNAL).setReason("x"))).build();
+
+    assertThatThrownBy(() -> new MessageAssembler().accept(f)).isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("message 3 of type 'train' carries an error");
+  }
+
+  @Test
+  void errorWithoutCodeIsRejected() {
+    Frame f = Frame.newBuilder().setStart(MessageStart.newBuilder().setMessageId(3).setType("error")
+        .setError(ErrorInfo.newBuilder().setReason("why"))).build();
+
+    assertThatThrownBy(() -> new MessageAssembler().accept(f)).isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("message 3").hasMessageContaining("no code");
   }
 
   @Test
@@ -183,9 +172,18 @@ class MessageAssemblerTest {
   }
 
   @Test
+  void wrongNumberOfChecksumsIsRejected() {
+    MessageAssembler a = new MessageAssembler();
+    a.accept(start(1));
+    assertThatThrownBy(() -> a.accept(Frame.newBuilder().setEnd(MessageEnd.newBuilder().setMessageId(1)
+        .addCrc32(0).addCrc32(0)).build()))
+        .isInstanceOf(ProtocolException.class).hasMessageContaining("2 checksums for 0 arrays");
+  }
+
+  @Test
   void randomGarbageFramesNeverEscapeAsAnotherException() {
     Random random = new Random(1);
-    for (int i = 0; i < 200; i++) {
+    for (int i = 0; i < 500; i++) {
       byte[] garbage = new byte[random.nextInt(64)];
       random.nextBytes(garbage);
       MessageAssembler assembler = new MessageAssembler();
@@ -198,16 +196,28 @@ class MessageAssemblerTest {
   }
 
   @Test
-  void wrongNumberOfChecksumsIsRejected() {
+  void replyToInProgressIsThatOfTheOpenMessage() {
     MessageAssembler a = new MessageAssembler();
-    a.accept(start(1));
-    assertThatThrownBy(() -> a.accept(Frame.newBuilder().setEnd(MessageEnd.newBuilder().setMessageId(1)
-        .addCrc32(0).addCrc32(0)).build()))
-        .isInstanceOf(ProtocolException.class).hasMessageContaining("2 checksums for 0 arrays");
+    List<Frame> frames = frames(MESSAGE, 64);
+    a.accept(frames.get(0));
+
+    assertThat(a.replyToInProgress()).isEqualTo(11);
+  }
+
+  private static void accept(ArrayHeader.Builder... arrays) {
+    new MessageAssembler().accept(start(1, arrays));
+  }
+
+  private static ArrayHeader.Builder array(String name, DataType dtype, long byteLength, long... shape) {
+    ArrayHeader.Builder h = ArrayHeader.newBuilder().setName(name).setDtype(dtype).setByteLength(byteLength);
+    for (long d : shape) {
+      h.addShape(d);
+    }
+    return h;
   }
 
   private static Frame start(long id, ArrayHeader.Builder... arrays) {
-    MessageStart.Builder s = MessageStart.newBuilder().setMessageId(id).setType("train");
+    MessageStart.Builder s = MessageStart.newBuilder().setMessageId(id).setType("train").setModelVersion(-1);
     for (ArrayHeader.Builder h : arrays) {
       s.addArrays(h);
     }
@@ -217,5 +227,14 @@ class MessageAssemblerTest {
   private static Frame chunk(long id, byte[] data) {
     return Frame.newBuilder().setChunk(Chunk.newBuilder().setMessageId(id).setData(ByteString.copyFrom(data)))
         .build();
+  }
+
+  /** {@code frames} (of one chunk) with byte {@code at} of the chunk stream flipped. */
+  private static List<Frame> corrupting(List<Frame> frames, int at) {
+    Chunk chunk = frames.get(1).getChunk();
+    byte[] bytes = chunk.getData().toByteArray();
+    bytes[at] ^= 0x01;
+    frames.set(1, Frame.newBuilder().setChunk(chunk.toBuilder().setData(ByteString.copyFrom(bytes))).build());
+    return frames;
   }
 }
