@@ -3,9 +3,13 @@ package dev.flotilla.djl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flotilla.core.client.Context;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.EvaluateInstructions;
 import dev.flotilla.core.message.EvaluateResult;
+import dev.flotilla.core.message.Message;
+import dev.flotilla.core.message.MessageError;
+import dev.flotilla.core.message.MessageTypes;
 import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.message.TrainResult;
 import dev.flotilla.core.tensor.ModelWeights;
@@ -20,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /** Trains on real Fashion-MNIST; fails with an installation hint if the data set is missing. */
 class DjlClientAppTest {
+  static final Context CONTEXT = Context.of("client-1", Config.empty());
   static LabelledImages train;
   static LabelledImages test;
 
@@ -33,10 +38,10 @@ class DjlClientAppTest {
   void oneEpochOfTheCnnLearnsFashionMnist() {
     ModelWeights initial = Models.initialWeights("cnn", 1);
     try (DjlClientApp app = new DjlClientApp("cnn", train, test, 3)) {
-      EvaluateResult before = app.evaluate(new EvaluateInstructions(initial, Config.empty()));
+      EvaluateResult before = app.evaluate(new EvaluateInstructions(initial, Config.empty()), CONTEXT);
       TrainResult result = app.train(new TrainInstructions(initial,
-          Config.of("lr", 0.02, "momentum", 0.9, "batch_size", 10, "local_epochs", 1, "round", 1)));
-      EvaluateResult after = app.evaluate(new EvaluateInstructions(result.weights(), Config.empty()));
+          Config.of("lr", 0.02, "momentum", 0.9, "batch_size", 10, "local_epochs", 1, "round", 1)), CONTEXT);
+      EvaluateResult after = app.evaluate(new EvaluateInstructions(result.weights(), Config.empty()), CONTEXT);
 
       assertThat(result.numExamples()).isEqualTo(2000);
       assertThat(result.weights().specs()).isEqualTo(initial.specs());
@@ -55,14 +60,14 @@ class DjlClientAppTest {
     LabelledImages small = train.first(500);
     TrainInstructions instructions = new TrainInstructions(Models.initialWeights("cnn", 2), Config.of("round", 4));
     try (DjlClientApp a = new DjlClientApp("cnn", small, 11); DjlClientApp b = new DjlClientApp("cnn", small, 11)) {
-      TrainResult first = a.train(instructions);
-      TrainResult again = a.train(instructions);
-      TrainResult other = b.train(instructions);
+      TrainResult first = a.train(instructions, CONTEXT);
+      TrainResult again = a.train(instructions, CONTEXT);
+      TrainResult other = b.train(instructions, CONTEXT);
       assertThat(again.weights().contentEquals(first.weights())).isTrue();
       assertThat(other.weights().contentEquals(first.weights())).isTrue();
       assertThat(again.metrics().get("train_loss")).isEqualTo(first.metrics().get("train_loss"));
 
-      TrainResult nextRound = a.train(new TrainInstructions(instructions.model(), Config.of("round", 5)));
+      TrainResult nextRound = a.train(new TrainInstructions(instructions.model(), Config.of("round", 5)), CONTEXT);
       assertThat(nextRound.weights().contentEquals(first.weights())).as("another round reshuffles").isFalse();
     }
   }
@@ -74,13 +79,27 @@ class DjlClientAppTest {
         Config.of("lr", 0.05, "momentum", 0.5, "local_epochs", 2));
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try (DjlClientApp a = new DjlClientApp("mlp", small, 1); DjlClientApp b = new DjlClientApp("mlp", small, 2)) {
-      ModelWeights alone = a.train(instructions).weights();
-      Future<TrainResult> fa = pool.submit(() -> a.train(instructions));
-      Future<TrainResult> fb = pool.submit(() -> b.train(instructions));
+      ModelWeights alone = a.train(instructions, CONTEXT).weights();
+      Future<TrainResult> fa = pool.submit(() -> a.train(instructions, CONTEXT));
+      Future<TrainResult> fb = pool.submit(() -> b.train(instructions, CONTEXT));
       assertThat(fa.get().weights().contentEquals(alone)).isTrue();
       assertThat(fb.get().weights().contentEquals(alone)).as("another seed shuffles differently").isFalse();
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void handleAnswersTrainMessagesLikeTrainAndRefusesOtherTypes() {
+    LabelledImages small = train.first(100);
+    TrainInstructions instructions = new TrainInstructions(Models.initialWeights("mlp", 3), Config.of("round", 2));
+    try (DjlClientApp app = new DjlClientApp("mlp", small, 5)) {
+      Message reply = app.handle(MessageTypes.train(instructions), CONTEXT);
+      TrainResult direct = app.train(instructions, CONTEXT);
+      assertThat(MessageTypes.toTrainResult(reply).weights().contentEquals(direct.weights())).isTrue();
+      Message refused = app.handle(Message.of("query"), CONTEXT);
+      assertThat(refused.isError()).isTrue();
+      assertThat(refused.error().code()).isEqualTo(MessageError.Code.UNSUPPORTED_TYPE);
     }
   }
 
@@ -91,7 +110,7 @@ class DjlClientAppTest {
     DjlClientApp app = new DjlClientApp("mlp", train.first(10), 1);
     app.close();
     app.close();
-    assertThatThrownBy(() -> app.train(new TrainInstructions(Models.initialWeights("mlp", 1), Config.empty())))
+    assertThatThrownBy(() -> app.train(new TrainInstructions(Models.initialWeights("mlp", 1), Config.empty()), CONTEXT))
         .isInstanceOf(IllegalStateException.class);
   }
 }
