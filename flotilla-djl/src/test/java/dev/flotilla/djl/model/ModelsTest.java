@@ -61,10 +61,10 @@ class ModelsTest {
 
   @Test
   void unknownModelsAreNamed() {
-    assertThat(Models.names()).containsExactly("cnn", "mlp");
+    assertThat(Models.names()).containsExactly("cnn", "mlp", "cnn-bn");
     assertThatThrownBy(() -> Models.network("resnet"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown model 'resnet'")
-        .hasMessageContaining("cnn, mlp");
+        .hasMessageContaining("cnn, mlp, cnn-bn");
   }
 }
