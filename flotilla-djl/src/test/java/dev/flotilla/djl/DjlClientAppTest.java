@@ -56,6 +56,35 @@ class DjlClientAppTest {
   }
 
   @Test
+  void theBatchNormCnnLearnsAndEvaluatesWithItsRunningStatistics() {
+    LabelledImages small = train.first(300);
+    ModelWeights initial = Models.initialWeights("cnn-bn", 1);
+    TrainInstructions instructions = new TrainInstructions(initial,
+        Config.of("lr", 0.05, "momentum", 0.9, "batch_size", 20, "local_epochs", 5, "round", 1));
+    try (DjlClientApp app = new DjlClientApp("cnn-bn", small, 3)) {
+      EvaluateResult before = app.evaluate(new EvaluateInstructions(initial, Config.empty()), CONTEXT);
+      TrainResult result = app.train(instructions, CONTEXT);
+      ModelWeights trained = result.weights();
+      EvaluateResult after = app.evaluate(new EvaluateInstructions(trained, Config.empty()), CONTEXT);
+
+      assertThat(trained.specs()).isEqualTo(initial.specs());
+      assertThat(after.loss()).isLessThan(before.loss() - 1.0);
+      assertThat(after.accuracy()).isGreaterThan(0.6);
+      assertThat(trained.get("bn1.running_mean").toArray()).isNotEqualTo(initial.get("bn1.running_mean").toArray());
+      assertThat(trained.get("bn2.running_var").toArray()).isNotEqualTo(initial.get("bn2.running_var").toArray());
+      for (float v : trained.get("bn2.running_var").toArray()) {
+        assertThat(v).isPositive();
+      }
+      assertThat(app.train(instructions, CONTEXT).weights().contentEquals(trained)).isTrue();
+
+      ModelWeights freshStatistics = trained.replacing(initial.filter(n -> n.contains(".running_")));
+      EvaluateResult withFreshStatistics =
+          app.evaluate(new EvaluateInstructions(freshStatistics, Config.empty()), CONTEXT);
+      assertThat(withFreshStatistics.loss()).as("evaluation reads the running statistics").isNotEqualTo(after.loss());
+    }
+  }
+
+  @Test
   void sameInstructionsAndSeedGiveIdenticalWeights() {
     LabelledImages small = train.first(500);
     TrainInstructions instructions = new TrainInstructions(Models.initialWeights("cnn", 2), Config.of("round", 4));
