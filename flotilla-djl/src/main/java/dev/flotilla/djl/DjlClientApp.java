@@ -19,9 +19,10 @@ import dev.flotilla.djl.model.Network;
  *
  * <p>{@link #train}: loads the sent weights, runs {@link TrainingConfig#localEpochs()} epochs of mini-batch SGD with
  * cross-entropy loss as the instructions' config says (keys {@code lr}, {@code momentum}, {@code batch_size},
- * {@code local_epochs}, {@code round}; see {@link TrainingConfig}), and returns the trained weights, the number of
- * local training examples, and the metrics {@code train_loss} and {@code train_accuracy} (means over the last epoch,
- * measured on the fly during it) and {@code train_seconds}. The shuffling is seeded from this client's seed and the
+ * {@code local_epochs}, {@code round}, FedProx's {@code proximal_mu} and the {@code label_flip} attack; see
+ * {@link TrainingConfig}), and returns the trained weights (with the buffers, such as batch-norm running statistics,
+ * as the training passes left them), the number of local training examples, and the metrics {@code train_loss} and
+ * {@code train_accuracy} (means over the last epoch, measured on the fly during it) and {@code train_seconds}. The shuffling is seeded from this client's seed and the
  * round, and libtorch on one CPU thread is deterministic, so the same instructions give bit-identical weights.
  * Momentum buffers live for one call (a fresh optimiser each round, as in FedAvg).
  *

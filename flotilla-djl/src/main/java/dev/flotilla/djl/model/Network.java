@@ -28,7 +28,10 @@ public interface Network {
   /** The name used on the command line and in run records, such as {@code "cnn"}. */
   String name();
 
-  /** All tensors in order, parameters and buffers, with PyTorch names and shapes, such as {@code conv1.weight [32, 1, 5, 5]}. */
+  /**
+   * All tensors in order, parameters and buffers, with PyTorch names and shapes, such as
+   * {@code conv1.weight [32, 1, 5, 5]}.
+   */
   List<TensorSpec> specs();
 
   /**
