@@ -34,6 +34,16 @@ final class Autograd {
   }
 
   /**
+   * Adds the gradient of FedProx's proximal term {@code mu/2 ||parameter - anchor||²} to {@code gradient} in place:
+   * {@code gradient += mu * (parameter - anchor)}, with grad mode off. Makes one temporary array, freed at once.
+   */
+  static void addProximalGradient(NDArray gradient, NDArray parameter, NDArray anchor, float mu) {
+    try (NDArray drift = parameter.sub(anchor)) {
+      gradient.addi(drift.muli(mu));
+    }
+  }
+
+  /**
    * One SGD step in place, with grad mode off: {@code parameter -= lr * grad}, or with momentum
    * {@code v = momentum * v + lr * grad; parameter -= v}, which for a constant learning rate is PyTorch's
    * {@code torch.optim.SGD} (no dampening, no weight decay). Scales {@code gradient} in place, so it must be zeroed

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Turns runs of examples into the native arrays of one batch without allocating per batch: pixels and labels are
@@ -51,9 +52,10 @@ final class BatchAssembler {
   /**
    * Images {@code [count, 1, rows, cols]} (float32) and labels {@code [count, 1]} (int64) of the examples
    * {@code order[from .. from+count)} of {@code data} (or {@code from .. from+count) when {@code order} is null),
-   * attached to {@code scope}.
+   * attached to {@code scope}. Each label {@code y} of the data becomes {@code labelMap.applyAsInt(y)} on its way
+   * into the batch, which lets training use other labels without copying the data set.
    */
-  NDList assemble(NDManager scope, LabelledImages data, int[] order, int from, int count) {
+  NDList assemble(NDManager scope, LabelledImages data, int[] order, int from, int count, IntUnaryOperator labelMap) {
     if (count < 1 || count > maxBatch) {
       throw new IllegalArgumentException("batch of " + count + " examples, expected 1.." + maxBatch);
     }
@@ -61,7 +63,7 @@ final class BatchAssembler {
     for (int k = 0; k < count; k++) {
       int example = order == null ? from + k : order[from + k];
       data.copyImage(example, scratch, k * pixels);
-      labelScratch[k] = data.label(example);
+      labelScratch[k] = labelMap.applyAsInt(data.label(example));
     }
     imageFloats.clear();
     imageFloats.put(scratch, 0, count * pixels);

@@ -6,9 +6,11 @@ import ai.djl.ndarray.NDManager;
 import dev.flotilla.core.message.EvaluateResult;
 import dev.flotilla.core.message.Metrics;
 import dev.flotilla.djl.data.LabelledImages;
+import java.util.function.IntUnaryOperator;
 
 /**
- * Mean cross-entropy loss and accuracy of a model on labelled images, in batches, with autograd off: shared by
+ * Mean cross-entropy loss and accuracy of a model on labelled images, in batches, with autograd off and the network
+ * in evaluation mode (normalisation layers use and keep their running statistics): shared by
  * {@link DjlClientApp#evaluate} and {@link DjlEvaluator}. Each batch's native arrays are freed before the next.
  */
 final class BatchEvaluation {
@@ -24,8 +26,8 @@ final class BatchEvaluation {
       for (int from = 0; from < n; from += batchSize) {
         int count = Math.min(batchSize, n - from);
         try (NDManager scope = model.manager().newSubManager()) {
-          NDList batch = batches.assemble(scope, data, null, from, count);
-          NDArray logits = model.forward(batch.get(0));
+          NDList batch = batches.assemble(scope, data, null, from, count, IntUnaryOperator.identity());
+          NDArray logits = model.forward(batch.get(0), false);
           lossSum -= logits.logSoftmax(1).gather(batch.get(1), 1).sum().getFloat();
           float[] out = logits.toFloatArray();
           for (int k = 0; k < count; k++) {

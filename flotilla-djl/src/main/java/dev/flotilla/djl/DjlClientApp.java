@@ -1,6 +1,7 @@
 package dev.flotilla.djl;
 
-import dev.flotilla.core.client.ClientApp;
+import dev.flotilla.core.client.Context;
+import dev.flotilla.core.client.TrainEvaluateApp;
 import dev.flotilla.core.message.EvaluateInstructions;
 import dev.flotilla.core.message.EvaluateResult;
 import dev.flotilla.core.message.Metrics;
@@ -13,26 +14,30 @@ import dev.flotilla.djl.model.Models;
 import dev.flotilla.djl.model.Network;
 
 /**
- * A {@link ClientApp} that trains and evaluates one of the {@link Models} on local labelled images with DJL's
+ * A {@link TrainEvaluateApp} that trains and evaluates one of the {@link Models} on local labelled images with DJL's
  * PyTorch engine, on one compute thread (see {@link PyTorchRuntime}).
  *
  * <p>{@link #train}: loads the sent weights, runs {@link TrainingConfig#localEpochs()} epochs of mini-batch SGD with
  * cross-entropy loss as the instructions' config says (keys {@code lr}, {@code momentum}, {@code batch_size},
- * {@code local_epochs}, {@code round}; see {@link TrainingConfig}), and returns the trained weights, the number of
- * local training examples, and the metrics {@code train_loss} and {@code train_accuracy} (means over the last epoch,
- * measured on the fly during it) and {@code train_seconds}. The shuffling is seeded from this client's seed and the
+ * {@code local_epochs}, {@code round}, FedProx's {@code proximal_mu} and the {@code label_flip} attack; see
+ * {@link TrainingConfig}), and returns the trained weights (with the buffers, such as batch-norm running statistics,
+ * as the training passes left them), the number of local training examples, and the metrics {@code train_loss} and
+ * {@code train_accuracy} (means over the last epoch, measured on the fly during it) and {@code train_seconds}. The shuffling is seeded from this client's seed and the
  * round, and libtorch on one CPU thread is deterministic, so the same instructions give bit-identical weights.
  * Momentum buffers live for one call (a fresh optimiser each round, as in FedAvg).
  *
  * <p>{@link #evaluate}: loss and {@code accuracy} of the sent weights on the local test examples if there are any,
  * else on the training examples, in batches of {@value #EVALUATION_BATCH}.
  *
+ * <p>The {@link Context} is not read: every call starts from the weights in its message and keeps nothing but
+ * reusable native buffers, so the app behaves the same whether it lives for one message or for the whole run.
+ *
  * <p>Threading and resources: calls are serialised (the SDK makes one at a time anyway); different instances may
  * run on different threads at once. The instance holds native memory for one copy of the model plus its gradients
  * and a few reusable batch buffers; each call frees what it allocates, and {@link #close()} frees the rest. The
  * data sets are shared, never copied or modified.
  */
-public final class DjlClientApp implements ClientApp, AutoCloseable {
+public final class DjlClientApp implements TrainEvaluateApp, AutoCloseable {
   /** Examples per batch in {@link #evaluate}. */
   public static final int EVALUATION_BATCH = 100;
 
@@ -74,7 +79,7 @@ public final class DjlClientApp implements ClientApp, AutoCloseable {
   }
 
   @Override
-  public synchronized TrainResult train(TrainInstructions instructions) {
+  public synchronized TrainResult train(TrainInstructions instructions, Context context) {
     checkOpen();
     TrainingConfig config = TrainingConfig.from(instructions.config());
     model.load(instructions.model());
@@ -91,7 +96,7 @@ public final class DjlClientApp implements ClientApp, AutoCloseable {
   }
 
   @Override
-  public synchronized EvaluateResult evaluate(EvaluateInstructions instructions) {
+  public synchronized EvaluateResult evaluate(EvaluateInstructions instructions, Context context) {
     checkOpen();
     model.load(instructions.model());
     if (evaluationBatches == null) {

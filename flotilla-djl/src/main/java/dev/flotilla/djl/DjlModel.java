@@ -14,19 +14,24 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A {@link Network} with its parameters held as native float32 arrays of the PyTorch engine. Weights move in and
- * out in bulk, one buffer copy per tensor. Owns its {@link NDManager}; {@link #close()} frees all native memory it
- * holds. Not thread-safe: one user at a time.
+ * A {@link Network} with its tensors (parameters and buffers) held as native float32 arrays of the PyTorch engine.
+ * Weights move in and out in bulk, one buffer copy per tensor. Owns its {@link NDManager}; {@link #close()} frees
+ * all native memory it holds. Not thread-safe: one user at a time.
  */
 final class DjlModel implements AutoCloseable {
   private final Network network;
   private final List<TensorSpec> specs;
   private final NDManager manager;
   private final NDList parameters;
+  private final boolean[] trainable;
 
   DjlModel(Network network) {
     this.network = network;
     this.specs = network.specs();
+    this.trainable = new boolean[specs.size()];
+    for (int i = 0; i < specs.size(); i++) {
+      trainable[i] = network.isTrainable(specs.get(i).name());
+    }
     this.manager = PyTorchRuntime.engine().newBaseManager();
     this.parameters = new NDList(specs.size());
     for (TensorSpec spec : specs) {
@@ -46,11 +51,16 @@ final class DjlModel implements AutoCloseable {
   }
 
   /**
-   * The parameter arrays in the order of {@link Network#specs()}; owned by this model, and replaced by new arrays
-   * (without gradients) on every {@link #load}.
+   * The arrays of all tensors, parameters and buffers, in the order of {@link Network#specs()}; owned by this model,
+   * and replaced by new arrays (without gradients) on every {@link #load}.
    */
   NDList parameters() {
     return parameters;
+  }
+
+  /** Whether SGD trains tensor {@code index} of {@link #parameters()}; false for buffers. */
+  boolean isTrainable(int index) {
+    return trainable[index];
   }
 
   /** Copies {@code weights} into the parameters; their specs must equal the network's, in order. */
@@ -82,9 +92,12 @@ final class DjlModel implements AutoCloseable {
     return ModelWeights.of(out);
   }
 
-  /** Logits for a batch of images; new arrays go to the manager of {@code images}. */
-  NDArray forward(NDArray images) {
-    return network.forward(images, parameters);
+  /**
+   * Logits for a batch of images; new arrays go to the manager of {@code images}. In training mode the network's
+   * normalisation layers update their running statistics in place.
+   */
+  NDArray forward(NDArray images, boolean training) {
+    return network.forward(images, parameters, training);
   }
 
   @Override

@@ -27,6 +27,22 @@ class DjlModelTest {
   }
 
   @Test
+  void buffersRoundTripAndAreNotTrainable() {
+    ModelWeights weights = Models.initialWeights("cnn-bn", 5);
+    try (DjlModel model = new DjlModel(Models.network("cnn-bn"))) {
+      model.load(weights);
+      assertThat(model.weights().contentEquals(weights)).isTrue();
+      List<String> frozen = new ArrayList<>();
+      for (int i = 0; i < weights.count(); i++) {
+        if (!model.isTrainable(i)) {
+          frozen.add(weights.get(i).name());
+        }
+      }
+      assertThat(frozen).containsExactly("bn1.running_mean", "bn1.running_var", "bn2.running_mean", "bn2.running_var");
+    }
+  }
+
+  @Test
   void rejectsWeightsOfAnotherShapeNamingTheTensor() {
     List<Tensor> tensors = new ArrayList<>(Models.initialWeights("cnn", 1).tensors());
     tensors.set(2, Tensor.of("conv2.weight", new int[] {64, 32, 3, 3}, new float[64 * 32 * 9]));

@@ -1,6 +1,7 @@
 package dev.flotilla.djl;
 
 import com.sun.management.OperatingSystemMXBean;
+import dev.flotilla.core.client.Context;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.EvaluateResult;
 import dev.flotilla.core.message.TrainInstructions;
@@ -38,7 +39,7 @@ public final class TrainingBenchmark {
         long thread0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         TrainResult result = app.train(new TrainInstructions(weights,
-            Config.of("batch_size", batch, "round", r)));
+            Config.of("batch_size", batch, "round", r)), Context.of("benchmark", Config.empty()));
         double seconds = (System.nanoTime() - t0) / 1e9;
         double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
         double threadCpu = (threads.getCurrentThreadCpuTime() - thread0) / 1e9;

@@ -1,5 +1,6 @@
 package dev.flotilla.core.partition;
 
+import dev.flotilla.core.random.Seeds;
 import java.util.List;
 import java.util.Random;
 
@@ -60,7 +61,7 @@ public record DirichletPartitioner(double alpha, int minSize) implements Partiti
       int filled = 0;
       for (int k = 0; k < numClasses; k++) {
         int[] members = byClass[k].clone();
-        Splits.shuffle(members, random);
+        Seeds.shuffle(members, random);
         sizes[k] = cutSizes(members.length, DirichletSampler.dirichlet(random, alpha, numClients));
         System.arraycopy(members, 0, order, filled, members.length);
         filled += members.length;

@@ -1,5 +1,6 @@
 package dev.flotilla.core.partition;
 
+import dev.flotilla.core.random.Seeds;
 import java.util.List;
 import java.util.Random;
 
@@ -16,7 +17,7 @@ public final class IidPartitioner implements Partitioner {
   public List<int[]> partition(int[] labels, int numClients, long seed) {
     Splits.checkArguments(labels, numClients);
     int[] order = Splits.range(labels.length);
-    Splits.shuffle(order, new Random(seed));
+    Seeds.shuffle(order, new Random(seed));
     return Splits.cut(order, Splits.equalSizes(labels.length, numClients));
   }
 

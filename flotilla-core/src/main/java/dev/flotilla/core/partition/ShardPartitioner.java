@@ -1,5 +1,6 @@
 package dev.flotilla.core.partition;
 
+import dev.flotilla.core.random.Seeds;
 import java.util.List;
 import java.util.Random;
 
@@ -41,7 +42,7 @@ public record ShardPartitioner(int shardsPerClient) implements Partitioner {
     }
     int shards = (int) numShards;
     int[] shardOrder = Splits.range(shards);
-    Splits.shuffle(shardOrder, new Random(seed));
+    Seeds.shuffle(shardOrder, new Random(seed));
 
     int[] order = new int[labels.length];
     int[] clientSizes = new int[numClients];

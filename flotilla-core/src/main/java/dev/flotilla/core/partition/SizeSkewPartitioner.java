@@ -1,5 +1,6 @@
 package dev.flotilla.core.partition;
 
+import dev.flotilla.core.random.Seeds;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -29,14 +30,14 @@ public record SizeSkewPartitioner(double exponent) implements Partitioner {
     Splits.checkArguments(labels, numClients);
     Random random = new Random(seed);
     int[] rankOfClient = Splits.range(numClients);
-    Splits.shuffle(rankOfClient, random);
+    Seeds.shuffle(rankOfClient, random);
     int[] sizeOfRank = sizesByRank(labels.length, numClients);
     int[] clientSizes = new int[numClients];
     for (int c = 0; c < numClients; c++) {
       clientSizes[c] = sizeOfRank[rankOfClient[c]];
     }
     int[] order = Splits.range(labels.length);
-    Splits.shuffle(order, random);
+    Seeds.shuffle(order, random);
     return Splits.cut(order, clientSizes);
   }
 

@@ -3,7 +3,6 @@ package dev.flotilla.core.partition;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 
 /** Validation and array helpers shared by the partitioners. */
 final class Splits {
@@ -35,19 +34,6 @@ final class Splits {
       r[i] = i;
     }
     return r;
-  }
-
-  /**
-   * Fisher–Yates shuffle in place, written out so that the permutation for a seed is fixed by this code and not by
-   * a library version.
-   */
-  static void shuffle(int[] a, Random random) {
-    for (int i = a.length - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = a[i];
-      a[i] = a[j];
-      a[j] = t;
-    }
   }
 
   /** The indices of each class, ascending: {@code result[k]} lists every {@code i} with {@code labels[i] == k}. */

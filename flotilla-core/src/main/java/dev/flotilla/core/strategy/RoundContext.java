@@ -1,5 +1,6 @@
 package dev.flotilla.core.strategy;
 
+import dev.flotilla.core.random.Seeds;
 import java.util.Random;
 
 /**
@@ -18,9 +19,6 @@ public record RoundContext(int round, int totalRounds, long seed) {
 
   /** A generator that is the same for the same seed and round, and differs between rounds. */
   public Random random() {
-    long z = seed + 0x9E3779B97F4A7C15L * (round + 1);
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return new Random(z ^ (z >>> 31));
+    return new Random(Seeds.mix(seed + Seeds.GOLDEN_GAMMA * (round + 1)));
   }
 }

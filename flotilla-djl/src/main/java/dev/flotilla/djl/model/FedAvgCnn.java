@@ -14,7 +14,8 @@ import java.util.List;
  * The CNN of the FedAvg paper (McMahan et al., "Communication-Efficient Learning of Deep Networks from
  * Decentralized Data", AISTATS 2017) for 28x28 images, as in workload W1:
  * Conv(1→32, 5x5, no padding) → ReLU → MaxPool 2 → Conv(32→64, 5x5) → ReLU → MaxPool 2 → Flatten (1024) →
- * Dense 512 → ReLU → Dense 10; 582,026 parameters. Model name {@code "cnn"}.
+ * Dense 512 → ReLU → Dense 10; 582,026 parameters. Model name {@code "cnn"}. The head is {@code fc2}; there are no
+ * normalisation layers, so training and evaluation mode compute the same.
  */
 public final class FedAvgCnn extends ImageNetwork {
   /** The model name. */
@@ -35,11 +36,11 @@ public final class FedAvgCnn extends ImageNetwork {
 
   /** Creates the network; it has no options. */
   public FedAvgCnn() {
-    super(NAME, SPECS, 28, 28, 10);
+    super(NAME, SPECS, 28, 28, 10, "fc2\\..*", MATCHES_NOTHING);
   }
 
   @Override
-  public NDArray forward(NDArray images, NDList p) {
+  public NDArray forward(NDArray images, NDList p, boolean training) {
     NDArray x = conv(images, p.get(0), p.get(1)); // [b, 32, 24, 24]
     x = Pool.maxPool2d(Activation.relu(x), POOL, POOL, NO_PADDING, false); // [b, 32, 12, 12]
     x = conv(x, p.get(2), p.get(3)); // [b, 64, 8, 8]

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * The "2NN" of the FedAvg paper (McMahan et al., AISTATS 2017) for 28x28 images: Flatten (784) → Dense 200 → ReLU
  * → Dense 200 → ReLU → Dense 10; 199,210 parameters named {@code fc1}, {@code fc2}, {@code fc3}. Model name
- * {@code "mlp"}. About ten times cheaper to train than {@link FedAvgCnn}, for quick runs and tests.
+ * {@code "mlp"}; the head is {@code fc3}. About ten times cheaper to train than {@link FedAvgCnn}, for quick runs
+ * and tests.
  */
 public final class Mlp extends ImageNetwork {
   /** The model name. */
@@ -26,11 +27,11 @@ public final class Mlp extends ImageNetwork {
 
   /** Creates the network; it has no options. */
   public Mlp() {
-    super(NAME, SPECS, 28, 28, 10);
+    super(NAME, SPECS, 28, 28, 10, "fc3\\..*", MATCHES_NOTHING);
   }
 
   @Override
-  public NDArray forward(NDArray images, NDList p) {
+  public NDArray forward(NDArray images, NDList p, boolean training) {
     NDArray x = images.reshape(images.getShape().get(0), 784);
     x = Activation.relu(Linear.linear(x, p.get(0), p.get(1)).singletonOrThrow());
     x = Activation.relu(Linear.linear(x, p.get(2), p.get(3)).singletonOrThrow());
