@@ -1,6 +1,7 @@
 package dev.flotilla.cli;
 
-import dev.flotilla.core.client.ClientApp;
+import dev.flotilla.core.client.Context;
+import dev.flotilla.core.client.TrainEvaluateApp;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.EvaluateInstructions;
 import dev.flotilla.core.message.EvaluateResult;
@@ -13,7 +14,7 @@ import dev.flotilla.djl.data.ClientDataFolder;
  * A {@link DjlClientApp} for whichever model the server names in the round config ({@code model}, default
  * {@code cnn}), so a client needs no model option of its own. Rebuilt only when the model changes.
  */
-final class DjlAppByModel implements ClientApp, AutoCloseable {
+final class DjlAppByModel implements TrainEvaluateApp, AutoCloseable {
   private final ClientDataFolder data;
   private final long seed;
   private String model;
@@ -25,13 +26,13 @@ final class DjlAppByModel implements ClientApp, AutoCloseable {
   }
 
   @Override
-  public TrainResult train(TrainInstructions instructions) {
-    return appFor(instructions.config()).train(instructions);
+  public TrainResult train(TrainInstructions instructions, Context context) {
+    return appFor(instructions.config()).train(instructions, context);
   }
 
   @Override
-  public EvaluateResult evaluate(EvaluateInstructions instructions) {
-    return appFor(instructions.config()).evaluate(instructions);
+  public EvaluateResult evaluate(EvaluateInstructions instructions, Context context) {
+    return appFor(instructions.config()).evaluate(instructions, context);
   }
 
   private synchronized DjlClientApp appFor(Config config) {

@@ -1,5 +1,9 @@
 package dev.flotilla.cli;
 
+import dev.flotilla.sim.SimulationProgress;
+import dev.flotilla.sim.SimulatedFleet;
+import dev.flotilla.sim.MemoryWatch;
+import dev.flotilla.sim.VirtualClient;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.strategy.Sampling;

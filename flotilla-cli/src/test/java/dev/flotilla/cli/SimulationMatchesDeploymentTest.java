@@ -1,5 +1,7 @@
 package dev.flotilla.cli;
 
+import dev.flotilla.sim.SimulatedFleet;
+import dev.flotilla.sim.VirtualClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flotilla.client.ClientSettings;

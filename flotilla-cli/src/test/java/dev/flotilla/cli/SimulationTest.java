@@ -1,5 +1,6 @@
 package dev.flotilla.cli;
 
+import dev.flotilla.sim.SimulationProgress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -5,9 +5,9 @@ import dev.flotilla.core.client.ClientApp;
 import dev.flotilla.core.client.ClientMod;
 import dev.flotilla.core.client.ClientRuntime;
 import dev.flotilla.core.client.Context;
+import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.MessageTypes;
 import dev.flotilla.transport.ConnectionClosedException;
-import dev.flotilla.transport.Envelope;
 import dev.flotilla.transport.MessageEncoder;
 import dev.flotilla.transport.Protocol;
 import dev.flotilla.transport.proto.FleetGrpc;
@@ -160,12 +160,12 @@ public final class FlotillaClient implements AutoCloseable {
         backoff.reset();
         log.info("client '{}' connected to {}", settings.clientId(), settings.target());
       } else if (event instanceof Session.Received r) {
-        if (r.envelope().message().type().equals(MessageTypes.FINISH)) {
+        if (r.message().type().equals(MessageTypes.FINISH)) {
           log.info("client '{}': the server finished the run", settings.clientId());
           session.finish();
           return null;
         }
-        appThread.execute(() -> answer(session, r.envelope()));
+        appThread.execute(() -> answer(session, r.message()));
       } else {
         return ((Session.Closed) event).status();
       }
@@ -173,17 +173,17 @@ public final class FlotillaClient implements AutoCloseable {
   }
 
   /** Runs on the app thread: answers one request on the connection that brought it. */
-  private void answer(Session session, Envelope request) {
+  private void answer(Session session, Message request) {
     if (!session.isOpen()) {
       log.info("client '{}': skipping a '{}' request whose connection was lost", settings.clientId(),
-          request.message().type());
+          request.type());
       return;
     }
     try {
-      session.reply(request.messageId(), runtime.handle(request.message()));
+      session.reply(runtime.handle(request));
     } catch (ConnectionClosedException e) {
       log.warn("client '{}': the '{}' result was lost with the connection", settings.clientId(),
-          request.message().type());
+          request.type());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -2,7 +2,6 @@ package dev.flotilla.client;
 
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.Message;
-import dev.flotilla.transport.Envelope;
 import dev.flotilla.transport.FrameSender;
 import dev.flotilla.transport.MessageAssembler;
 import dev.flotilla.transport.MessageEncoder;
@@ -30,7 +29,7 @@ final class Session implements ClientResponseObserver<Frame, Frame> {
   record Welcomed() implements Event {}
 
   /** A whole message arrived. */
-  record Received(Envelope envelope) implements Event {}
+  record Received(Message message) implements Event {}
 
   /** The stream ended; nothing follows. */
   record Closed(Status status) implements Event {}
@@ -70,9 +69,13 @@ final class Session implements ClientResponseObserver<Frame, Frame> {
     return events.take();
   }
 
-  /** Sends {@code message} as the reply to request {@code requestId}, blocking for flow control. */
-  void reply(long requestId, Message message) throws InterruptedException {
-    sender.send(new Envelope(lastMessageId.incrementAndGet(), requestId, message));
+  /**
+   * Sends {@code reply}, blocking for flow control. Its metadata names the request it answers; this session gives it
+   * its message id.
+   */
+  void reply(Message reply) throws InterruptedException {
+    sender.send(reply.withMetadata(reply.metadata().withIds(lastMessageId.incrementAndGet(),
+        reply.metadata().replyTo())));
   }
 
   /** Whether the stream is still open. */

@@ -8,7 +8,6 @@ import dev.flotilla.core.strategy.ClientFailure;
 import dev.flotilla.core.strategy.ClientFailureException;
 import dev.flotilla.core.strategy.ClientInfo;
 import dev.flotilla.transport.ConnectionClosedException;
-import dev.flotilla.transport.Envelope;
 import dev.flotilla.transport.FrameSender;
 import dev.flotilla.transport.MessageAssembler;
 import dev.flotilla.transport.MessageEncoder;
@@ -128,7 +127,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
       pending.fail(id, disconnected("client '" + id() + "' is disconnected", null));
       return reply;
     }
-    sendAsync(new Envelope(id, 0, request)).whenComplete((sent, error) -> {
+    sendAsync(withId(request, id)).whenComplete((sent, error) -> {
       if (error != null) {
         pending.fail(id, disconnected(String.valueOf(error.getMessage()), error));
       }
@@ -138,7 +137,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
 
   @Override
   public CompletableFuture<Void> send(Message message) {
-    return sendAsync(new Envelope(pending.nextId(), 0, message));
+    return sendAsync(withId(message, pending.nextId()));
   }
 
   /** Called by the registry when a newer connection with the same id took this one's place. */
@@ -153,8 +152,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
     }
     Hello h = frame.getHello();
     if (h.getProtocolVersion() != Protocol.VERSION) {
-      String why = "this server speaks protocol version " + Protocol.VERSION + ", the client "
-          + h.getProtocolVersion();
+      String why = Protocol.versionMismatch(h.getProtocolVersion());
       log.warn("refused client '{}': {}", h.getClientId(), why);
       sender.fail(Status.FAILED_PRECONDITION.withDescription(why));
       close(why, null);
@@ -205,7 +203,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
   }
 
   private void receive(Frame frame) {
-    Optional<Envelope> done;
+    Optional<Message> done;
     Reply reply = null;
     synchronized (this) {
       if (frame.hasChunk()) {
@@ -215,7 +213,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
       if (done.isPresent()) {
         UploadSlots.Lease held = lease;
         lease = null;
-        reply = new Reply(done.get().message(), held == null ? () -> { } : held::release);
+        reply = new Reply(done.get(), held == null ? () -> { } : held::release);
       }
     }
     if (reply != null) {
@@ -224,9 +222,9 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
     call.request(1);
   }
 
-  private void deliver(Envelope env, Reply reply) {
-    if (!pending.complete(env.replyTo(), reply)) {
-      log.warn("client '{}' sent a '{}' message that answers no open request; dropped", id(), env.message().type());
+  private void deliver(Message message, Reply reply) {
+    if (!pending.complete(message.metadata().replyTo(), reply)) {
+      log.warn("client '{}' sent a '{}' message that answers no open request; dropped", id(), message.type());
       reply.close();
     }
   }
@@ -280,11 +278,15 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
     return new ClientFailureException(ClientFailure.Kind.DISCONNECTED, reason, cause);
   }
 
-  private CompletableFuture<Void> sendAsync(Envelope envelope) {
+  private static Message withId(Message m, long id) {
+    return m.withMetadata(m.metadata().withIds(id, 0));
+  }
+
+  private CompletableFuture<Void> sendAsync(Message message) {
     CompletableFuture<Void> sent = new CompletableFuture<>();
     boolean queued = runOutbound(() -> {
       try {
-        registry.addBytesSent(sender.send(envelope));
+        registry.addBytesSent(sender.send(message));
         sent.complete(null);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -292,7 +294,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
       } catch (ConnectionClosedException e) {
         sent.completeExceptionally(e);
       } catch (RuntimeException e) {
-        log.error("sending '{}' to client '{}' failed", envelope.message().type(), id(), e);
+        log.error("sending '{}' to client '{}' failed", message.type(), id(), e);
         close("sending failed: " + e, e);
         sent.completeExceptionally(e);
       }

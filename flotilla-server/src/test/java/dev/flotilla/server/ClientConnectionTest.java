@@ -11,7 +11,6 @@ import dev.flotilla.core.strategy.ClientFailure;
 import dev.flotilla.core.strategy.ClientFailureException;
 import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.testing.TestModels;
-import dev.flotilla.transport.Envelope;
 import dev.flotilla.transport.MessageAssembler;
 import dev.flotilla.transport.MessageEncoder;
 import dev.flotilla.transport.Protocol;
@@ -81,7 +80,7 @@ class ClientConnectionTest {
 
     Status status = c.closed.get(5, TimeUnit.SECONDS);
     assertThat(status.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
-    assertThat(status.getDescription()).contains("the client 99");
+    assertThat(status.getDescription()).contains("version 2").contains("the client version 99");
     assertThat(server.registry().size()).isZero();
   }
 
@@ -96,9 +95,9 @@ class ClientConnectionTest {
     assertThat(server.registry().clients()).extracting(c -> c.id()).containsExactly("twin");
 
     CompletableFuture<Reply> reply = server.registry().client("twin").orElseThrow().request(Message.of("ping"));
-    Envelope request = second.nextMessage();
-    assertThat(request.message().type()).isEqualTo("ping");
-    second.reply(request.messageId(), MODEL);
+    Message request = second.nextMessage();
+    assertThat(request.type()).isEqualTo("ping");
+    second.reply(request.metadata().messageId(), MODEL);
     try (Reply r = reply.get(5, TimeUnit.SECONDS)) {
       assertThat(r.message().arrays().contentEquals(MODEL.arrays())).isTrue();
     }
@@ -109,7 +108,7 @@ class ClientConnectionTest {
     server(2);
     RawClient c = connect().hello("liar");
     CompletableFuture<Reply> reply = server.registry().client("liar").orElseThrow().request(Message.of("train"));
-    long requestId = c.nextMessage().messageId();
+    long requestId = c.nextMessage().metadata().messageId();
 
     List<Frame> frames = c.encode(requestId, MODEL);
     Chunk chunk = frames.get(1).getChunk();
@@ -146,8 +145,8 @@ class ClientConnectionTest {
     RawClient b = connect().hello("b");
     CompletableFuture<Reply> replyA = server.registry().client("a").orElseThrow().request(Message.of("train"));
     CompletableFuture<Reply> replyB = server.registry().client("b").orElseThrow().request(Message.of("train"));
-    List<Frame> framesA = a.encode(a.nextMessage().messageId(), MODEL);
-    List<Frame> framesB = b.encode(b.nextMessage().messageId(), MODEL);
+    List<Frame> framesA = a.encode(a.nextMessage().metadata().messageId(), MODEL);
+    List<Frame> framesB = b.encode(b.nextMessage().metadata().messageId(), MODEL);
 
     a.send(framesA.get(0)); // a takes the only slot...
     a.send(framesA.get(1)); // ...and sends all its bytes, but not its end
@@ -197,7 +196,7 @@ class ClientConnectionTest {
       requests.onNext(frame);
     }
 
-    Envelope nextMessage() throws InterruptedException {
+    Message nextMessage() throws InterruptedException {
       while (true) {
         Frame f = received.poll(5, TimeUnit.SECONDS);
         assertThat(f).as("a frame from the server").isNotNull();
@@ -210,7 +209,7 @@ class ClientConnectionTest {
 
     List<Frame> encode(long replyTo, Message message) {
       List<Frame> out = new ArrayList<>();
-      new MessageEncoder(1 << 20).encode(new Envelope(++lastId, replyTo, message)).forEachRemaining(out::add);
+      new MessageEncoder(1 << 20).encode(message.withMetadata(message.metadata().withIds(++lastId, replyTo))).forEachRemaining(out::add);
       return out;
     }
 

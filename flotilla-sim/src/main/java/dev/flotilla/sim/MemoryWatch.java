@@ -28,7 +28,7 @@ import javax.management.openmbean.CompositeData;
  * whether memory grows with the number of clients; it is unknown if no collection ran. {@link #peakResidentBytes()}
  * adds the process's peak resident memory, native memory of the training engine included.
  */
-final class MemoryWatch implements AutoCloseable {
+public final class MemoryWatch implements AutoCloseable {
   private static final long INTERVAL_MILLIS = 20;
   private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
       .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
@@ -54,7 +54,7 @@ final class MemoryWatch implements AutoCloseable {
   }
 
   /** Starts watching. */
-  static MemoryWatch start() {
+  public static MemoryWatch start() {
     MemoryWatch watch = new MemoryWatch();
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       if (gc instanceof NotificationEmitter emitter) {
@@ -67,21 +67,21 @@ final class MemoryWatch implements AutoCloseable {
   }
 
   /** The largest heap in use seen, garbage included, in bytes. */
-  long peakUsedBytes() {
+  public long peakUsedBytes() {
     return peakUsed;
   }
 
   /** The largest heap in use right after a garbage collection, in bytes; -1 if no collection ran. */
-  long peakAfterGcBytes() {
+  public long peakAfterGcBytes() {
     return peakAfterGc.get();
   }
   /** The largest heap the JVM may use ({@code -Xmx}), in bytes. */
-  static long maxHeapBytes() {
+  public static long maxHeapBytes() {
     return Runtime.getRuntime().maxMemory();
   }
 
   /** CPU time used by this process so far, all threads, in seconds; -1 where unknown. */
-  static double processCpuSeconds() {
+  public static double processCpuSeconds() {
     if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
       long nanos = os.getProcessCpuTime();
       return nanos < 0 ? -1 : nanos / 1e9;
@@ -90,7 +90,7 @@ final class MemoryWatch implements AutoCloseable {
   }
 
   /** The peak resident set size of this process ({@code VmHWM} on Linux) in bytes, or -1 where unknown. */
-  static long peakResidentBytes() {
+  public static long peakResidentBytes() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("VmHWM:")) {
