@@ -4,6 +4,7 @@ import dev.flotilla.core.aggregate.WeightedMean;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.EvaluateInstructions;
 import dev.flotilla.core.message.EvaluateResult;
+import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.message.TrainResult;
 import dev.flotilla.core.tensor.ModelWeights;
@@ -14,7 +15,11 @@ import java.util.Optional;
 /**
  * Federated averaging: sampled clients train from the global model; the new model is the mean of their weights,
  * weighted by their number of examples (McMahan et al., "Communication-Efficient Learning of Deep Networks from
- * Decentralized Data", AISTATS 2017). Results are folded as they arrive, so memory is one model's worth.
+ * Decentralized Data", AISTATS 2017). Results are folded as they arrive, so memory is one model's worth. A result
+ * with 0 examples carries no weight and is skipped. Reports {@value StrategyMetrics#RESULTS_USED}.
+ *
+ * <p>The other strategies of this package extend FedAvg for its sampling, configuration and evaluation, and replace
+ * {@link #aggregateTrain} (and, through {@link #trainConfig}, what clients are sent).
  */
 public class FedAvg implements Strategy {
   private final Settings settings;
@@ -35,22 +40,46 @@ public class FedAvg implements Strategy {
   @Override
   public List<ClientTask<TrainInstructions>> configureTrain(RoundContext ctx, ModelWeights global,
       List<ClientInfo> available) {
-    Config config = settings.trainConfig().with("round", ctx.round());
-    TrainInstructions ins = new TrainInstructions(global, config);
+    TrainInstructions ins = new TrainInstructions(global, trainConfig(ctx));
     return settings.train().sample(available, ctx.random()).stream()
         .map(c -> new ClientTask<>(c.id(), ins))
         .toList();
   }
 
+  /**
+   * The configuration sent to every training client this round: the settings' train config with {@code round}
+   * added. Subclasses add what their clients need (FedProx adds {@code proximal_mu}).
+   */
+  protected Config trainConfig(RoundContext ctx) {
+    return settings.trainConfig().with("round", ctx.round());
+  }
+
+  /**
+   * {@inheritDoc} The example-weighted mean of the results that have examples; none if no result has any.
+   *
+   * @throws IllegalArgumentException naming the tensor if a result does not match the specs of {@code global}
+   */
   @Override
   public AggregateResult aggregateTrain(RoundContext ctx, ModelWeights global, ResultStream<TrainResult> results) {
+    WeightedMean mean = meanByExamples(global, results);
+    Metrics metrics = Metrics.of(StrategyMetrics.RESULTS_USED, mean.count());
+    return new AggregateResult(mean.count() == 0 ? Optional.empty() : Optional.of(mean.result()), metrics);
+  }
+
+  /**
+   * Folds every result with examples into a mean weighted by examples, over the specs of {@code global}; results
+   * with 0 examples are skipped. The caller checks {@link WeightedMean#count()} before asking for the result.
+   *
+   * @throws IllegalArgumentException naming the tensor if a result does not match the specs of {@code global}
+   */
+  protected static WeightedMean meanByExamples(ModelWeights global, Iterable<ClientResult<TrainResult>> results) {
     WeightedMean mean = new WeightedMean(global.specs());
     for (ClientResult<TrainResult> r : results) {
       if (r.result().numExamples() > 0) {
         mean.fold(r.result().weights(), r.result().numExamples());
       }
     }
-    return mean.count() == 0 ? AggregateResult.none() : AggregateResult.of(mean.result());
+    return mean;
   }
 
   @Override
