@@ -7,7 +7,6 @@ import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.tensor.TensorSpec;
-import dev.flotilla.transport.Envelope;
 import dev.flotilla.transport.MessageAssembler;
 import dev.flotilla.transport.MessageEncoder;
 import dev.flotilla.transport.Protocol;
@@ -63,7 +62,7 @@ public class CodecBenchmark {
   @Param({"1000000", "10000000"})
   public int parameters;
 
-  private Envelope envelope;
+  private Message envelope;
   private List<Frame> frames;
   private MessageEncoder encoder;
   private byte[][] copyTarget;
@@ -98,11 +97,12 @@ public class CodecBenchmark {
       tensors.add(Tensor.wrap(new TensorSpec("layer" + t + ".weight", new int[] {values.length}), values));
     }
     ModelWeights model = ModelWeights.of(tensors);
-    envelope = new Envelope(1, 0, new Message(MessageTypes.TRAIN, Config.of("round", 1), Metrics.empty(), model));
+    Message train = new Message(MessageTypes.TRAIN, Config.of("round", 1), Metrics.empty(), model);
+    envelope = train.withMetadata(train.metadata().withIds(1, 0));
     encoder = new MessageEncoder(Protocol.DEFAULT_CHUNK_BYTES);
     frames = new ArrayList<>();
     encoder.encode(envelope).forEachRemaining(frames::add);
-    ModelWeights decoded = decodeOnce().message().arrays();
+    ModelWeights decoded = decodeOnce().arrays();
     if (!decoded.contentEquals(model)) {
       throw new IllegalStateException("the codec does not round-trip the model");
     }
@@ -117,13 +117,13 @@ public class CodecBenchmark {
     while (it.hasNext()) {
       bh.consume(it.next());
     }
-    bytes.megabytes += envelope.message().arrays().byteSize() / 1e6;
+    bytes.megabytes += envelope.arrays().byteSize() / 1e6;
   }
 
   /** Decodes the pre-encoded frames into a model, with every check the assembler makes (CRC32 included). */
   @Benchmark
   public ModelWeights decode(Bytes bytes) {
-    ModelWeights model = decodeOnce().message().arrays();
+    ModelWeights model = decodeOnce().arrays();
     bytes.megabytes += model.byteSize() / 1e6;
     return model;
   }
@@ -140,7 +140,7 @@ public class CodecBenchmark {
         sum += crc.getValue();
       }
     }
-    bytes.megabytes += envelope.message().arrays().byteSize() / 1e6;
+    bytes.megabytes += envelope.arrays().byteSize() / 1e6;
     return sum;
   }
 
@@ -149,7 +149,7 @@ public class CodecBenchmark {
   public byte[][] copy(Bytes bytes) {
     ByteBuffer buf = null;
     int chunk = -1;
-    for (Tensor t : envelope.message().arrays().tensors()) {
+    for (Tensor t : envelope.arrays().tensors()) {
       int from = 0;
       while (from < t.size()) {
         if (buf == null || !buf.hasRemaining()) {
@@ -160,14 +160,14 @@ public class CodecBenchmark {
         from += count;
       }
     }
-    bytes.megabytes += envelope.message().arrays().byteSize() / 1e6;
+    bytes.megabytes += envelope.arrays().byteSize() / 1e6;
     return copyTarget;
   }
 
-  private Envelope decodeOnce() {
+  private Message decodeOnce() {
     MessageAssembler assembler = new MessageAssembler();
     for (Frame f : frames) {
-      Optional<Envelope> done = assembler.accept(f);
+      Optional<Message> done = assembler.accept(f);
       if (done.isPresent()) {
         return done.get();
       }

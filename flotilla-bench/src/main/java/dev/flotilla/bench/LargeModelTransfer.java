@@ -2,7 +2,8 @@ package dev.flotilla.bench;
 
 import dev.flotilla.client.ClientSettings;
 import dev.flotilla.client.FlotillaClient;
-import dev.flotilla.core.client.ClientApp;
+import dev.flotilla.core.client.Context;
+import dev.flotilla.core.client.TrainEvaluateApp;
 import dev.flotilla.core.message.EvaluateInstructions;
 import dev.flotilla.core.message.EvaluateResult;
 import dev.flotilla.core.message.Metrics;
@@ -13,12 +14,12 @@ import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.tensor.TensorSpec;
 import dev.flotilla.server.FlotillaServer;
-import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.server.ServerSettings;
+import dev.flotilla.transport.Protocol;
+import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.workflow.RunSummary;
 import dev.flotilla.workflow.SyncSettings;
 import dev.flotilla.workflow.SyncWorkflow;
-import dev.flotilla.transport.Protocol;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -244,12 +245,12 @@ public final class LargeModelTransfer {
   }
 
   /** The client's app: returns the model it was sent plus {@link #DELTA}, and records when it ran. */
-  private static final class PlusDelta implements ClientApp {
+  private static final class PlusDelta implements TrainEvaluateApp {
     volatile long trainStart;
     volatile long trainEnd;
 
     @Override
-    public TrainResult train(TrainInstructions instructions) {
+    public TrainResult train(TrainInstructions instructions, Context context) {
       trainStart = System.nanoTime();
       log("client app: received the model, adding " + DELTA);
       List<Tensor> out = new ArrayList<>(instructions.model().count());
@@ -267,7 +268,7 @@ public final class LargeModelTransfer {
     }
 
     @Override
-    public EvaluateResult evaluate(EvaluateInstructions instructions) {
+    public EvaluateResult evaluate(EvaluateInstructions instructions, Context context) {
       return new EvaluateResult(0, 0, Metrics.empty());
     }
   }

@@ -5,6 +5,8 @@ import dev.flotilla.client.FlotillaClient;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.djl.data.ClientDataFolder;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,6 +28,10 @@ final class ClientCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed of local shuffling (default: derived from the client id).")
   Long seed;
 
+  @Option(names = "--mod", description = "A client mod, repeatable, innermost last: byzantine:ATTACK (ATTACK one of"
+      + " signflip, scale:FACTOR, gaussian:STD, labelflip; for robustness trials).")
+  List<String> mods = new ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
     ClientDataFolder data = ClientDataFolder.read(dataDir);
@@ -33,7 +39,8 @@ final class ClientCommand implements Callable<Integer> {
     long localSeed = seed != null ? seed : id.hashCode();
     try (DjlAppByModel app = new DjlAppByModel(data, localSeed);
         FlotillaClient client = new FlotillaClient(ClientSettings.builder(serverAddress, id)
-            .properties(Config.of("num_examples", data.train().size())).build(), app)) {
+            .properties(Config.of("num_examples", data.train().size())).build(), app,
+            ClientMods.parse(mods, localSeed))) {
       System.out.printf("client %s: %d training examples, connecting to %s%n", id, data.train().size(),
           serverAddress);
       client.run();

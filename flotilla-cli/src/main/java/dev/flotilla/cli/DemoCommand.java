@@ -54,8 +54,15 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--client-heap", defaultValue = "512m", description = "-Xmx of each client process (default: ${DEFAULT-VALUE}).")
   String clientHeap;
 
+  @Option(names = "--fraction-evaluate", defaultValue = "0",
+      description = "Share of clients that also evaluate on their local test share each round (default: 0).")
+  double fractionEvaluate;
+
   @Mixin
   TrainingOptions training;
+
+  @Mixin
+  StrategyOptionsMixin strategy;
 
   @Override
   public Integer call() throws Exception {
@@ -67,6 +74,8 @@ final class DemoCommand implements Callable<Integer> {
 
     SyncSettings sync = SyncSettings.builder().rounds(rounds).minClients(clients).minFitClients(1)
         .roundTimeout(roundTimeout).seed(seed).build();
+    StrategyChoice choice = strategy.choice(training.model);
+    choice.validate(training.model, clients);
     List<Process> processes = new ArrayList<>();
     Thread killer = new Thread(() -> processes.forEach(Process::destroyForcibly));
     Runtime.getRuntime().addShutdownHook(killer);
@@ -75,8 +84,8 @@ final class DemoCommand implements Callable<Integer> {
         processes.add(startClient(server.port(), folders.get(i), logs.resolve("client-" + i + ".log")));
       }
       System.out.printf("started %d client processes (logs in %s)%n", processes.size(), logs);
-      RunSummary summary = ServerRun.run(server, sync, training.trainConfig(0.05, 0.9), 1.0, 1, 0.0,
-          dataDir, out);
+      RunSummary summary = ServerRun.run(server, sync, choice, training.trainConfig(0.05, 0.9), 1.0, 1,
+          fractionEvaluate, dataDir, out);
       summary.records().stream().reduce((a, b) -> b).ifPresent(last -> System.out.printf(
           "final accuracy %.4f after %d rounds%n", last.accuracy(), last.round()));
     } finally {

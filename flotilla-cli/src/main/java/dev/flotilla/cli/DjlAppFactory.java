@@ -1,11 +1,11 @@
 package dev.flotilla.cli;
 
-import dev.flotilla.sim.ClientAppFactory;
-import dev.flotilla.sim.VirtualClient;
 import dev.flotilla.core.client.ClientApp;
 import dev.flotilla.djl.DjlClientApp;
 import dev.flotilla.djl.data.LabelledImages;
 import dev.flotilla.djl.model.Models;
+import dev.flotilla.sim.ClientAppFactory;
+import dev.flotilla.sim.VirtualClient;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,6 @@
 package dev.flotilla.cli;
 
+import dev.flotilla.core.strategy.Sampling;
 import dev.flotilla.server.FlotillaServer;
 import dev.flotilla.server.ServerSettings;
 import dev.flotilla.workflow.SyncSettings;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Option;
 
 /** {@code flotilla server}: the coordinator of a deployed run. Exits 0 when the run is over. */
 @Command(name = "server", mixinStandardHelpOptions = true,
-    description = "Coordinate a federated run: wait for clients, train, aggregate with FedAvg, evaluate, repeat.")
+    description = "Coordinate a federated run: wait for clients, train, aggregate (FedAvg or --strategy), evaluate,"
+        + " repeat.")
 final class ServerCommand implements Callable<Integer> {
   @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   String host;
@@ -55,13 +57,18 @@ final class ServerCommand implements Callable<Integer> {
   @Mixin
   TrainingOptions training;
 
+  @Mixin
+  StrategyOptionsMixin strategy;
+
   @Override
   public Integer call() throws Exception {
     SyncSettings sync = SyncSettings.builder().rounds(rounds).minClients(minClients).minFitClients(minFitClients)
         .roundTimeout(roundTimeout).seed(seed).build();
     double fracEval = fractionEvaluate != null ? fractionEvaluate : testData == null ? 1.0 : 0.0;
+    StrategyChoice choice = strategy.choice(training.model);
+    choice.validate(training.model, new Sampling(fractionFit, minFitClients).size(minClients));
     try (FlotillaServer server = FlotillaServer.start(ServerSettings.builder().host(host).port(port).build())) {
-      ServerRun.run(server, sync, training.trainConfig(0.01, 0), fractionFit, minFitClients, fracEval,
+      ServerRun.run(server, sync, choice, training.trainConfig(0.01, 0), fractionFit, minFitClients, fracEval,
           testData, out);
     }
     return 0;

@@ -8,17 +8,17 @@ import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.djl.model.Models;
 import dev.flotilla.server.FlotillaServer;
 import dev.flotilla.workflow.RoundRecord;
-import dev.flotilla.workflow.io.MetricsLog;
-import dev.flotilla.workflow.io.RoundLine;
 import dev.flotilla.workflow.RunSummary;
 import dev.flotilla.workflow.SyncSettings;
 import dev.flotilla.workflow.SyncWorkflow;
+import dev.flotilla.workflow.io.MetricsLog;
+import dev.flotilla.workflow.io.RoundLine;
 import dev.flotilla.workflow.io.RunOutput;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * One federated run on an already started server: FedAvg with the CLI's options, central evaluation on
+ * One federated run on an already started server: the chosen strategy with the CLI's options, central evaluation on
  * {@code testData} when given, a progress line per round, and {@code metrics.jsonl}, {@code model.safetensors} and
  * {@code accuracy.png} in {@code out} when given. Shared by {@code flotilla server} and {@code flotilla demo}.
  */
@@ -28,31 +28,30 @@ final class ServerRun {
   /**
    * Runs to the end and returns the summary; the server stays open (the caller closes it).
    *
+   * @param strategy         the strategy, checked already
    * @param trainConfig      sent to every training client; its {@code model} key names the model
    * @param fractionEvaluate share of clients for federated evaluation each round (0 for none)
    */
-  static RunSummary run(FlotillaServer server, SyncSettings sync, Config trainConfig,
+  static RunSummary run(FlotillaServer server, SyncSettings sync, StrategyChoice strategy, Config trainConfig,
       double fractionFit, int minFitClients, double fractionEvaluate, Path testData, Path out)
       throws IOException, InterruptedException {
     String model = trainConfig.getString("model", "cnn");
     ModelWeights initial = Models.initialWeights(model, sync.seed());
-    FedAvg.Settings.Builder strategy = FedAvg.Settings.builder()
+    FedAvg.Settings.Builder base = FedAvg.Settings.builder()
         .train(new Sampling(fractionFit, minFitClients))
         .trainConfig(trainConfig)
         .evaluate(fractionEvaluate > 0 ? new Sampling(fractionEvaluate, 1) : new Sampling(0, 0))
         .evaluateConfig(Config.of("model", model));
     // the server is idle while it evaluates, so the evaluation uses every core
-    ShardedEvaluator evaluator = testData == null ? null
-        : ShardedEvaluator.djl(model, FashionMnist.test(testData),
-            Runtime.getRuntime().availableProcessors());
-    if (evaluator != null) {
-      strategy.centralEvaluator(evaluator);
-    }
-    RunOutput output = out == null ? null : RunOutput.create(out, model);
-    try {
-      System.out.printf("model %s (%,d parameters), %d rounds, waiting for %d clients on port %d%n",
-          model, initial.numParameters(), sync.rounds(), sync.minClients(), server.port());
-      RunSummary summary = new SyncWorkflow(server.registry(), sync).run(new FedAvg(strategy.build()), initial,
+    try (ShardedEvaluator evaluator = testData == null ? null
+            : ShardedEvaluator.djl(model, FashionMnist.test(testData), Runtime.getRuntime().availableProcessors());
+        RunOutput output = out == null ? null : RunOutput.create(out, model)) {
+      if (evaluator != null) {
+        base.centralEvaluator(evaluator);
+      }
+      System.out.printf("model %s (%,d parameters), %s, %d rounds, waiting for %d clients on port %d%n",
+          model, initial.numParameters(), strategy.describe(), sync.rounds(), sync.minClients(), server.port());
+      RunSummary summary = new SyncWorkflow(server.registry(), sync).run(strategy.build(base.build()), initial,
           (RoundRecord record, ModelWeights global) -> {
             System.out.println(RoundLine.format(record, sync.rounds()));
             if (output != null) {
@@ -60,18 +59,11 @@ final class ServerRun {
             }
           });
       if (output != null) {
-        output.writeChart("FedAvg, " + model + ", " + sync.rounds() + " rounds");
+        output.writeChart(strategy.describe() + ", " + model + ", " + sync.rounds() + " rounds");
         System.out.println("wrote " + out.resolve(MetricsLog.FILE_NAME) + ", " + out.resolve(RunOutput.MODEL_FILE)
             + " and " + out.resolve(RunOutput.CHART_FILE));
       }
       return summary;
-    } finally {
-      if (output != null) {
-        output.close();
-      }
-      if (evaluator != null) {
-        evaluator.close();
-      }
     }
   }
 }

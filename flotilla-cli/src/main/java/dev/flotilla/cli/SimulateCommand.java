@@ -1,11 +1,12 @@
 package dev.flotilla.cli;
 
+import dev.flotilla.core.attack.ByzantineAttack;
 import dev.flotilla.core.partition.Partitioners;
 import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.djl.data.LabelledImages;
 import dev.flotilla.sim.ConsoleProgress;
-import dev.flotilla.workflow.io.RunOutput;
 import dev.flotilla.workflow.io.MetricsLog;
+import dev.flotilla.workflow.io.RunOutput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,8 +52,12 @@ final class SimulateCommand implements Callable<Integer> {
       description = "Partition: iid, dirichlet:ALPHA, shards:K or sizeskew:EXPONENT (default: ${DEFAULT-VALUE}).")
   String scheme;
 
-  @Option(names = "--strategy", defaultValue = "fedavg", description = "Strategy: fedavg (default: ${DEFAULT-VALUE}).")
-  String strategy;
+  @Mixin
+  StrategyOptionsMixin strategy;
+
+  @Option(names = "--byzantine", description = "COUNT:ATTACK: the first COUNT clients attack, with ATTACK one of"
+      + " signflip, scale:FACTOR, gaussian:STD or labelflip.")
+  String byzantine;
 
   @Option(names = "--seed", defaultValue = "42",
       description = "Seed of the partition, initial model and sampling (default: ${DEFAULT-VALUE}).")
@@ -92,7 +97,8 @@ final class SimulateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("unknown dataset '" + dataset + "'; known: fashion-mnist");
     }
     SimulationSettings.Builder settings = SimulationSettings.builder()
-        .model(training.model).strategy(strategy).clients(clients, clientsPerRound).rounds(rounds)
+        .model(training.model).strategy(strategy.choice(training.model)).clients(clients, clientsPerRound)
+        .rounds(rounds).byzantine(byzantine == null ? null : ByzantineAttack.parse(byzantine))
         .partitioner(Partitioners.parse(scheme)).seed(seed).trainConfig(training.trainConfig(0.01, 0))
         .fractionEvaluate(fractionEvaluate).roundTimeout(roundTimeout).out(out);
     if (workers != null) {
@@ -110,7 +116,7 @@ final class SimulateCommand implements Callable<Integer> {
     }
     System.out.printf("simulating %d clients (%d per round, %s, seed %d), %d rounds of %s with model %s on %d"
             + " training examples, %d workers%n", s.clients(), s.clientsPerRound(), s.partitioner().spec(), s.seed(),
-        s.rounds(), s.strategy(), s.model(), train.size(), s.workers());
+        s.rounds(), s.strategy().describe(), s.model(), train.size(), s.workers());
     SimulationResult result = Simulation.run(s, train, test,
         new ConsoleProgress(System.out, bar ? System.err : null));
     System.out.print(result.toText());

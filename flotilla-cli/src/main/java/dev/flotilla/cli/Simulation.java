@@ -1,9 +1,5 @@
 package dev.flotilla.cli;
 
-import dev.flotilla.sim.SimulationProgress;
-import dev.flotilla.sim.SimulatedFleet;
-import dev.flotilla.sim.MemoryWatch;
-import dev.flotilla.sim.VirtualClient;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.strategy.Sampling;
@@ -12,9 +8,14 @@ import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.djl.PyTorchRuntime;
 import dev.flotilla.djl.data.LabelledImages;
 import dev.flotilla.djl.model.Models;
+import dev.flotilla.sim.MemoryWatch;
+import dev.flotilla.sim.SimulatedFleet;
+import dev.flotilla.sim.SimulationProgress;
+import dev.flotilla.sim.VirtualClient;
 import dev.flotilla.workflow.RunSummary;
 import dev.flotilla.workflow.SyncSettings;
 import dev.flotilla.workflow.SyncWorkflow;
+import dev.flotilla.workflow.io.RunOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,7 +79,8 @@ public final class Simulation {
     try (ShardedEvaluator evaluator = test == null ? null
             : ShardedEvaluator.djl(settings.model(), test, settings.workers());
         SimulatedFleet fleet = new SimulatedFleet(clients, new DjlAppFactory(settings.model(), train, test),
-            settings.workers(), (id, type) -> progress.taskDone());
+            ClientMods.forSimulation(clients, settings.byzantine(), settings.seed()), settings.workers(),
+            (id, type) -> progress.taskDone());
         RunOutput output = settings.out() == null ? null : RunOutput.create(settings.out(), settings.model())) {
       Strategy strategy = strategy(settings, evaluator);
       SyncSettings sync = SyncSettings.builder().rounds(settings.rounds()).minClients(settings.clientsPerRound())
@@ -110,7 +112,10 @@ public final class Simulation {
     }
   }
 
-  /** FedAvg as {@code flotilla server} sets it up, sampling {@code clientsPerRound} clients to train each round. */
+  /**
+   * The chosen strategy as {@code flotilla server} sets it up, sampling {@code clientsPerRound} clients to train
+   * each round.
+   */
   static Strategy strategy(SimulationSettings settings, ShardedEvaluator evaluator) {
     FedAvg.Settings.Builder fedAvg = FedAvg.Settings.builder()
         .train(new Sampling(0, settings.clientsPerRound()))
@@ -120,7 +125,7 @@ public final class Simulation {
     if (evaluator != null) {
       fedAvg.centralEvaluator(evaluator);
     }
-    return new FedAvg(fedAvg.build());
+    return settings.strategy().build(fedAvg.build());
   }
 
   /** Client tasks in the whole run: training each round, and federated evaluation each round and before the first. */
@@ -132,8 +137,9 @@ public final class Simulation {
   }
 
   private static String title(SimulationSettings s) {
-    return String.format(Locale.ROOT, "%s, %s: %d clients (%d per round), %s, seed %d", s.strategy(), s.model(),
-        s.clients(), s.clientsPerRound(), s.partitioner().spec(), s.seed());
+    return String.format(Locale.ROOT, "%s, %s: %d clients (%d per round), %s, seed %d%s", s.strategy().describe(),
+        s.model(), s.clients(), s.clientsPerRound(), s.partitioner().spec(), s.seed(),
+        s.byzantine() == null ? "" : ", Byzantine " + s.byzantine());
   }
 
   /** Warns when the workers' compute threads would outnumber the cores. */

@@ -93,7 +93,10 @@ public record SimulationResult(SimulationSettings settings, RunSummary run, int 
   public String toJson() {
     JsonObject json = new JsonObject();
     json.addProperty("model", settings.model());
-    json.addProperty("strategy", settings.strategy());
+    json.addProperty("strategy", settings.strategy().describe());
+    if (settings.byzantine() != null) {
+      json.addProperty("byzantine", settings.byzantine().toString());
+    }
     json.addProperty("clients", settings.clients());
     json.addProperty("clients_per_round", settings.clientsPerRound());
     json.addProperty("rounds", settings.rounds());

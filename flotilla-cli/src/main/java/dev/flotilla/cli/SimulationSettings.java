@@ -1,19 +1,20 @@
 package dev.flotilla.cli;
 
+import dev.flotilla.core.attack.ByzantineAttack;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.partition.IidPartitioner;
 import dev.flotilla.core.partition.Partitioner;
+import dev.flotilla.core.strategy.StrategyOptions;
 import dev.flotilla.djl.model.Models;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 
 /**
  * What a {@link Simulation} runs. Build with {@link #builder()}.
  *
  * @param model            model name, as {@code --model} ({@code cnn} or {@code mlp})
- * @param strategy         strategy name; one of {@link #STRATEGIES}
+ * @param strategy         the strategy, its parameters and the layers that stay on the sites
  * @param clients          virtual clients registered (the training set is partitioned over all of them)
  * @param clientsPerRound  clients sampled to train each round, at most {@code clients}
  * @param rounds           training rounds
@@ -28,20 +29,16 @@ import java.util.Objects;
  * @param roundTimeout     how long a round waits for its clients, as on a server; in a simulation the sampled clients
  *                         take turns on the workers, so this must cover all of them, not one
  * @param out              folder for {@code metrics.jsonl}, the model, the chart and the summary; null for none
+ * @param byzantine        how many clients attack and how (the first clients of the partition), or null for none
  */
-public record SimulationSettings(String model, String strategy, int clients, int clientsPerRound, int rounds,
+record SimulationSettings(String model, StrategyChoice strategy, int clients, int clientsPerRound, int rounds,
     Partitioner partitioner, long seed, Config trainConfig, double fractionEvaluate, int workers,
-    Duration roundTimeout, Path out) {
-  /** The strategies a simulation can run. */
-  public static final List<String> STRATEGIES = List.of("fedavg");
+    Duration roundTimeout, Path out, ByzantineAttack byzantine) {
 
   /** Validates every setting; the message names the bad value. */
-  public SimulationSettings {
+  SimulationSettings {
     Models.network(model);
-    if (!STRATEGIES.contains(strategy)) {
-      throw new IllegalArgumentException("unknown strategy '" + strategy + "'; known: " + String.join(", ",
-          STRATEGIES));
-    }
+    Objects.requireNonNull(strategy, "strategy");
     if (clients < 1) {
       throw new IllegalArgumentException("clients must be >= 1, got " + clients);
     }
@@ -64,6 +61,11 @@ public record SimulationSettings(String model, String strategy, int clients, int
     if (roundTimeout.isNegative() || roundTimeout.isZero()) {
       throw new IllegalArgumentException("round timeout must be positive, got " + roundTimeout);
     }
+    if (byzantine != null && byzantine.count() > clients) {
+      throw new IllegalArgumentException("--byzantine " + byzantine + " asks for more Byzantine clients than the "
+          + clients + " there are");
+    }
+    strategy.validate(model, clientsPerRound);
   }
 
   /**
@@ -78,7 +80,8 @@ public record SimulationSettings(String model, String strategy, int clients, int
   /** Builds {@link SimulationSettings}. */
   public static final class Builder {
     private String model = "cnn";
-    private String strategy = "fedavg";
+    private StrategyChoice strategy = StrategyChoice.fedAvg();
+    private ByzantineAttack byzantine;
     private int clients = 100;
     private int clientsPerRound = 10;
     private int rounds = 10;
@@ -99,8 +102,19 @@ public record SimulationSettings(String model, String strategy, int clients, int
     }
 
     /** Sets {@link SimulationSettings#strategy()}. */
-    public Builder strategy(String strategy) {
+    public Builder strategy(StrategyChoice strategy) {
       this.strategy = strategy;
+      return this;
+    }
+
+    /** Sets {@link SimulationSettings#strategy()} to the strategy {@code name} with its default parameters. */
+    public Builder strategy(String name) {
+      return strategy(new StrategyChoice(name, StrategyOptions.defaults(), null));
+    }
+
+    /** Sets {@link SimulationSettings#byzantine()}. */
+    public Builder byzantine(ByzantineAttack byzantine) {
+      this.byzantine = byzantine;
       return this;
     }
 
@@ -162,7 +176,7 @@ public record SimulationSettings(String model, String strategy, int clients, int
     /** The settings; throws {@link IllegalArgumentException} naming a bad value. */
     public SimulationSettings build() {
       return new SimulationSettings(model, strategy, clients, clientsPerRound, rounds, partitioner, seed, trainConfig,
-          fractionEvaluate, workers, roundTimeout, out);
+          fractionEvaluate, workers, roundTimeout, out, byzantine);
     }
   }
 }

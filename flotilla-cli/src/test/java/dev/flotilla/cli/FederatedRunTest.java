@@ -11,12 +11,12 @@ import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.djl.data.LabelledImages;
 import dev.flotilla.djl.model.Models;
 import dev.flotilla.server.FlotillaServer;
-import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.server.ServerSettings;
-import dev.flotilla.workflow.io.MetricsLog;
-import dev.flotilla.workflow.io.SafeTensors;
+import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.workflow.RunSummary;
 import dev.flotilla.workflow.SyncSettings;
+import dev.flotilla.workflow.io.MetricsLog;
+import dev.flotilla.workflow.io.SafeTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,8 +63,8 @@ class FederatedRunTest {
       Path testDir = writeTestSet(test);
       SyncSettings sync = SyncSettings.builder().rounds(3).minClients(3).minFitClients(3)
           .roundTimeout(Duration.ofSeconds(120)).seed(7).build();
-      RunSummary summary = ServerRun.run(server, sync, training.trainConfig(0.05, 0.9), 1.0, 3, 0.0,
-          testDir, out);
+      RunSummary summary = ServerRun.run(server, sync, StrategyChoice.fedAvg(), training.trainConfig(0.05, 0.9), 1.0,
+          3, 0.0, testDir, out);
 
       List<RoundRecord> records = summary.records();
       assertThat(records).extracting(RoundRecord::round).containsExactly(0, 1, 2, 3);

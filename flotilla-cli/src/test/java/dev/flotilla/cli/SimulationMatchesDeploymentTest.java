@@ -1,7 +1,5 @@
 package dev.flotilla.cli;
 
-import dev.flotilla.sim.SimulatedFleet;
-import dev.flotilla.sim.VirtualClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flotilla.client.ClientSettings;
@@ -15,8 +13,10 @@ import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.djl.data.LabelledImages;
 import dev.flotilla.djl.model.Models;
 import dev.flotilla.server.FlotillaServer;
-import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.server.ServerSettings;
+import dev.flotilla.sim.SimulatedFleet;
+import dev.flotilla.sim.VirtualClient;
+import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.workflow.RunSummary;
 import dev.flotilla.workflow.SyncSettings;
 import dev.flotilla.workflow.SyncWorkflow;

@@ -1,6 +1,5 @@
 package dev.flotilla.cli;
 
-import dev.flotilla.sim.SimulationProgress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,8 +10,10 @@ import dev.flotilla.core.partition.Partitioners;
 import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.djl.data.LabelledImages;
 import dev.flotilla.djl.model.Models;
+import dev.flotilla.sim.SimulationProgress;
 import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.workflow.io.MetricsLog;
+import dev.flotilla.workflow.io.RunOutput;
 import dev.flotilla.workflow.io.SafeTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,9 +66,14 @@ class SimulationTest {
     assertThat(progress.rounds).isEqualTo(4);
     assertThat(progress.total).isEqualTo(15);
 
-    assertThat(Files.readAllLines(out.resolve(MetricsLog.FILE_NAME))).hasSize(4).allSatisfy(line -> assertThat(
-        JsonParser.parseString(line).getAsJsonObject().keySet()).containsExactlyElementsOf(
-        MetricsLog.KEYS.stream().filter(k -> !k.startsWith("fed_")).toList()));
+    List<String> standard = MetricsLog.KEYS.stream().filter(k -> !k.startsWith("fed_")).toList();
+    List<String> lines = Files.readAllLines(out.resolve(MetricsLog.FILE_NAME));
+    assertThat(lines).hasSize(4);
+    assertThat(JsonParser.parseString(lines.get(0)).getAsJsonObject().keySet()).containsExactlyElementsOf(standard);
+    List<String> trained = new java.util.ArrayList<>(standard);
+    trained.addAll(List.of("train_loss", "train_accuracy", "train_seconds"));
+    assertThat(lines.subList(1, 4)).allSatisfy(line -> assertThat(
+        JsonParser.parseString(line).getAsJsonObject().keySet()).containsExactlyElementsOf(trained));
     assertThat(SafeTensors.read(out.resolve(RunOutput.MODEL_FILE)).contentEquals(result.run().finalModel())).isTrue();
     byte[] png = Files.readAllBytes(out.resolve(RunOutput.CHART_FILE));
     assertThat(png).hasSizeGreaterThan(10_000);

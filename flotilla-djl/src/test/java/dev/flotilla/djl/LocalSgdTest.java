@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-
 import dev.flotilla.core.client.Context;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.EvaluateInstructions;

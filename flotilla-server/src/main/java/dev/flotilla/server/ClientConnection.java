@@ -1,7 +1,5 @@
 package dev.flotilla.server;
 
-import dev.flotilla.workflow.Reply;
-import dev.flotilla.workflow.ClientProxy;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.MessageTypes;
 import dev.flotilla.core.strategy.ClientFailure;
@@ -17,6 +15,8 @@ import dev.flotilla.transport.WireValues;
 import dev.flotilla.transport.proto.Frame;
 import dev.flotilla.transport.proto.Hello;
 import dev.flotilla.transport.proto.Welcome;
+import dev.flotilla.workflow.ClientProxy;
+import dev.flotilla.workflow.Reply;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;

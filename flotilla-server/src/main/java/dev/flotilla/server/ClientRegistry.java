@@ -1,10 +1,10 @@
 package dev.flotilla.server;
 
-import dev.flotilla.workflow.ClientProxy;
-import dev.flotilla.workflow.Fleet;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.MessageTypes;
 import dev.flotilla.core.strategy.ClientInfo;
+import dev.flotilla.workflow.ClientProxy;
+import dev.flotilla.workflow.Fleet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,15 +1,14 @@
 package dev.flotilla.server;
 
-import dev.flotilla.workflow.Reply;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.Message;
+import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.strategy.ClientFailure;
 import dev.flotilla.core.strategy.ClientFailureException;
-import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.testing.TestModels;
 import dev.flotilla.transport.MessageAssembler;
 import dev.flotilla.transport.MessageEncoder;
@@ -19,6 +18,7 @@ import dev.flotilla.transport.proto.FleetGrpc;
 import dev.flotilla.transport.proto.Frame;
 import dev.flotilla.transport.proto.Hello;
 import dev.flotilla.transport.proto.MessageStart;
+import dev.flotilla.workflow.Reply;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;

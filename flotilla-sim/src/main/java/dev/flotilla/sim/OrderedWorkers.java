@@ -1,9 +1,9 @@
 package dev.flotilla.sim;
 
 import dev.flotilla.core.message.Message;
-import dev.flotilla.workflow.Reply;
 import dev.flotilla.core.strategy.ClientFailure;
 import dev.flotilla.core.strategy.ClientFailureException;
+import dev.flotilla.workflow.Reply;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;

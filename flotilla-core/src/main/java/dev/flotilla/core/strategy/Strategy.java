@@ -1,10 +1,10 @@
 package dev.flotilla.core.strategy;
 
+import dev.flotilla.core.aggregate.UpdateValidator;
 import dev.flotilla.core.message.EvaluateInstructions;
 import dev.flotilla.core.message.EvaluateResult;
 import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.message.TrainResult;
-import dev.flotilla.core.aggregate.UpdateValidator;
 import dev.flotilla.core.tensor.ModelWeights;
 import java.util.List;
 import java.util.Optional;
