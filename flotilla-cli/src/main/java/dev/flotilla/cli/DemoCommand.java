@@ -2,6 +2,7 @@ package dev.flotilla.cli;
 
 import dev.flotilla.core.partition.Partitioner;
 import dev.flotilla.core.partition.Partitioners;
+import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.djl.data.ClientDataFolder;
 import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.djl.data.LabelledImages;
@@ -76,6 +77,7 @@ final class DemoCommand implements Callable<Integer> {
         .roundTimeout(roundTimeout).seed(seed).build();
     StrategyChoice choice = strategy.choice(training.model);
     choice.validate(training.model, clients);
+    ModelWeights initial = InitialModel.load(training.model, seed, training.initialModel);
     List<Process> processes = new ArrayList<>();
     Thread killer = new Thread(() -> processes.forEach(Process::destroyForcibly));
     Runtime.getRuntime().addShutdownHook(killer);
@@ -84,7 +86,7 @@ final class DemoCommand implements Callable<Integer> {
         processes.add(startClient(server.port(), folders.get(i), logs.resolve("client-" + i + ".log")));
       }
       System.out.printf("started %d client processes (logs in %s)%n", processes.size(), logs);
-      RunSummary summary = ServerRun.run(server, sync, choice, training.trainConfig(0.05, 0.9), 1.0, 1,
+      RunSummary summary = ServerRun.run(server, sync, choice, training.trainConfig(0.05, 0.9), initial, 1.0, 1,
           fractionEvaluate, dataDir, out);
       summary.records().stream().reduce((a, b) -> b).ifPresent(last -> System.out.printf(
           "final accuracy %.4f after %d rounds%n", last.accuracy(), last.round()));

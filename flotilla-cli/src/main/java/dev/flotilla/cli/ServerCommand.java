@@ -1,6 +1,7 @@
 package dev.flotilla.cli;
 
 import dev.flotilla.core.strategy.Sampling;
+import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.server.FlotillaServer;
 import dev.flotilla.server.ServerSettings;
 import dev.flotilla.workflow.SyncSettings;
@@ -67,9 +68,10 @@ final class ServerCommand implements Callable<Integer> {
     double fracEval = fractionEvaluate != null ? fractionEvaluate : testData == null ? 1.0 : 0.0;
     StrategyChoice choice = strategy.choice(training.model);
     choice.validate(training.model, new Sampling(fractionFit, minFitClients).size(minClients));
+    ModelWeights initial = InitialModel.load(training.model, seed, training.initialModel);
     try (FlotillaServer server = FlotillaServer.start(ServerSettings.builder().host(host).port(port).build())) {
-      ServerRun.run(server, sync, choice, training.trainConfig(0.01, 0), fractionFit, minFitClients, fracEval,
-          testData, out);
+      ServerRun.run(server, sync, choice, training.trainConfig(0.01, 0), initial, fractionFit, minFitClients,
+          fracEval, testData, out);
     }
     return 0;
   }

@@ -5,7 +5,6 @@ import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.strategy.Sampling;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.djl.data.FashionMnist;
-import dev.flotilla.djl.model.Models;
 import dev.flotilla.server.FlotillaServer;
 import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.workflow.RunSummary;
@@ -30,13 +29,13 @@ final class ServerRun {
    *
    * @param strategy         the strategy, checked already
    * @param trainConfig      sent to every training client; its {@code model} key names the model
+   * @param initial          the weights of round 1
    * @param fractionEvaluate share of clients for federated evaluation each round (0 for none)
    */
   static RunSummary run(FlotillaServer server, SyncSettings sync, StrategyChoice strategy, Config trainConfig,
-      double fractionFit, int minFitClients, double fractionEvaluate, Path testData, Path out)
+      ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate, Path testData, Path out)
       throws IOException, InterruptedException {
     String model = trainConfig.getString("model", "cnn");
-    ModelWeights initial = Models.initialWeights(model, sync.seed());
     FedAvg.Settings.Builder base = FedAvg.Settings.builder()
         .train(new Sampling(fractionFit, minFitClients))
         .trainConfig(trainConfig)

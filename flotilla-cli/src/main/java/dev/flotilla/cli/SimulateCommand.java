@@ -100,7 +100,7 @@ final class SimulateCommand implements Callable<Integer> {
         .model(training.model).strategy(strategy.choice(training.model)).clients(clients, clientsPerRound)
         .rounds(rounds).byzantine(byzantine == null ? null : ByzantineAttack.parse(byzantine))
         .partitioner(Partitioners.parse(scheme)).seed(seed).trainConfig(training.trainConfig(0.01, 0))
-        .fractionEvaluate(fractionEvaluate).roundTimeout(roundTimeout).out(out);
+        .fractionEvaluate(fractionEvaluate).roundTimeout(roundTimeout).out(out).initialModel(training.initialModel);
     if (workers != null) {
       settings.workers(workers);
     }

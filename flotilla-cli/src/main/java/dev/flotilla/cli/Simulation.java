@@ -7,7 +7,6 @@ import dev.flotilla.core.strategy.Strategy;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.djl.PyTorchRuntime;
 import dev.flotilla.djl.data.LabelledImages;
-import dev.flotilla.djl.model.Models;
 import dev.flotilla.sim.MemoryWatch;
 import dev.flotilla.sim.SimulatedFleet;
 import dev.flotilla.sim.SimulationProgress;
@@ -68,7 +67,7 @@ public final class Simulation {
     List<int[]> testParts = settings.fractionEvaluate() > 0
         ? settings.partitioner().partition(test.labels(), settings.clients(), settings.seed() + 1) : null;
     List<VirtualClient> clients = VirtualClient.fromPartition(trainParts, testParts);
-    ModelWeights initial = Models.initialWeights(settings.model(), settings.seed());
+    ModelWeights initial = InitialModel.load(settings.model(), settings.seed(), settings.initialModel());
     checkThreads(settings.workers());
     log.info("simulating {} clients ({} per round, {}) with {} workers; model {} ({} parameters)", settings.clients(),
         settings.clientsPerRound(), settings.partitioner().spec(), settings.workers(), settings.model(),

@@ -30,10 +30,11 @@ import java.util.Objects;
  *                         take turns on the workers, so this must cover all of them, not one
  * @param out              folder for {@code metrics.jsonl}, the model, the chart and the summary; null for none
  * @param byzantine        how many clients attack and how (the first clients of the partition), or null for none
+ * @param initialModel     a {@code model.safetensors} to start from, or null for fresh weights from the seed
  */
 record SimulationSettings(String model, StrategyChoice strategy, int clients, int clientsPerRound, int rounds,
     Partitioner partitioner, long seed, Config trainConfig, double fractionEvaluate, int workers,
-    Duration roundTimeout, Path out, ByzantineAttack byzantine) {
+    Duration roundTimeout, Path out, ByzantineAttack byzantine, Path initialModel) {
 
   /** Validates every setting; the message names the bad value. */
   SimulationSettings {
@@ -82,6 +83,7 @@ record SimulationSettings(String model, StrategyChoice strategy, int clients, in
     private String model = "cnn";
     private StrategyChoice strategy = StrategyChoice.fedAvg();
     private ByzantineAttack byzantine;
+    private Path initialModel;
     private int clients = 100;
     private int clientsPerRound = 10;
     private int rounds = 10;
@@ -110,6 +112,12 @@ record SimulationSettings(String model, StrategyChoice strategy, int clients, in
     /** Sets {@link SimulationSettings#strategy()} to the strategy {@code name} with its default parameters. */
     public Builder strategy(String name) {
       return strategy(new StrategyChoice(name, StrategyOptions.defaults(), null));
+    }
+
+    /** Sets {@link SimulationSettings#initialModel()}. */
+    public Builder initialModel(Path initialModel) {
+      this.initialModel = initialModel;
+      return this;
     }
 
     /** Sets {@link SimulationSettings#byzantine()}. */
@@ -176,7 +184,7 @@ record SimulationSettings(String model, StrategyChoice strategy, int clients, in
     /** The settings; throws {@link IllegalArgumentException} naming a bad value. */
     public SimulationSettings build() {
       return new SimulationSettings(model, strategy, clients, clientsPerRound, rounds, partitioner, seed, trainConfig,
-          fractionEvaluate, workers, roundTimeout, out, byzantine);
+          fractionEvaluate, workers, roundTimeout, out, byzantine, initialModel);
     }
   }
 }

@@ -1,12 +1,19 @@
 package dev.flotilla.cli;
 
 import dev.flotilla.core.message.Config;
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Options sent to clients as round config, shared by {@code server} and {@code demo}. */
+/** The model and the options sent to clients as round config, shared by {@code server}, {@code demo} and
+ * {@code simulate}. */
 final class TrainingOptions {
-  @Option(names = "--model", defaultValue = "cnn", description = "Model: cnn or mlp (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--model", defaultValue = "cnn",
+      description = "Model: cnn, mlp or cnn-bn (default: ${DEFAULT-VALUE}).")
   String model;
+
+  @Option(names = "--initial-model", description = "Start from the weights in this model.safetensors (written by an"
+      + " earlier run) instead of fresh ones from the seed.")
+  Path initialModel;
 
   @Option(names = "--local-epochs", defaultValue = "1", description = "Local epochs per round (default: ${DEFAULT-VALUE}).")
   int localEpochs;
