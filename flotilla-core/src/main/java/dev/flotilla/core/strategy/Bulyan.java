@@ -46,6 +46,7 @@ public class Bulyan extends FedAvg {
         + (4 * f + 3) + " results per round for f = " + f + ", got " + n);
   }
 
+  /** f, the number of Byzantine clients tolerated. */
   public int byzantine() {
     return byzantine;
   }

@@ -9,6 +9,7 @@ public class FedAdagrad extends FedOpt {
   /** Flower's defaults: η 0.1, β₁ 0, β₂ unused, τ 1e-9. */
   public static final Hyperparameters DEFAULTS = new Hyperparameters(0.1, 0.0, 0.0, 1e-9);
 
+  /** FedAdagrad with FedAvg's sampling, configuration and evaluation from {@code settings}. */
   public FedAdagrad(Settings settings, Hyperparameters hyperparameters) {
     super(settings, hyperparameters);
   }

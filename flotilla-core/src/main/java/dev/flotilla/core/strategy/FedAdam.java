@@ -9,6 +9,7 @@ public class FedAdam extends FedOpt {
   /** Flower's defaults: η 0.1, β₁ 0.9, β₂ 0.99, τ 1e-9. */
   public static final Hyperparameters DEFAULTS = new Hyperparameters(0.1, 0.9, 0.99, 1e-9);
 
+  /** FedAdam with FedAvg's sampling, configuration and evaluation from {@code settings}. */
   public FedAdam(Settings settings, Hyperparameters hyperparameters) {
     super(settings, hyperparameters);
   }

@@ -51,10 +51,12 @@ public class FedAvgM extends FedAvg {
     this.momentum = momentum;
   }
 
+  /** η, the server learning rate. */
   public double serverLr() {
     return serverLr;
   }
 
+  /** β, the server momentum. */
   public double momentum() {
     return momentum;
   }

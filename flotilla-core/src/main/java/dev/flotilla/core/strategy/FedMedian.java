@@ -16,6 +16,7 @@ import java.util.Optional;
  * held at once ({@link #needsAllResults()}). Sampling, configuration and evaluation are {@link FedAvg}'s.
  */
 public class FedMedian extends FedAvg {
+  /** The median with FedAvg's sampling, configuration and evaluation from {@code settings}. */
   public FedMedian(Settings settings) {
     super(settings);
   }

@@ -37,11 +37,13 @@ public abstract class FedOpt extends FedAvg {
   private ModelWeights v;
   private long step;
 
+  /** A server optimiser with FedAvg's sampling, configuration and evaluation from {@code settings}. */
   protected FedOpt(Settings settings, Hyperparameters hyperparameters) {
     super(settings);
     this.hyperparameters = Objects.requireNonNull(hyperparameters, "hyperparameters");
   }
 
+  /** η, β₁, β₂ and τ. */
   public Hyperparameters hyperparameters() {
     return hyperparameters;
   }

@@ -26,6 +26,7 @@ public class FedProx extends FedAvg {
     this.proximalMu = proximalMu;
   }
 
+  /** μ, sent to clients as {@value #PROXIMAL_MU}. */
   public double proximalMu() {
     return proximalMu;
   }

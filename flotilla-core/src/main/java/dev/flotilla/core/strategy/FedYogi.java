@@ -10,6 +10,7 @@ public class FedYogi extends FedOpt {
   /** Flower's defaults: η 0.01, β₁ 0.9, β₂ 0.99, τ 1e-3. */
   public static final Hyperparameters DEFAULTS = new Hyperparameters(0.01, 0.9, 0.99, 1e-3);
 
+  /** FedYogi with FedAvg's sampling, configuration and evaluation from {@code settings}. */
   public FedYogi(Settings settings, Hyperparameters hyperparameters) {
     super(settings, hyperparameters);
   }

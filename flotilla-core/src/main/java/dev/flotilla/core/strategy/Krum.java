@@ -55,6 +55,7 @@ public class Krum extends FedAvg {
         + " results per round for f = " + f + ", got " + n);
   }
 
+  /** f, the number of Byzantine clients tolerated. */
   public int byzantine() {
     return byzantine;
   }

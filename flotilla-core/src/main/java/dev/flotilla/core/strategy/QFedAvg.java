@@ -47,10 +47,12 @@ public class QFedAvg extends FedAvg {
     this.lipschitz = lipschitz;
   }
 
+  /** The fairness exponent q. */
   public double q() {
     return q;
   }
 
+  /** L, the Lipschitz constant. */
   public double lipschitz() {
     return lipschitz;
   }

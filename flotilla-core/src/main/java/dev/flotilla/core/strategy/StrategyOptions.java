@@ -28,6 +28,7 @@ public record StrategyOptions(double proximalMu, OptionalDouble serverLr, double
     int byzantineF, int multiKrumM) {
   private static final StrategyOptions DEFAULTS = builder().build();
 
+  /** @throws IllegalArgumentException with a one-line message naming the first parameter out of range */
   public StrategyOptions {
     requireAtLeastZero("proximalMu", proximalMu);
     serverLr.ifPresent(v -> requirePositive("serverLr", v));
@@ -53,6 +54,7 @@ public record StrategyOptions(double proximalMu, OptionalDouble serverLr, double
     return DEFAULTS;
   }
 
+  /** A builder starting from the defaults. */
   public static Builder builder() {
     return new Builder();
   }
@@ -91,56 +93,67 @@ public record StrategyOptions(double proximalMu, OptionalDouble serverLr, double
 
     private Builder() {}
 
+    /** Sets {@link StrategyOptions#proximalMu()}. */
     public Builder proximalMu(double v) {
       proximalMu = v;
       return this;
     }
 
+    /** Sets {@link StrategyOptions#serverLr()}. */
     public Builder serverLr(double v) {
       serverLr = OptionalDouble.of(v);
       return this;
     }
 
+    /** Sets {@link StrategyOptions#serverMomentum()}. */
     public Builder serverMomentum(double v) {
       serverMomentum = v;
       return this;
     }
 
+    /** Sets {@link StrategyOptions#beta1()}. */
     public Builder beta1(double v) {
       beta1 = OptionalDouble.of(v);
       return this;
     }
 
+    /** Sets {@link StrategyOptions#beta2()}. */
     public Builder beta2(double v) {
       beta2 = v;
       return this;
     }
 
+    /** Sets {@link StrategyOptions#tau()}. */
     public Builder tau(double v) {
       tau = OptionalDouble.of(v);
       return this;
     }
 
+    /** Sets {@link StrategyOptions#q()}. */
     public Builder q(double v) {
       q = v;
       return this;
     }
 
+    /** Sets {@link StrategyOptions#qLipschitz()}. */
     public Builder qLipschitz(double v) {
       qLipschitz = v;
       return this;
     }
 
+    /** Sets {@link StrategyOptions#trimBeta()}. */
     public Builder trimBeta(double v) {
       trimBeta = v;
       return this;
     }
 
+    /** Sets {@link StrategyOptions#byzantineF()}. */
     public Builder byzantineF(int v) {
       byzantineF = v;
       return this;
     }
 
+    /** Sets {@link StrategyOptions#multiKrumM()}. */
     public Builder multiKrumM(int v) {
       multiKrumM = v;
       return this;

@@ -31,6 +31,7 @@ public class TrimmedMean extends FedAvg {
     this.beta = beta;
   }
 
+  /** β, the fraction dropped at each end of every coordinate. */
   public double beta() {
     return beta;
   }

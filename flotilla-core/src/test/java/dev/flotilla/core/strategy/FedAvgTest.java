@@ -31,10 +31,12 @@ class FedAvgTest {
         new ClientResult<>("a", new TrainResult(scalar(1), 10, Metrics.empty())),
         new ClientResult<>("b", new TrainResult(scalar(2), 30, Metrics.empty())),
         new ClientResult<>("c", new TrainResult(scalar(100), 0, Metrics.empty()))), List.of());
-    Optional<ModelWeights> out = fedAvg.aggregateTrain(new RoundContext(1, 1, 0), scalar(0), results).model();
+    AggregateResult result = fedAvg.aggregateTrain(new RoundContext(1, 1, 0), scalar(0), results);
+    Optional<ModelWeights> out = result.model();
     // (10*1 + 30*2) / 40 = 1.75; the client with 0 examples does not count
     assertThat(out).isPresent();
     assertThat(out.get().get(0).get(0)).isCloseTo(1.75f, within(1e-6f));
+    assertThat(result.metrics().get(StrategyMetrics.RESULTS_USED)).hasValue(2);
   }
 
   @Test
