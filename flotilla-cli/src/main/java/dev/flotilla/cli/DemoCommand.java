@@ -1,5 +1,6 @@
 package dev.flotilla.cli;
 
+import dev.flotilla.core.partition.LocalTestSplit;
 import dev.flotilla.core.partition.Partitioner;
 import dev.flotilla.core.partition.Partitioners;
 import dev.flotilla.core.tensor.ModelWeights;
@@ -106,7 +107,7 @@ final class DemoCommand implements Callable<Integer> {
     LabelledImages train = FashionMnist.train(dataDir);
     LabelledImages test = FashionMnist.test(dataDir);
     List<int[]> trainParts = partitioner.partition(train.labels(), clients, seed);
-    List<int[]> testParts = partitioner.partition(test.labels(), clients, seed + 1);
+    List<int[]> testParts = LocalTestSplit.split(train.labels(), trainParts, test.labels(), seed + 1);
     List<Path> folders = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
       Path dir = PartitionCommand.clientDir(root, c);

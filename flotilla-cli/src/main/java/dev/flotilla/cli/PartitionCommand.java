@@ -1,5 +1,6 @@
 package dev.flotilla.cli;
 
+import dev.flotilla.core.partition.LocalTestSplit;
 import dev.flotilla.core.partition.PartitionStats;
 import dev.flotilla.core.partition.Partitioner;
 import dev.flotilla.core.partition.Partitioners;
@@ -54,7 +55,7 @@ final class PartitionCommand implements Callable<Integer> {
     LabelledImages train = FashionMnist.train(dataDir);
     LabelledImages test = FashionMnist.test(dataDir);
     List<int[]> parts = partitioner.partition(train.labels(), clients, seed);
-    List<int[]> testParts = partitioner.partition(test.labels(), clients, seed + 1);
+    List<int[]> testParts = LocalTestSplit.split(train.labels(), parts, test.labels(), seed + 1);
     for (int c = 0; c < parts.size(); c++) {
       ClientDataFolder.write(clientDir(out, c), train.subset(parts.get(c)), test.subset(testParts.get(c)));
     }

@@ -1,6 +1,7 @@
 package dev.flotilla.cli;
 
 import dev.flotilla.core.message.Config;
+import dev.flotilla.core.partition.LocalTestSplit;
 import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.strategy.Sampling;
 import dev.flotilla.core.strategy.Strategy;
@@ -65,7 +66,7 @@ public final class Simulation {
     }
     List<int[]> trainParts = settings.partitioner().partition(train.labels(), settings.clients(), settings.seed());
     List<int[]> testParts = settings.fractionEvaluate() > 0
-        ? settings.partitioner().partition(test.labels(), settings.clients(), settings.seed() + 1) : null;
+        ? LocalTestSplit.split(train.labels(), trainParts, test.labels(), settings.seed() + 1) : null;
     List<VirtualClient> clients = VirtualClient.fromPartition(trainParts, testParts);
     ModelWeights initial = InitialModel.load(settings.model(), settings.seed(), settings.initialModel());
     checkThreads(settings.workers());

@@ -21,10 +21,11 @@ import java.util.Objects;
  * @param partitioner      how the training set is split over clients
  * @param seed             seed of the partition, the initial model and the sampling of every round
  * @param trainConfig      sent to every training client (keys of {@code TrainingConfig}: {@code lr},
- *                         {@code momentum}, {@code batch_size}, {@code local_epochs}); {@code round} is added
+ *                         {@code momentum}, {@code batch_size}, {@code local_epochs}, {@code proximal_mu},
+ *                         {@code label_flip}); {@code round} is added
  * @param fractionEvaluate share of the clients that evaluate the global model on their local test share each round
- *                         (0 for none); the test set is then partitioned like the training set, with seed + 1, as
- *                         {@code flotilla partition} does
+ *                         (0 for none); each client's test share then has the label distribution of its training
+ *                         share ({@code LocalTestSplit}, seed + 1), as {@code flotilla partition} writes it
  * @param workers          training threads, each with one intra-op thread; by default one per core
  * @param roundTimeout     how long a round waits for its clients, as on a server; in a simulation the sampled clients
  *                         take turns on the workers, so this must cover all of them, not one

@@ -63,8 +63,8 @@ class FederatedRunTest {
       Path testDir = writeTestSet(test);
       SyncSettings sync = SyncSettings.builder().rounds(3).minClients(3).minFitClients(3)
           .roundTimeout(Duration.ofSeconds(120)).seed(7).build();
-      RunSummary summary = ServerRun.run(server, sync, StrategyChoice.fedAvg(), training.trainConfig(0.05, 0.9), 1.0,
-          3, 0.0, testDir, out);
+      RunSummary summary = ServerRun.run(server, sync, StrategyChoice.fedAvg(), training.trainConfig(0.05, 0.9),
+          Models.initialWeights(training.model, 7), 1.0, 3, 0.0, testDir, out);
 
       List<RoundRecord> records = summary.records();
       assertThat(records).extracting(RoundRecord::round).containsExactly(0, 1, 2, 3);

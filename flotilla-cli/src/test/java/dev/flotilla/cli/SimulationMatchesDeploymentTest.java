@@ -1,12 +1,17 @@
 package dev.flotilla.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.flotilla.client.ClientSettings;
 import dev.flotilla.client.FlotillaClient;
+import dev.flotilla.core.client.ClientMod;
 import dev.flotilla.core.message.Config;
+import dev.flotilla.core.partition.LocalTestSplit;
 import dev.flotilla.core.partition.Partitioners;
+import dev.flotilla.core.personal.LocalLayersMod;
 import dev.flotilla.core.strategy.Strategy;
+import dev.flotilla.core.strategy.StrategyOptions;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.djl.DjlClientApp;
 import dev.flotilla.djl.data.FashionMnist;
@@ -75,6 +80,52 @@ class SimulationMatchesDeploymentTest {
     }
   }
 
+  /**
+   * With FedPer, each client keeps its own classifier head in its client state across rounds (a stateful mod): the
+   * simulation and the deployment still agree on every round's model and on every client's federated evaluation.
+   */
+  @Test
+  void aStatefulModGivesTheSameRunsInSimulationAndDeployment() throws Exception {
+    LabelledImages train = FashionMnist.train().first(1800);
+    LabelledImages test = FashionMnist.test().first(600);
+    String head = Models.network("mlp").headPattern();
+    SimulationSettings settings = SimulationSettings.builder().model("mlp").clients(CLIENTS, CLIENTS).rounds(3)
+        .seed(5).partitioner(Partitioners.parse("shards:2")).fractionEvaluate(1.0)
+        .strategy(new StrategyChoice("fedavg", StrategyOptions.defaults(), head))
+        .trainConfig(Config.of("lr", 0.05, "momentum", 0.9, "batch_size", 32, "local_epochs", 1)).build();
+    List<int[]> parts = settings.partitioner().partition(train.labels(), CLIENTS, settings.seed());
+    List<int[]> testParts = LocalTestSplit.split(train.labels(), parts, test.labels(), settings.seed() + 1);
+    ModelWeights initial = Models.initialWeights("mlp", settings.seed());
+    SyncSettings sync = SyncSettings.builder().rounds(3).minClients(CLIENTS).minFitClients(CLIENTS)
+        .roundTimeout(Duration.ofSeconds(60)).seed(settings.seed()).evaluateInitial(false).build();
+
+    List<ModelWeights> simulated = new ArrayList<>();
+    RunSummary simulation;
+    try (SimulatedFleet fleet = new SimulatedFleet(VirtualClient.fromPartition(parts, testParts),
+        new DjlAppFactory("mlp", train, test), c -> List.of(new LocalLayersMod()), 2, (id, type) -> { })) {
+      simulation = new SyncWorkflow(fleet, sync).run(strategy(settings), initial, (r, m) -> simulated.add(m));
+    }
+    List<ModelWeights> deployed = new ArrayList<>();
+    RunSummary deployment = deploy(train, parts, test, testParts, List.of(new LocalLayersMod()), sync,
+        strategy(settings), initial, deployed);
+
+    for (int round = 0; round < 3; round++) {
+      assertThat(maxDifference(simulated.get(round), deployed.get(round))).as("round %d", round + 1)
+          .isLessThan(1e-5);
+      // the head never left the sites: the server's copy is still the initial one
+      assertThat(simulated.get(round).filter(n -> n.matches(head)).contentEquals(initial.filter(n -> n.matches(head))))
+          .isTrue();
+      RoundRecord sim = simulation.records().get(round);
+      RoundRecord dep = deployment.records().get(round);
+      assertThat(sim.fedAccuracy()).isCloseTo(dep.fedAccuracy(), within(1e-9));
+      assertThat(sim.metrics().get("fed_accuracy_std").orElseThrow())
+          .isCloseTo(dep.metrics().get("fed_accuracy_std").orElseThrow(), within(1e-9));
+      assertThat(sim.bytesUp()).isEqualTo(dep.bytesUp()).isLessThan(CLIENTS * initial.byteSize());
+    }
+    // personal heads make each client good at its two classes: far above the 10-class chance level
+    assertThat(simulation.records().get(2).fedAccuracy()).isGreaterThan(0.7);
+  }
+
   private static Strategy strategy(SimulationSettings settings) {
     return Simulation.strategy(settings, null);
   }
@@ -85,18 +136,26 @@ class SimulationMatchesDeploymentTest {
    */
   private static RunSummary deploy(LabelledImages train, List<int[]> parts, SyncSettings sync, Strategy strategy,
       ModelWeights initial, List<ModelWeights> models) throws Exception {
+    return deploy(train, parts, null, null, List.of(), sync, strategy, initial, models);
+  }
+
+  /** As above, with local test sets ({@code testParts} of {@code test}, or none) and client mods. */
+  private static RunSummary deploy(LabelledImages train, List<int[]> parts, LabelledImages test,
+      List<int[]> testParts, List<ClientMod> mods, SyncSettings sync, Strategy strategy, ModelWeights initial,
+      List<ModelWeights> models) throws Exception {
     ExecutorService threads = Executors.newFixedThreadPool(CLIENTS);
     List<DjlClientApp> apps = new ArrayList<>();
     try (FlotillaServer server = FlotillaServer.start(ServerSettings.builder().host("127.0.0.1").port(0).build())) {
       List<Future<?>> running = new ArrayList<>();
       for (int c = 0; c < CLIENTS; c++) {
         String id = "client-" + c;
-        DjlClientApp app = new DjlClientApp("mlp", train.subset(parts.get(c)), id.hashCode());
+        DjlClientApp app = new DjlClientApp("mlp", train.subset(parts.get(c)),
+            testParts == null ? null : test.subset(testParts.get(c)), id.hashCode());
         apps.add(app);
         ClientSettings settings = ClientSettings.builder("127.0.0.1:" + server.port(), id)
             .properties(Config.of("num_examples", parts.get(c).length)).build();
         running.add(threads.submit(() -> {
-          try (FlotillaClient client = new FlotillaClient(settings, app)) {
+          try (FlotillaClient client = new FlotillaClient(settings, app, mods)) {
             client.run();
           }
           return null;

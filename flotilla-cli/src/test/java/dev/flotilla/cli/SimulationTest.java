@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.partition.Partitioners;
+import dev.flotilla.core.strategy.StrategyOptions;
 import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.djl.data.LabelledImages;
 import dev.flotilla.djl.model.Models;
@@ -71,7 +72,7 @@ class SimulationTest {
     assertThat(lines).hasSize(4);
     assertThat(JsonParser.parseString(lines.get(0)).getAsJsonObject().keySet()).containsExactlyElementsOf(standard);
     List<String> trained = new java.util.ArrayList<>(standard);
-    trained.addAll(List.of("train_loss", "train_accuracy", "train_seconds"));
+    trained.addAll(List.of("train_loss", "train_accuracy", "train_seconds", "results_used"));
     assertThat(lines.subList(1, 4)).allSatisfy(line -> assertThat(
         JsonParser.parseString(line).getAsJsonObject().keySet()).containsExactlyElementsOf(trained));
     assertThat(SafeTensors.read(out.resolve(RunOutput.MODEL_FILE)).contentEquals(result.run().finalModel())).isTrue();
@@ -113,7 +114,14 @@ class SimulationTest {
   void settingsNameTheBadValue() {
     assertThatThrownBy(() -> SimulationSettings.builder().clients(10, 11).build())
         .hasMessageContaining("got 11").hasMessageContaining("[1, 10]");
-    assertThatThrownBy(() -> SimulationSettings.builder().strategy("krum").build()).hasMessageContaining("'krum'");
+    assertThatThrownBy(() -> SimulationSettings.builder().strategy("fedsgd").build()).hasMessageContaining("'fedsgd'")
+        .hasMessageContaining("krum");
+    assertThatThrownBy(() -> SimulationSettings.builder().clients(10, 6).strategy("krum")
+        .strategy(new StrategyChoice("krum", StrategyOptions.builder().byzantineF(2).build(), null)).build())
+        .hasMessageContaining("krum with 6 clients per round");
+    assertThatThrownBy(() -> SimulationSettings.builder().model("mlp")
+        .strategy(new StrategyChoice("fedavg", StrategyOptions.defaults(), ".*")).build())
+        .hasMessageContaining("'.*'");
     assertThatThrownBy(() -> SimulationSettings.builder().model("resnet").build()).hasMessageContaining("'resnet'");
     assertThatThrownBy(() -> SimulationSettings.builder().workers(0).build()).hasMessageContaining("got 0");
     assertThatThrownBy(() -> Simulation.run(small(null).fractionEvaluate(0.5).build(), train, null,
@@ -121,10 +129,10 @@ class SimulationTest {
     assertThat(Models.names()).contains("mlp");
   }
 
-  /** The lines of {@code metrics.jsonl} in {@code out} without their {@code seconds}. */
+  /** The lines of {@code metrics.jsonl} in {@code out} without the wall-clock {@code seconds} and {@code train_seconds}. */
   private static List<String> withoutSeconds(Path out) throws Exception {
     return Files.readAllLines(out.resolve(MetricsLog.FILE_NAME)).stream()
-        .map(line -> line.replaceAll("\"seconds\":[0-9.E-]+,", ""))
+        .map(line -> line.replaceAll("\"(train_)?seconds\":[0-9.E-]+,?", ""))
         .collect(Collectors.toList());
   }
 
