@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The experiments of EXPERIMENTS.md, each one command: simulations on Fashion-MNIST, then one chart.
+#   bench/experiments.sh robustness      [OUT_DIR]   20 clients, 4 Byzantine; FedAvg vs robust aggregators
+#   bench/experiments.sh heterogeneity   [OUT_DIR]   Dirichlet 0.1, 100 clients, 10 per round; 5 strategies
+#   bench/experiments.sh personalisation [OUT_DIR]   shards:2; FedAvg vs FedPer vs FedBN, per-client accuracy
+# Each run writes OUT_DIR/<run>/metrics.jsonl; the chart is OUT_DIR/<experiment>.png. Deterministic for the seed.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+EXPERIMENT="${1:?usage: bench/experiments.sh robustness|heterogeneity|personalisation [OUT_DIR]}"
+OUT="${2:-$ROOT/experiments/$EXPERIMENT}"
+mkdir -p "$OUT"
+cd "$ROOT"
+sim() { # sim RUN_NAME ARGS...: one simulation into OUT/RUN_NAME, skipped when it already finished
+  local name="$1"; shift
+  if [ -f "$OUT/$name/summary.json" ]; then return; fi
+  echo "== $name: flotilla simulate $*" >&2
+  ./flotilla simulate --progress never --seed 42 --out "$OUT/$name" "$@" > "$OUT/$name.log" 2>&1 \
+    || { tail -5 "$OUT/$name.log" >&2; exit 1; }
+  grep '^best accuracy' "$OUT/$name.log" >&2
+}
+
+case "$EXPERIMENT" in
+  robustness)
+    # 20 clients (IID), all train every round; the first 4 attack. MLP, 15 rounds, SGD lr 0.05 momentum 0.9.
+    COMMON=(--clients 20 --clients-per-round 20 --rounds 15 --model mlp --lr 0.05 --momentum 0.9)
+    AGGREGATORS=(fedavg fedmedian trimmed-mean krum multi-krum bulyan)
+    runs=()
+    for agg in "${AGGREGATORS[@]}"; do
+      sim "clean-$agg" "${COMMON[@]}" --strategy "$agg" --byzantine-f 4 --trim-beta 0.2
+      runs+=("clean/$agg=$OUT/clean-$agg")
+    done
+    for attack in signflip scale:10 gaussian:1 labelflip; do
+      for agg in "${AGGREGATORS[@]}"; do
+        name="${attack/:/}-$agg"
+        sim "$name" "${COMMON[@]}" --strategy "$agg" --byzantine-f 4 --trim-beta 0.2 --byzantine "4:$attack"
+        runs+=("$attack/$agg=$OUT/$name")
+      done
+    done
+    ./flotilla chart --final --metric accuracy --out "$OUT/robustness.png" \
+      --title "Final accuracy after 15 rounds: 20 clients, 4 Byzantine (MLP, IID)" "${runs[@]}"
+    ;;
+  heterogeneity)
+    # Dirichlet(0.1) label skew over 100 clients, 10 sampled per round; CNN, 30 rounds, 2 local epochs, lr 0.05.
+    COMMON=(--clients 100 --clients-per-round 10 --rounds 30 --scheme dirichlet:0.1 --model cnn --lr 0.05
+      --local-epochs 2)
+    sim fedavg "${COMMON[@]}" --strategy fedavg
+    sim fedprox "${COMMON[@]}" --strategy fedprox --proximal-mu 0.1
+    sim fedavgm "${COMMON[@]}" --strategy fedavgm --server-lr 1 --server-momentum 0.9
+    sim fedadam "${COMMON[@]}" --strategy fedadam --server-lr 0.01 --tau 0.001
+    sim fedyogi "${COMMON[@]}" --strategy fedyogi --server-lr 0.01 --tau 0.001
+    ./flotilla chart --metric accuracy --out "$OUT/heterogeneity.png" \
+      --title "Dirichlet 0.1, 100 clients, 10 per round (CNN): central test accuracy" \
+      fedavg="$OUT/fedavg" "fedprox mu 0.1=$OUT/fedprox" "fedavgm=$OUT/fedavgm" fedadam="$OUT/fedadam" \
+      fedyogi="$OUT/fedyogi"
+    ;;
+  personalisation)
+    # Pathological label skew: 2 shards (about 2 classes) per client, 20 clients, all every round; CNN with batch
+    # norm, 15 rounds; every client evaluates on its own test share (the same label mix as its training data).
+    COMMON=(--clients 20 --clients-per-round 20 --rounds 15 --scheme shards:2 --model cnn-bn --lr 0.05
+      --fraction-evaluate 1 --test-examples 0)
+    sim fedavg "${COMMON[@]}"
+    sim fedper "${COMMON[@]}" --personalize fedper
+    sim fedbn "${COMMON[@]}" --personalize fedbn
+    ./flotilla chart --metric fed_accuracy --out "$OUT/personalisation.png" \
+      --title "shards:2, 20 clients (CNN-BN): mean per-client accuracy on local test data" \
+      fedavg="$OUT/fedavg" "fedper (local head)=$OUT/fedper" "fedbn (local batch norm)=$OUT/fedbn"
+    ./flotilla chart --final --metric fed_accuracy --spread fed_accuracy_std --out "$OUT/personalisation-spread.png" \
+      --title "Per-client accuracy after 15 rounds: mean and standard deviation over the 20 clients" \
+      "final/fedavg=$OUT/fedavg" "final/fedper=$OUT/fedper" "final/fedbn=$OUT/fedbn"
+    ;;
+  *)
+    echo "unknown experiment '$EXPERIMENT'; choose robustness, heterogeneity or personalisation" >&2
+    exit 2
+    ;;
+esac
+echo "charts in $OUT" >&2
