@@ -57,7 +57,7 @@ case "$EXPERIMENT" in
     # Pathological label skew: 2 shards (about 2 classes) per client, 20 clients, all every round; CNN with batch
     # norm, 15 rounds; every client evaluates on its own test share (the same label mix as its training data).
     COMMON=(--clients 20 --clients-per-round 20 --rounds 15 --scheme shards:2 --model cnn-bn --lr 0.05
-      --fraction-evaluate 1 --test-examples 0)
+      --fraction-evaluate 1)
     sim fedavg "${COMMON[@]}"
     sim fedper "${COMMON[@]}" --personalize fedper
     sim fedbn "${COMMON[@]}" --personalize fedbn
