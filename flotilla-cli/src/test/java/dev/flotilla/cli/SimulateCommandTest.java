@@ -2,7 +2,9 @@ package dev.flotilla.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flotilla.djl.model.Models;
 import dev.flotilla.workflow.io.MetricsLog;
+import dev.flotilla.workflow.io.SafeTensors;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +32,18 @@ class SimulateCommandTest {
     assertThat(out.resolve("model.safetensors")).isNotEmptyFile();
     assertThat(out.resolve("accuracy.png")).isNotEmptyFile();
     assertThat(Files.readString(out.resolve("summary.json"))).contains("\"clients_per_round\": 3");
+  }
+
+  @Test
+  void zeroRoundsWriteTheInitialModel() throws Exception {
+    Path out = dir.resolve("none");
+    String[] output = capture("simulate", "--clients", "4", "--clients-per-round", "2", "--rounds", "0",
+        "--model", "mlp", "--seed", "5", "--train-examples", "400", "--test-examples", "0", "--out", out.toString(),
+        "--progress", "never");
+
+    assertThat(output[0]).as(output[1]).isEqualTo("0");
+    assertThat(SafeTensors.read(out.resolve("model.safetensors")).contentEquals(Models.initialWeights("mlp", 5)))
+        .isTrue();
   }
 
   @Test
