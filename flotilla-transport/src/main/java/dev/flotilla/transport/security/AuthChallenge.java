@@ -56,16 +56,24 @@ public final class AuthChallenge {
     Objects.requireNonNull(keys, "keys");
     Objects.requireNonNull(signature, "signature");
     Objects.requireNonNull(channelBinding, "channelBinding");
+    String shown = printable(clientId);
     if (!answered.compareAndSet(false, true)) {
-      throw new AuthenticationException("client '" + clientId + "' answered a challenge that was already answered");
+      throw new AuthenticationException("client '" + shown + "' answered a challenge that was already answered");
     }
     AuthorizedKey key = keys.find(clientId).orElseThrow(() -> new AuthenticationException(
-        "client '" + clientId + "' is not authorised: the authorized keys have no key for that id"));
+        "client '" + shown + "' is not authorised: the authorized keys have no key for that id"));
     if (!verifies(key, signature, channelBinding)) {
-      throw new AuthenticationException("client '" + clientId + "' failed to prove its key: the signature does not"
+      throw new AuthenticationException("client '" + shown + "' failed to prove its key: the signature does not"
           + " verify for this connection");
     }
     return key;
+  }
+
+  /** {@code id} as the peer sent it, made safe for a log line: control characters replaced, length capped. */
+  private static String printable(String id) {
+    String capped = id.length() > AuthorizedKey.MAX_CLIENT_ID_LENGTH
+        ? id.substring(0, AuthorizedKey.MAX_CLIENT_ID_LENGTH) + "..." : id;
+    return capped.replaceAll("[\\p{Cntrl}\\p{Zl}\\p{Zp}]", "?");
   }
 
   private boolean verifies(AuthorizedKey key, byte[] signature, byte[] channelBinding) {

@@ -118,6 +118,16 @@ class AuthChallengeTest {
   }
 
   @Test
+  void aClaimedIdIsLoggedAsOnePrintableLine() {
+    AuthChallenge challenge = AuthChallenge.issue();
+    String forged = "site-1\nINFO client 'site-2' connected" + "x".repeat(500);
+
+    assertThatThrownBy(() -> challenge.verify(KEYS, forged, new byte[64], BINDING))
+        .isInstanceOf(AuthenticationException.class).hasMessageNotContaining("\n")
+        .hasMessageContaining("'site-1?INFO").hasMessageContaining("...' is not authorised");
+  }
+
+  @Test
   void malformedSignaturesAreRefused() {
     for (byte[] garbage : new byte[][] {new byte[0], new byte[64], new byte[3], new byte[1000]}) {
       AuthChallenge challenge = AuthChallenge.issue();
