@@ -46,8 +46,8 @@ final class Keys {
   }
 
   /**
-   * Throws unless {@code privateKey} (from {@code keyFile}) belongs to the first certificate of {@code chain} (from
-   * {@code chainFile}) and that certificate is valid now.
+   * Throws unless {@code privateKey} (from {@code keyFile}) belongs to {@code leaf}, the first certificate of
+   * {@code chainFile}, and that certificate is valid now.
    */
   static void requireUsable(X509Certificate leaf, Path chainFile, PrivateKey privateKey, Path keyFile) {
     try {
