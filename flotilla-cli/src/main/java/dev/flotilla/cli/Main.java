@@ -7,7 +7,7 @@ import picocli.CommandLine;
 @Command(name = "flotilla", mixinStandardHelpOptions = true, version = "flotilla 0.1.0",
     description = "Federated learning on the JVM.",
     subcommands = {DemoCommand.class, ServerCommand.class, ClientCommand.class, PartitionCommand.class,
-        SimulateCommand.class, ChartCommand.class})
+        SimulateCommand.class, ChartCommand.class, KeysCommand.class, CertsCommand.class})
 public final class Main {
   /** Exit code for a run that stopped on an error. */
   static final int USAGE_ERROR = 2;
@@ -31,7 +31,7 @@ public final class Main {
    * anything else, a stack trace as well.
    */
   private static int reportError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-    cmd.getErr().println("flotilla " + cmd.getCommandName() + ": " + e.getMessage());
+    cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
     if (!(e instanceof IllegalArgumentException || e instanceof dev.flotilla.core.FlotillaException)) {
       e.printStackTrace(cmd.getErr());
     }
