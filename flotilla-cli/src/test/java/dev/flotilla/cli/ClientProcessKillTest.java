@@ -48,7 +48,7 @@ class ClientProcessKillTest {
   void roundCompletesWithTheOthersWhenAClientProcessIsKilled() throws Exception {
     LabelledImages train = FashionMnist.train();
     // the victim holds far more data, so it is still training when it is killed
-    int[] sizes = {500, 500, 20_000};
+    int[] sizes = {300, 300, 20_000};
     List<Path> folders = new ArrayList<>();
     int from = 0;
     for (int c = 0; c < sizes.length; c++) {
@@ -68,7 +68,7 @@ class ClientProcessKillTest {
       SyncSettings sync = SyncSettings.builder().rounds(2).minClients(2).minFitClients(2)
           .roundTimeout(Duration.ofSeconds(60)).seed(1).evaluateInitial(false).build();
       FedAvg fedAvg = new FedAvg(FedAvg.Settings.builder()
-          .trainConfig(Config.of("model", "mlp", "lr", 0.05, "batch_size", 32, "local_epochs", 1)).build());
+          .trainConfig(Config.of("model", "cnn", "lr", 0.05, "batch_size", 32, "local_epochs", 1)).build());
       CompletableFuture<Void> smallOnesDone = new CompletableFuture<>();
       Strategy watched = new Strategy() {
         @Override
@@ -113,7 +113,7 @@ class ClientProcessKillTest {
       };
       CompletableFuture<RunSummary> run = CompletableFuture.supplyAsync(() -> {
         try {
-          return new SyncWorkflow(server.registry(), sync).run(watched, Models.initialWeights("mlp", 1),
+          return new SyncWorkflow(server.registry(), sync).run(watched, Models.initialWeights("cnn", 1),
               (record, model) -> { });
         } catch (InterruptedException e) {
           throw new IllegalStateException(e);
@@ -132,7 +132,7 @@ class ClientProcessKillTest {
       assertThat(records.get(0).clientsFailed()).isEqualTo(1);
       assertThat(records.get(0).seconds()).as("the round did not wait for its timeout").isLessThan(30);
       assertThat(records.get(1).clientsOk()).isEqualTo(2);
-      assertThat(summary.finalModel().contentEquals(Models.initialWeights("mlp", 1))).isFalse();
+      assertThat(summary.finalModel().contentEquals(Models.initialWeights("cnn", 1))).isFalse();
       for (int c = 0; c < 2; c++) {
         assertThat(processes.get(c).waitFor(30, TimeUnit.SECONDS)).as("client %d exits after the run", c).isTrue();
         assertThat(processes.get(c).exitValue()).isZero();
