@@ -101,8 +101,8 @@ public final class SyncWorkflow {
                   finish(previous, strategy, listener, records);
                 }
               });
-          evaluateOnClients(ctx, strategy, global, recorder);
         }
+        evaluateOnClients(ctx, strategy, global, recorder);
         unevaluated = new Trained(ctx, global, recorder);
       }
       if (unevaluated != null) {

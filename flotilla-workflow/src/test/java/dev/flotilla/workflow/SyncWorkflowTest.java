@@ -2,19 +2,21 @@ package dev.flotilla.workflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flotilla.core.message.EvaluateInstructions;
 import dev.flotilla.core.message.EvaluateResult;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.MessageError;
 import dev.flotilla.core.message.Metadata;
 import dev.flotilla.core.message.Metrics;
+import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.message.TrainResult;
 import dev.flotilla.core.strategy.AggregateResult;
+import dev.flotilla.core.strategy.ClientInfo;
+import dev.flotilla.core.strategy.ClientTask;
 import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.strategy.ResultStream;
 import dev.flotilla.core.strategy.RoundContext;
-import dev.flotilla.core.strategy.ClientInfo;
-import dev.flotilla.core.strategy.ClientTask;
-import dev.flotilla.core.message.TrainInstructions;
+import dev.flotilla.core.strategy.Sampling;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.testing.FakeClientApp;
 import dev.flotilla.core.testing.TestModels;
@@ -174,12 +176,19 @@ class SyncWorkflowTest {
   }
 
   @Test
-  void theStrategyIsCalledFromOneThreadWithEvaluationAfterTheNextRoundsRequestsAndBeforeItsAggregation()
+  void theStrategyIsCalledFromOneThreadWithCentralEvaluationBetweenTheNextRoundsRequestsAndItsAggregation()
       throws Exception {
     InProcessFleet fleet = new InProcessFleet().add("a", FakeClientApp.adding(1, 10));
     List<String> calls = new ArrayList<>();
     Thread workflow = Thread.currentThread();
-    FedAvg strategy = new FedAvg() {
+    FedAvg strategy = new FedAvg(FedAvg.Settings.builder().evaluate(Sampling.all()).build()) {
+      @Override
+      public List<ClientTask<EvaluateInstructions>> configureEvaluate(RoundContext ctx, ModelWeights global,
+          List<ClientInfo> available) {
+        calls.add("configureEvaluate " + ctx.round() + (Thread.currentThread() == workflow ? "" : " elsewhere"));
+        return super.configureEvaluate(ctx, global, available);
+      }
+
       @Override
       public List<ClientTask<TrainInstructions>> configureTrain(RoundContext ctx, ModelWeights global,
           List<ClientInfo> available) {
@@ -203,8 +212,9 @@ class SyncWorkflowTest {
 
     new SyncWorkflow(fleet, sync).run(strategy, INITIAL, (record, model) -> calls.add("record " + record.round()));
 
-    assertThat(calls).containsExactly("configureTrain 1", "evaluate 0", "record 0", "aggregateTrain 1",
-        "configureTrain 2", "evaluate 1", "record 1", "aggregateTrain 2", "evaluate 2", "record 2");
+    assertThat(calls).containsExactly("configureEvaluate 0", "configureTrain 1", "evaluate 0", "record 0",
+        "aggregateTrain 1", "configureEvaluate 1", "configureTrain 2", "evaluate 1", "record 1", "aggregateTrain 2",
+        "configureEvaluate 2", "evaluate 2", "record 2");
   }
 
   @Test
