@@ -74,8 +74,9 @@ final class DemoCommand implements Callable<Integer> {
     Files.createDirectories(logs);
     List<Path> folders = partition(dataRoot);
 
+    // the client processes share this machine's cores: as many train at once as there are cores
     SyncSettings sync = SyncSettings.builder().rounds(rounds).minClients(clients).minFitClients(1)
-        .roundTimeout(roundTimeout).seed(seed).build();
+        .roundTimeout(roundTimeout).seed(seed).maxConcurrentFit(Runtime.getRuntime().availableProcessors()).build();
     StrategyChoice choice = strategy.choice(training.model);
     choice.validate(training.model, clients);
     ModelWeights initial = InitialModel.load(training.model, seed, training.initialModel);

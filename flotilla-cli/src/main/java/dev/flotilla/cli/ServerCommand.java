@@ -46,6 +46,12 @@ final class ServerCommand implements Callable<Integer> {
       description = "How long a round waits for results, e.g. 120s or 5m (default: ${DEFAULT-VALUE}).")
   Duration roundTimeout;
 
+  @Option(names = "--max-concurrent-fit", paramLabel = "N",
+      description = "Clients that may train at once; the others get their request as soon as one answers (default:"
+          + " all at once). When the clients run on this machine, the number of cores is a good choice: they then"
+          + " train one group after another instead of time-slicing the cores.")
+  Integer maxConcurrentFit;
+
   @Option(names = "--seed", defaultValue = "42", description = "Seed of initial weights and sampling (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -63,8 +69,12 @@ final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    SyncSettings sync = SyncSettings.builder().rounds(rounds).minClients(minClients).minFitClients(minFitClients)
-        .roundTimeout(roundTimeout).seed(seed).build();
+    SyncSettings.Builder syncBuilder = SyncSettings.builder().rounds(rounds).minClients(minClients)
+        .minFitClients(minFitClients).roundTimeout(roundTimeout).seed(seed);
+    if (maxConcurrentFit != null) {
+      syncBuilder.maxConcurrentFit(maxConcurrentFit);
+    }
+    SyncSettings sync = syncBuilder.build();
     double fracEval = fractionEvaluate != null ? fractionEvaluate : testData == null ? 1.0 : 0.0;
     StrategyChoice choice = strategy.choice(training.model);
     choice.validate(training.model, new Sampling(fractionFit, minFitClients).size(minClients));

@@ -41,7 +41,8 @@ final class ServerRun {
         .trainConfig(trainConfig)
         .evaluate(fractionEvaluate > 0 ? new Sampling(fractionEvaluate, 1) : new Sampling(0, 0))
         .evaluateConfig(Config.of("model", model));
-    // the server is idle while it evaluates, so the evaluation uses every core
+    // one evaluation thread per core: the last round's evaluation has the machine to itself, the others share it
+    // with the next round's training
     try (ShardedEvaluator evaluator = testData == null ? null
             : ShardedEvaluator.djl(model, FashionMnist.test(testData), Runtime.getRuntime().availableProcessors());
         RunOutput output = out == null ? null : RunOutput.create(out, model)) {

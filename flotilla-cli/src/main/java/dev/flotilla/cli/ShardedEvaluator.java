@@ -20,8 +20,8 @@ import java.util.stream.IntStream;
 /**
  * Central evaluation spread over several threads: the data set is cut into contiguous shards, each evaluated by its
  * own evaluator on a thread of its own, and the results are combined as the example-weighted mean of loss and of
- * every metric, in shard order. With one shard per core, evaluating the global model (which the round loop does while
- * no client trains) keeps every core busy instead of one. The result is the same in every run; it can differ from a
+ * every metric, in shard order. With one shard per core, an evaluation that has the machine to itself (the last
+ * round's; the others run beside the next round's training) keeps every core busy instead of one. The result is the same in every run; it can differ from a
  * one-shard evaluation in the last digits, since the sums are taken in another order.
  *
  * <p>Thread-safe: calls are serialised. {@link #close()} stops the threads and closes the shards' evaluators.

@@ -30,6 +30,22 @@ class MainTest {
   }
 
   @Test
+  void aServerWithAMaxConcurrentFitBelowOneStopsBeforeListening() {
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    int code;
+    try {
+      code = Main.run("server", "--port", "0", "--max-concurrent-fit", "0");
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(code).isEqualTo(Main.USAGE_ERROR);
+    assertThat(captured.toString(StandardCharsets.UTF_8)).contains("maxConcurrentFit must be >= 1, got 0")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
   void partitionWritesOneFolderPerClient() {
     int code = Main.run("partition", "--clients", "3", "--scheme", "shards:2", "--seed", "5", "--out", dir.toString());
     assertThat(code).isZero();

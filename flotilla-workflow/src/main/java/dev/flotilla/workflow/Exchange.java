@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -18,6 +19,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Each request gets the exchange's deadline in its {@link Metadata} (unless it carries an earlier one), so a
  * client can drop work that can no longer count. Replies that come after their stream stopped taking them are
  * counted by {@link #lateReplies()} and released.
+ *
+ * <p>An exchange may cap how many of its requests are outstanding at once ({@code maxOutstanding}): it sends that
+ * many, then the next as soon as one is answered or fails. This is for clients that share cores, such as client
+ * processes on the server's host, which train faster one after another than all at once. The deadline is the same for
+ * every request, sent first or last; a request still unsent at the deadline is not sent and its client times out.
  *
  * <p>Threading: {@link #send} and the returned streams belong to the workflow's thread; replies arrive on any thread.
  */
@@ -44,16 +50,33 @@ public final class Exchange {
    */
   public <R> ReplyStream<R> send(String phase, List<ClientRequest> requests, Duration timeout,
       ReplyConverter<R> convert) {
+    return send(phase, requests, timeout, Integer.MAX_VALUE, convert);
+  }
+
+  /**
+   * As {@link #send(String, List, Duration, ReplyConverter)}, with at most {@code maxOutstanding} requests awaiting
+   * their reply at any time; the others are sent in order as replies (or failures) come in.
+   *
+   * @throws IllegalArgumentException if {@code maxOutstanding < 1}
+   */
+  public <R> ReplyStream<R> send(String phase, List<ClientRequest> requests, Duration timeout, int maxOutstanding,
+      ReplyConverter<R> convert) {
     long deadlineMillis = System.currentTimeMillis() + timeout.toMillis();
     ReplyStream<R> stream = new ReplyStream<>(phase, timeout, convert, late);
+    RequestThrottle throttle = new RequestThrottle(maxOutstanding,
+        () -> !stream.isIntakeClosed() && System.currentTimeMillis() < deadlineMillis);
     for (ClientRequest request : requests) {
       Optional<ClientProxy> client = fleet.client(request.clientId());
       if (client.isEmpty()) {
         stream.fail(request.clientId(), ClientFailure.Kind.DISCONNECTED, "not connected when " + phase + " started");
       } else {
-        stream.expect(request.clientId(), client.get().request(withDeadline(request.message(), deadlineMillis)));
+        Message message = withDeadline(request.message(), deadlineMillis);
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        stream.expect(request.clientId(), reply);
+        throttle.add(new RequestThrottle.Queued(() -> client.get().request(message), reply));
       }
     }
+    throttle.start();
     return stream;
   }
 

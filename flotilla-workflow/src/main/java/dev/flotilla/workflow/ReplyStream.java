@@ -214,7 +214,8 @@ public final class ReplyStream<R> implements ResultStream<R>, AutoCloseable {
     intakeClosed = true;
   }
 
-  private synchronized boolean isIntakeClosed() {
+  /** Whether the stream stopped taking replies: its deadline passed, or it was closed. */
+  synchronized boolean isIntakeClosed() {
     return intakeClosed;
   }
 

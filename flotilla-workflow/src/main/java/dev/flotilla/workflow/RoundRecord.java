@@ -14,9 +14,11 @@ import java.util.Objects;
  * @param fedLoss       federated evaluation loss
  * @param clientsOk     training results aggregated
  * @param clientsFailed sampled clients that failed, timed out or were rejected
- * @param seconds       wall time of the round, training, aggregation and evaluation included
- * @param bytesUp       array bytes received from clients this round
- * @param bytesDown     array bytes sent to clients this round
+ * @param seconds       wall time of the round: from its start to the start of the next round, or to the end of its
+ *                      evaluation when no round follows at once (so the seconds of a run's rounds add up to its time,
+ *                      although a round's central evaluation runs beside the next round's training)
+ * @param bytesUp       array bytes received from clients over the round's {@code seconds}
+ * @param bytesDown     array bytes sent to clients over the round's {@code seconds}
  * @param metrics       further named metrics of the round, written after the fixed ones: the strategy's (such as
  *                      a server learning rate), the clients' training metrics averaged by examples (such as
  *                      {@code train_loss}), further evaluation metrics ({@code fed_accuracy_std}), and those of

@@ -9,7 +9,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-/** Collects the figures of one round as it runs and turns them into a {@link RoundRecord}. */
+/**
+ * Collects the figures of one round as it runs and turns them into a {@link RoundRecord}. The round's time and
+ * traffic run from when the recorder is made until {@link #end()}: when the next round starts, or when the record is
+ * made if no round started before.
+ */
 final class RoundRecorder {
   private final int round;
   private final Fleet fleet;
@@ -21,6 +25,9 @@ final class RoundRecorder {
   private Metrics metrics = Metrics.empty();
   private int clientsOk;
   private int clientsFailed;
+  private long endNanos = -1;
+  private long bytesUpAtEnd;
+  private long bytesDownAtEnd;
 
   RoundRecorder(int round, Fleet fleet) {
     this.round = round;
@@ -65,14 +72,24 @@ final class RoundRecorder {
     return new Metrics(out);
   }
 
-  /** The record, with time and traffic measured now. */
+  /** Ends the round's time and traffic now, unless they ended already. */
+  void end() {
+    if (endNanos < 0) {
+      endNanos = System.nanoTime();
+      bytesUpAtEnd = fleet.bytesReceived();
+      bytesDownAtEnd = fleet.bytesSent();
+    }
+  }
+
+  /** The record, with time and traffic up to {@link #end()} (called now if it was not called yet). */
   RoundRecord record() {
+    end();
     return new RoundRecord(round,
         central == null ? null : finiteOrNull(central.accuracy()), central == null ? null : finiteOrNull(central.loss()),
         federated == null ? null : finiteOrNull(federated.accuracy()),
         federated == null ? null : finiteOrNull(federated.loss()),
-        clientsOk, clientsFailed, (System.nanoTime() - startNanos) / 1e9,
-        fleet.bytesReceived() - bytesUpAtStart, fleet.bytesSent() - bytesDownAtStart, metrics);
+        clientsOk, clientsFailed, (endNanos - startNanos) / 1e9,
+        bytesUpAtEnd - bytesUpAtStart, bytesDownAtEnd - bytesDownAtStart, metrics);
   }
 
   /** A one-line summary for the log. */

@@ -15,9 +15,12 @@ import java.util.Objects;
  * @param seed            seed of the run; each round's {@link dev.flotilla.core.strategy.RoundContext} derives its
  *                        randomness from it
  * @param evaluateInitial whether to evaluate the initial model before the first round (recorded as round 0)
+ * @param maxConcurrentFit how many clients may be training at once: the others get their request as soon as one
+ *                        answers ({@link Integer#MAX_VALUE}: all at once). Clients that share cores, such as client
+ *                        processes on the server's own host, train faster one group after another than all together
  */
 public record SyncSettings(int rounds, int minClients, int minFitClients, Duration roundTimeout, long seed,
-    boolean evaluateInitial) {
+    boolean evaluateInitial, int maxConcurrentFit) {
   public SyncSettings {
     if (rounds < 0) {
       throw new IllegalArgumentException("rounds must be >= 0, got " + rounds);
@@ -32,11 +35,14 @@ public record SyncSettings(int rounds, int minClients, int minFitClients, Durati
     if (roundTimeout.isNegative() || roundTimeout.isZero()) {
       throw new IllegalArgumentException("roundTimeout must be positive, got " + roundTimeout);
     }
+    if (maxConcurrentFit < 1) {
+      throw new IllegalArgumentException("maxConcurrentFit must be >= 1, got " + maxConcurrentFit);
+    }
   }
 
   /**
-   * A builder with the defaults: 3 rounds, 1 client, 1 result per round, a 10 minute round timeout, seed 0, and an
-   * evaluation of the initial model.
+   * A builder with the defaults: 3 rounds, 1 client, 1 result per round, a 10 minute round timeout, seed 0, an
+   * evaluation of the initial model, and no limit on how many clients train at once.
    */
   public static Builder builder() {
     return new Builder();
@@ -50,6 +56,7 @@ public record SyncSettings(int rounds, int minClients, int minFitClients, Durati
     private Duration roundTimeout = Duration.ofMinutes(10);
     private long seed;
     private boolean evaluateInitial = true;
+    private int maxConcurrentFit = Integer.MAX_VALUE;
 
     private Builder() {}
 
@@ -89,9 +96,15 @@ public record SyncSettings(int rounds, int minClients, int minFitClients, Durati
       return this;
     }
 
+    /** Sets {@link SyncSettings#maxConcurrentFit()}. */
+    public Builder maxConcurrentFit(int maxConcurrentFit) {
+      this.maxConcurrentFit = maxConcurrentFit;
+      return this;
+    }
+
     /** The settings; throws {@link IllegalArgumentException} naming a bad value. */
     public SyncSettings build() {
-      return new SyncSettings(rounds, minClients, minFitClients, roundTimeout, seed, evaluateInitial);
+      return new SyncSettings(rounds, minClients, minFitClients, roundTimeout, seed, evaluateInitial, maxConcurrentFit);
     }
   }
 }

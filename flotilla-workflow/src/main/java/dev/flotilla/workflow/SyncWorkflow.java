@@ -28,12 +28,27 @@ import org.slf4j.LoggerFactory;
 /**
  * The synchronous round loop: each round the strategy picks clients, they train from the global model, their
  * results are aggregated (as they arrive, within the round timeout) into the next global model, which is then
- * evaluated centrally and on clients. Each phase is one {@link Exchange}: requests carry the round as their group,
+ * evaluated on clients and centrally. Each phase is one {@link Exchange}: requests carry the round as their group,
  * the version of the model they carry and the phase's deadline. A reply is checked by the strategy
  * ({@link Strategy#checkTrainResult}) before the strategy sees it; the clients' training metrics (example-weighted
- * means) and the strategy's own metrics go into the round's {@link RoundRecord}. A client that fails, times out or sends an invalid result becomes a
- * {@link ClientFailure} handed to the strategy; nothing a client does stops the run. After the last round every
- * client is told to finish.
+ * means) and the strategy's own metrics go into the round's {@link RoundRecord}. A client that fails, times out or
+ * sends an invalid result becomes a {@link ClientFailure} handed to the strategy; nothing a client does stops the
+ * run. After the last round every client is told to finish. {@link SyncSettings#maxConcurrentFit()} caps how many
+ * clients train at once.
+ *
+ * <p><b>Central evaluation overlaps the next round's training.</b> Once round r is aggregated (and evaluated on
+ * clients, if the strategy asks for that), round r + 1's training requests go out, and only then does the workflow
+ * run round r's central evaluation ({@link Strategy#evaluate}), while the clients train. Round r's record is made and
+ * the listener told when that evaluation is over, before round r + 1's results are aggregated; so records come in
+ * round order, and the models and metrics are those of a run without overlap. Round r + 1's replies that arrive
+ * during the evaluation wait in their stream (in a deployment they hold upload slots, so the server's memory stays
+ * bounded). The evaluation of the initial model (round 0) overlaps round 1 in the same way. The last round, and a
+ * round after which fewer than {@link SyncSettings#minClients()} are connected, is evaluated without overlap.
+ *
+ * <p>The strategy is still called from one thread, the workflow's, one call at a time; only the order changes: round
+ * r's {@code evaluate} comes after round r + 1's {@code configureTrain}. A strategy's central evaluation should
+ * therefore depend on its arguments only (the model and the context of round r), not on state that
+ * {@code configureTrain} changes.
  *
  * <p>The workflow only talks to clients through a {@link Fleet}, so it does not care how they are reached: the
  * {@link dev.flotilla.server.ClientRegistry} of a gRPC server in deployment, virtual clients in simulation. One
@@ -66,16 +81,32 @@ public final class SyncWorkflow {
     List<RoundRecord> records = new ArrayList<>();
     ModelWeights global = initial;
     try {
+      Trained unevaluated = null; // the last round, whose central evaluation has not run yet
       for (int round = settings.evaluateInitial() ? 0 : 1; round <= settings.rounds(); round++) {
+        if (unevaluated != null && exchange.fleet().size() < settings.minClients()) {
+          finish(unevaluated, strategy, listener, records); // no overlap while the run waits for clients
+          unevaluated = null;
+        }
         awaitClients();
+        if (unevaluated != null) {
+          unevaluated.recorder().end();
+        }
         RoundContext ctx = new RoundContext(round, settings.rounds(), settings.seed());
         RoundRecorder recorder = new RoundRecorder(round, exchange.fleet());
-        global = round == 0 ? global : train(ctx, strategy, global, recorder);
-        evaluate(ctx, strategy, global, recorder);
-        RoundRecord record = recorder.record();
-        log.info("round {}/{}: {}", round, settings.rounds(), RoundRecorder.describe(record));
-        records.add(record);
-        listener.onRound(record, global);
+        if (round > 0) {
+          Trained previous = unevaluated;
+          global = train(ctx, strategy, global, recorder,
+              () -> {
+                if (previous != null) {
+                  finish(previous, strategy, listener, records);
+                }
+              });
+        }
+        evaluateOnClients(ctx, strategy, global, recorder);
+        unevaluated = new Trained(ctx, global, recorder);
+      }
+      if (unevaluated != null) {
+        finish(unevaluated, strategy, listener, records);
       }
     } catch (FlotillaException e) {
       if (Thread.currentThread().isInterrupted()) {
@@ -90,7 +121,9 @@ public final class SyncWorkflow {
     return new RunSummary(global, records, exchange.lateReplies());
   }
 
-  private ModelWeights train(RoundContext ctx, Strategy strategy, ModelWeights global, RoundRecorder recorder) {
+  /** Trains round {@code ctx.round()}; {@code whileClientsTrain} runs once the requests are out. */
+  private ModelWeights train(RoundContext ctx, Strategy strategy, ModelWeights global, RoundRecorder recorder,
+      Runnable whileClientsTrain) {
     ExampleWeightedMetrics clientMetrics = new ExampleWeightedMetrics();
     ReplyConverter<TrainResult> convert = (clientId, m) -> {
       TrainResult r = MessageTypes.toTrainResult(m);
@@ -106,7 +139,9 @@ public final class SyncWorkflow {
     int delivered;
     int failed;
     try (ReplyStream<TrainResult> results = exchange.send("round " + ctx.round() + " training",
-        requests(tasks, t -> MessageTypes.train(t).withMetadata(metadata)), settings.roundTimeout(), convert)) {
+        requests(tasks, t -> MessageTypes.train(t).withMetadata(metadata)), settings.roundTimeout(),
+        settings.maxConcurrentFit(), convert)) {
+      whileClientsTrain.run();
       aggregate = strategy.aggregateTrain(ctx, global, results);
       delivered = results.delivered();
       failed = results.failures().size();
@@ -135,8 +170,16 @@ public final class SyncWorkflow {
     return proposed.get();
   }
 
-  private void evaluate(RoundContext ctx, Strategy strategy, ModelWeights global, RoundRecorder recorder) {
-    recorder.central(strategy.evaluate(ctx, global));
+  /** Round {@code trained}'s central evaluation, then its record, which goes to {@code records} and the listener. */
+  private static void finish(Trained trained, Strategy strategy, RoundListener listener, List<RoundRecord> records) {
+    trained.recorder().central(strategy.evaluate(trained.ctx(), trained.model()));
+    RoundRecord record = trained.recorder().record();
+    log.info("round {}/{}: {}", trained.ctx().round(), trained.ctx().totalRounds(), RoundRecorder.describe(record));
+    records.add(record);
+    listener.onRound(record, trained.model());
+  }
+
+  private void evaluateOnClients(RoundContext ctx, Strategy strategy, ModelWeights global, RoundRecorder recorder) {
     List<ClientTask<EvaluateInstructions>> tasks = strategy.configureEvaluate(ctx, global, exchange.fleet().clients());
     if (tasks.isEmpty()) {
       return;
@@ -153,6 +196,9 @@ public final class SyncWorkflow {
       recorder.federated(strategy.aggregateEvaluate(ctx, results));
     }
   }
+
+  /** A round that is trained (and evaluated on clients), with its model; its central evaluation is still to run. */
+  private record Trained(RoundContext ctx, ModelWeights model, RoundRecorder recorder) {}
 
   private static <I> List<ClientRequest> requests(List<ClientTask<I>> tasks, Function<I, Message> toMessage) {
     List<ClientRequest> out = new ArrayList<>(tasks.size());

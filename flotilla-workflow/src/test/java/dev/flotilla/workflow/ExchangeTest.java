@@ -8,6 +8,7 @@ import dev.flotilla.core.message.Metadata;
 import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.strategy.ClientFailure.Kind;
 import dev.flotilla.core.strategy.ClientFailure;
+import dev.flotilla.core.strategy.ClientFailureException;
 import dev.flotilla.core.strategy.ClientInfo;
 import dev.flotilla.core.strategy.ClientResult;
 import dev.flotilla.core.tensor.ModelWeights;
@@ -17,19 +18,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(10)
 class ExchangeTest {
-  /** A fleet whose clients answer each request at once with a message of type {@code "echo:" + request type}. */
-  private static final class EchoFleet implements Fleet {
+  /** A fleet of clients {@code ids}, each answering as {@link #answer(String, Message)} says. */
+  private abstract static class EchoFleetBase implements Fleet {
     final Map<String, Message> received = new ConcurrentHashMap<>();
     final List<String> ids;
 
-    EchoFleet(String... ids) {
+    EchoFleetBase(String... ids) {
       this.ids = List.of(ids);
     }
+
+    abstract CompletableFuture<Reply> answer(String id, Message request);
 
     @Override
     public List<ClientInfo> clients() {
@@ -55,9 +59,7 @@ class ExchangeTest {
         @Override
         public CompletableFuture<Reply> request(Message request) {
           received.put(id, request);
-          Message reply = new Message("echo:" + request.type(), Config.of("from", id), Metrics.empty(),
-              ModelWeights.empty());
-          return CompletableFuture.completedFuture(new Reply(reply, () -> { }));
+          return answer(id, request);
         }
 
         @Override
@@ -85,6 +87,42 @@ class ExchangeTest {
     @Override
     public CompletableFuture<Void> finish() {
       return CompletableFuture.completedFuture(null);
+    }
+  }
+
+  /** A fleet whose clients answer each request at once with a message of type {@code "echo:" + request type}. */
+  private static final class EchoFleet extends EchoFleetBase {
+    EchoFleet(String... ids) {
+      super(ids);
+    }
+
+    @Override
+    CompletableFuture<Reply> answer(String id, Message request) {
+      Message reply = new Message("echo:" + request.type(), Config.of("from", id), Metrics.empty(),
+          ModelWeights.empty());
+      return CompletableFuture.completedFuture(new Reply(reply, () -> { }));
+    }
+  }
+
+  /** A fleet whose replies come only when the test completes them; it records the order requests were sent in. */
+  private static final class HeldFleet extends EchoFleetBase {
+    final Map<String, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
+    final List<String> sent = new CopyOnWriteArrayList<>();
+
+    HeldFleet(String... ids) {
+      super(ids);
+    }
+
+    @Override
+    CompletableFuture<Reply> answer(String id, Message request) {
+      sent.add(id);
+      CompletableFuture<Reply> reply = new CompletableFuture<>();
+      pending.put(id, reply);
+      return reply;
+    }
+
+    void answer(String id) {
+      pending.get(id).complete(new Reply(Message.of("done"), () -> { }));
     }
   }
 
@@ -134,5 +172,62 @@ class ExchangeTest {
       assertThat(replies.toList()).isEmpty();
       assertThat(replies.failures()).containsExactly(new ClientFailure("a", Kind.REJECTED, "wrong shape for a"));
     }
+  }
+  @Test
+  void withALimitSendsTheNextRequestWhenAReplyOrAFailureArrives() {
+    HeldFleet fleet = new HeldFleet("a", "b", "c", "d", "e");
+    List<ClientRequest> requests = fleet.ids.stream().map(id -> new ClientRequest(id, Message.of("train"))).toList();
+
+    try (ReplyStream<Message> replies = new Exchange(fleet).send("p", requests, Duration.ofSeconds(5), 2,
+        ReplyConverter.messages())) {
+      assertThat(fleet.sent).containsExactly("a", "b");
+      fleet.answer("b");
+      assertThat(fleet.sent).containsExactly("a", "b", "c");
+      fleet.pending.get("a").completeExceptionally(new ClientFailureException(Kind.DISCONNECTED, "gone"));
+      assertThat(fleet.sent).containsExactly("a", "b", "c", "d");
+      fleet.answer("c");
+      fleet.answer("d");
+      assertThat(fleet.sent).containsExactly("a", "b", "c", "d", "e");
+      fleet.answer("e");
+
+      assertThat(replies.toList()).extracting(ClientResult::clientId).containsExactly("b", "c", "d", "e");
+      assertThat(replies.failures()).extracting(ClientFailure::clientId).containsExactly("a");
+    }
+  }
+
+  @Test
+  void withALimitAFleetThatAnswersAtOnceGetsEveryRequest() {
+    EchoFleet fleet = new EchoFleet("a", "b", "c");
+    List<ClientRequest> requests = fleet.ids.stream().map(id -> new ClientRequest(id, Message.of("x"))).toList();
+
+    try (ReplyStream<Message> replies = new Exchange(fleet).send("p", requests, Duration.ofSeconds(5), 1,
+        ReplyConverter.messages())) {
+      assertThat(replies.toList()).extracting(ClientResult::clientId).containsExactly("a", "b", "c");
+    }
+  }
+
+  @Test
+  void withALimitRequestsStillQueuedAtTheDeadlineAreNotSentAndTimeOut() {
+    HeldFleet fleet = new HeldFleet("a", "b", "c");
+    List<ClientRequest> requests = fleet.ids.stream().map(id -> new ClientRequest(id, Message.of("x"))).toList();
+
+    try (ReplyStream<Message> replies = new Exchange(fleet).send("p", requests, Duration.ofMillis(200), 1,
+        ReplyConverter.messages())) {
+      assertThat(replies.toList()).isEmpty();
+      assertThat(replies.failures()).extracting(ClientFailure::kind).containsOnly(Kind.TIMEOUT).hasSize(3);
+      fleet.answer("a"); // late: b is not sent any more
+      assertThat(fleet.sent).containsExactly("a");
+    }
+  }
+
+  @Test
+  void closingTheStreamStopsSendingQueuedRequests() {
+    HeldFleet fleet = new HeldFleet("a", "b");
+    List<ClientRequest> requests = fleet.ids.stream().map(id -> new ClientRequest(id, Message.of("x"))).toList();
+
+    new Exchange(fleet).send("p", requests, Duration.ofSeconds(5), 1, ReplyConverter.messages()).close();
+    fleet.answer("a");
+
+    assertThat(fleet.sent).containsExactly("a");
   }
 }

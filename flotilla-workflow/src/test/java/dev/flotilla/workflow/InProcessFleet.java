@@ -14,15 +14,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A fleet for workflow tests: each client is a {@link ClientRuntime} answering on the caller's thread, in the order
- * the requests are sent. Not thread-safe.
+ * the requests are sent, or on an executor's threads. Clients are added before the run; after that it may be used
+ * from any thread.
  */
 final class InProcessFleet implements Fleet {
   private final Map<String, ClientRuntime> clients = new LinkedHashMap<>();
-  private long bytesReceived;
-  private long bytesSent;
+  private final Executor answering;
+  private final AtomicLong bytesReceived = new AtomicLong();
+  private final AtomicLong bytesSent = new AtomicLong();
+
+  /** A fleet whose clients answer on the caller's thread, before {@code request} returns. */
+  InProcessFleet() {
+    this(Runnable::run);
+  }
+
+  /** A fleet whose clients answer on {@code answering}, as remote clients would, while the workflow goes on. */
+  InProcessFleet(Executor answering) {
+    this.answering = answering;
+  }
 
   /** Adds client {@code id} running {@code app} behind {@code mods}, with {@code num_examples} = 10. */
   InProcessFleet add(String id, ClientApp app, ClientMod... mods) {
@@ -56,10 +70,12 @@ final class InProcessFleet implements Fleet {
 
       @Override
       public CompletableFuture<Reply> request(Message request) {
-        bytesSent += request.arrays().byteSize();
-        Message reply = runtime.handle(request);
-        bytesReceived += reply.arrays().byteSize();
-        return CompletableFuture.completedFuture(new Reply(reply, () -> { }));
+        bytesSent.addAndGet(request.arrays().byteSize());
+        return CompletableFuture.supplyAsync(() -> {
+          Message reply = runtime.handle(request);
+          bytesReceived.addAndGet(reply.arrays().byteSize());
+          return new Reply(reply, () -> { });
+        }, answering);
       }
 
       @Override
@@ -76,12 +92,12 @@ final class InProcessFleet implements Fleet {
 
   @Override
   public long bytesReceived() {
-    return bytesReceived;
+    return bytesReceived.get();
   }
 
   @Override
   public long bytesSent() {
-    return bytesSent;
+    return bytesSent.get();
   }
 
   @Override

@@ -1,0 +1,86 @@
+package dev.flotilla.workflow;
+
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Sends the requests of one {@link Exchange} with at most a given number outstanding: the first ones at once, then
+ * the next as soon as an outstanding one is answered or fails. Requests still queued when {@code open} turns false
+ * (the deadline passed, or the stream stopped taking replies) are never sent; their clients count as timed out.
+ *
+ * <p>Threading: {@link #start()} runs on the workflow's thread, later sends on whichever thread completed a reply.
+ * Sends never run under this object's lock, and only one thread sends at a time, so a fleet that answers on the
+ * calling thread does not recurse.
+ */
+final class RequestThrottle {
+  /** A request waiting to be sent: {@code send} returns the reply, which is then passed on to {@code reply}. */
+  record Queued(Supplier<CompletableFuture<Reply>> send, CompletableFuture<Reply> reply) {}
+
+  private final int limit;
+  private final BooleanSupplier open;
+  private final Queue<Queued> queue = new ArrayDeque<>(); // guarded by this
+  private int outstanding; // guarded by this
+  private boolean sending; // guarded by this: a thread is in drain()'s loop
+
+  /**
+   * @param limit how many requests may be outstanding at once, >= 1
+   * @param open  whether queued requests may still be sent
+   */
+  RequestThrottle(int limit, BooleanSupplier open) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("the limit of outstanding requests must be >= 1, got " + limit);
+    }
+    this.limit = limit;
+    this.open = open;
+  }
+
+  /** Queues a request; nothing is sent before {@link #start()}. */
+  synchronized void add(Queued request) {
+    queue.add(request);
+  }
+
+  /** Sends the first requests, up to the limit. */
+  void start() {
+    drain();
+  }
+
+  private void drain() {
+    synchronized (this) {
+      if (sending) {
+        return; // the sending thread re-checks the queue before it stops
+      }
+      sending = true;
+    }
+    while (true) {
+      Queued next;
+      synchronized (this) {
+        if (outstanding >= limit || queue.isEmpty() || !open.getAsBoolean()) {
+          sending = false;
+          return;
+        }
+        next = queue.poll();
+        outstanding++;
+      }
+      CompletableFuture<Reply> sent;
+      try {
+        sent = next.send().get();
+      } catch (RuntimeException e) {
+        sent = CompletableFuture.failedFuture(e);
+      }
+      sent.whenComplete((reply, error) -> {
+        if (error != null) {
+          next.reply().completeExceptionally(error);
+        } else {
+          next.reply().complete(reply);
+        }
+        synchronized (this) {
+          outstanding--;
+        }
+        drain();
+      });
+    }
+  }
+}
