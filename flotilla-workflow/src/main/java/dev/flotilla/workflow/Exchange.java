@@ -16,8 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * workflow runs many small ones.
  *
  * <p>Each request gets the exchange's deadline in its {@link Metadata} (unless it carries an earlier one), so a
- * client can drop work that can no longer count. Replies that come after their stream stopped taking them are
- * counted by {@link #lateReplies()} and released.
+ * client can drop work that can no longer count; each reply must fit its request's {@link ReplyAllowance}. When the
+ * deadline passes, or the stream is closed first, the requests still unanswered are cancelled, which tells their
+ * clients to stop working on them. Replies that come after their stream stopped taking them are counted by
+ * {@link #lateReplies()} and released.
  *
  * <p>Threading: {@link #send} and the returned streams belong to the workflow's thread; replies arrive on any thread.
  */
@@ -51,7 +53,8 @@ public final class Exchange {
       if (client.isEmpty()) {
         stream.fail(request.clientId(), ClientFailure.Kind.DISCONNECTED, "not connected when " + phase + " started");
       } else {
-        stream.expect(request.clientId(), client.get().request(withDeadline(request.message(), deadlineMillis)));
+        stream.expect(request.clientId(),
+            client.get().request(withDeadline(request.message(), deadlineMillis), request.allowance()));
       }
     }
     return stream;
