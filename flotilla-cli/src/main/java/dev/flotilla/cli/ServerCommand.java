@@ -67,15 +67,15 @@ final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    ServerSettings settings = ServerSettings.builder().host(host).port(port).security(security.security())
+        .limits(security.limits()).build();
+    settings.security().checkListening(host); // before the model is loaded
     SyncSettings sync = SyncSettings.builder().rounds(rounds).minClients(minClients).minFitClients(minFitClients)
         .roundTimeout(roundTimeout).seed(seed).build();
     double fracEval = fractionEvaluate != null ? fractionEvaluate : testData == null ? 1.0 : 0.0;
     StrategyChoice choice = strategy.choice(training.model);
     choice.validate(training.model, new Sampling(fractionFit, minFitClients).size(minClients));
     ModelWeights initial = InitialModel.load(training.model, seed, training.initialModel);
-    ServerSettings settings = ServerSettings.builder().host(host).port(port).security(security.security())
-        .limits(security.limits()).build();
-    settings.security().checkListening(host); // before the model is loaded
     try (FlotillaServer server = FlotillaServer.start(settings)) {
       ServerRun.run(server, sync, choice, training.trainConfig(0.01, 0), initial, fractionFit, minFitClients,
           fracEval, testData, out);
