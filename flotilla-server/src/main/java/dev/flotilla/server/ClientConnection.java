@@ -273,6 +273,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
         return;
       }
       lease = granted;
+      lastUploadNanos = System.nanoTime(); // the stall clock starts with the slot
     }
     try {
       receive(frame);
