@@ -375,7 +375,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
         sent.completeExceptionally(new ConnectionClosedException("sending to client '" + id() + "' was interrupted"));
       } catch (ConnectionClosedException e) {
         sent.completeExceptionally(e);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         log.error("sending '{}' to client '{}' failed", message.type(), id(), e);
         close("sending failed: " + e, e);
         sent.completeExceptionally(e);

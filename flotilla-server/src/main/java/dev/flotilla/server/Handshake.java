@@ -37,7 +37,7 @@ final class Handshake {
 
   private final AuthorizedKeys keys;
   private final SSLSession tls;
-  private ClientInfo claimed; // said in the hello, not yet proven
+  private volatile ClientInfo claimed; // said in the hello, not yet proven; read by the watchdog for its log
   private dev.flotilla.transport.security.AuthChallenge challenge;
 
   /**
