@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
     description = "Coordinate a federated run: wait for clients, train, aggregate (FedAvg or --strategy), evaluate,"
         + " repeat.")
 final class ServerCommand implements Callable<Integer> {
-  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE});"
+      + " without TLS, only a loopback address such as 127.0.0.1, unless --insecure.")
   String host;
 
   @Option(names = "--port", defaultValue = "8080", description = "Port to listen on (default: ${DEFAULT-VALUE}).")
@@ -67,8 +68,14 @@ final class ServerCommand implements Callable<Integer> {
   @Mixin
   StrategyOptionsMixin strategy;
 
+  @Mixin
+  ServerSecurityOptions security;
+
   @Override
   public Integer call() throws Exception {
+    ServerSettings settings = ServerSettings.builder().host(host).port(port).security(security.security())
+        .limits(security.limits()).build();
+    settings.security().checkListening(host); // before the model is loaded
     SyncSettings.Builder syncBuilder = SyncSettings.builder().rounds(rounds).minClients(minClients)
         .minFitClients(minFitClients).roundTimeout(roundTimeout).seed(seed);
     if (maxConcurrentFit != null) {
@@ -79,7 +86,7 @@ final class ServerCommand implements Callable<Integer> {
     StrategyChoice choice = strategy.choice(training.model);
     choice.validate(training.model, new Sampling(fractionFit, minFitClients).size(minClients));
     ModelWeights initial = InitialModel.load(training.model, seed, training.initialModel);
-    try (FlotillaServer server = FlotillaServer.start(ServerSettings.builder().host(host).port(port).build())) {
+    try (FlotillaServer server = FlotillaServer.start(settings)) {
       ServerRun.run(server, sync, choice, training.trainConfig(0.01, 0), initial, fractionFit, minFitClients,
           fracEval, testData, out);
     }

@@ -36,7 +36,7 @@ class MainTest {
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     int code;
     try {
-      code = Main.run("server", "--port", "0", "--max-concurrent-fit", "0");
+      code = Main.run("server", "--host", "127.0.0.1", "--port", "0", "--max-concurrent-fit", "0");
     } finally {
       System.setErr(err);
     }

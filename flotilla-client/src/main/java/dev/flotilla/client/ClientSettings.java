@@ -2,6 +2,8 @@ package dev.flotilla.client;
 
 import dev.flotilla.core.message.Config;
 import dev.flotilla.transport.Protocol;
+import dev.flotilla.transport.security.ClientKey;
+import dev.flotilla.transport.security.ClientTls;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,9 +19,14 @@ import java.util.Objects;
  * @param reconnectMax     longest wait between attempts
  * @param keepAliveTime    idle time after which the client pings the server (gRPC enforces at least 10 s)
  * @param keepAliveTimeout how long a ping may go unanswered before the connection counts as lost
+ * @param tls              the TLS of the connection (the CA to trust, a client certificate for mutual TLS), or null
+ *                         for plaintext
+ * @param key              the key that proves {@code clientId} to a server that authenticates clients, or null; its
+ *                         id must be {@code clientId}
  */
 public record ClientSettings(String target, String clientId, Config properties, int chunkBytes,
-    Duration reconnectInitial, Duration reconnectMax, Duration keepAliveTime, Duration keepAliveTimeout) {
+    Duration reconnectInitial, Duration reconnectMax, Duration keepAliveTime, Duration keepAliveTimeout,
+    ClientTls tls, ClientKey key) {
   public ClientSettings {
     if (target == null || target.isEmpty()) {
       throw new IllegalArgumentException("target must be host:port, got '" + target + "'");
@@ -37,11 +44,15 @@ public record ClientSettings(String target, String clientId, Config properties, 
     }
     requirePositive("keepAliveTime", keepAliveTime);
     requirePositive("keepAliveTimeout", keepAliveTimeout);
+    if (key != null && !key.clientId().equals(clientId)) {
+      throw new IllegalArgumentException("the key proves client id '" + key.clientId() + "', not '" + clientId + "'");
+    }
   }
 
   /**
    * A builder for a client {@code clientId} of the server at {@code target}, with the defaults: no properties, 1 MiB
-   * chunks, reconnection after 0.5 s doubling up to 30 s, a keep-alive ping after 30 s idle answered within 10 s.
+   * chunks, reconnection after 0.5 s doubling up to 30 s, a keep-alive ping after 30 s idle answered within 10 s,
+   * plaintext and no key.
    */
   public static Builder builder(String target, String clientId) {
     return new Builder(target, clientId);
@@ -64,10 +75,24 @@ public record ClientSettings(String target, String clientId, Config properties, 
     private Duration reconnectMax = Duration.ofSeconds(30);
     private Duration keepAliveTime = Duration.ofSeconds(30);
     private Duration keepAliveTimeout = Duration.ofSeconds(10);
+    private ClientTls tls;
+    private ClientKey key;
 
     private Builder(String target, String clientId) {
       this.target = target;
       this.clientId = clientId;
+    }
+
+    /** Sets {@link ClientSettings#tls()}. */
+    public Builder tls(ClientTls tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /** Sets {@link ClientSettings#key()}. */
+    public Builder key(ClientKey key) {
+      this.key = key;
+      return this;
     }
 
     /** Sets {@link ClientSettings#properties()}. */
@@ -99,7 +124,7 @@ public record ClientSettings(String target, String clientId, Config properties, 
     /** The settings; throws {@link IllegalArgumentException} naming a bad value. */
     public ClientSettings build() {
       return new ClientSettings(target, clientId, properties, chunkBytes, reconnectInitial, reconnectMax,
-          keepAliveTime, keepAliveTimeout);
+          keepAliveTime, keepAliveTimeout, tls, key);
     }
   }
 }

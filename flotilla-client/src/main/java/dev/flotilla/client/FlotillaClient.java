@@ -6,6 +6,7 @@ import dev.flotilla.core.client.ClientMod;
 import dev.flotilla.core.client.ClientRuntime;
 import dev.flotilla.core.client.Context;
 import dev.flotilla.core.message.Message;
+import dev.flotilla.core.message.MessageError;
 import dev.flotilla.core.message.MessageTypes;
 import dev.flotilla.transport.ConnectionClosedException;
 import dev.flotilla.transport.MessageEncoder;
@@ -20,6 +21,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,6 +43,16 @@ import org.slf4j.LoggerFactory;
  * its own, one request at a time, so the connection stays responsive while it trains; an exception thrown by the
  * app is reported to the server as an {@code error} reply and the client carries on.
  *
+ * <p>Work whose result can no longer count is dropped ({@link CancellationRegistry}): a request that the server
+ * cancels, or whose deadline passes, is not started if it is still queued; if the app is running it, the app thread
+ * is interrupted, and an app that checks ({@code Thread.currentThread().isInterrupted()}, as the DJL trainer does
+ * between batches) stops with a {@link java.util.concurrent.CancellationException}, answered as
+ * {@code CANCELLED}.
+ *
+ * <p>With {@link ClientSettings#tls()} the connection is TLS; with {@link ClientSettings#key()} the client proves
+ * its key when the server asks. A server that refuses the client ({@code UNAUTHENTICATED}, a protocol mismatch)
+ * ends {@link #run()} with an exception rather than a retry.
+ *
  * <p>Threading: {@link #run()} is called once, and blocks; {@link #close()} may be called from any thread.
  */
 public final class FlotillaClient implements AutoCloseable {
@@ -55,6 +67,7 @@ public final class FlotillaClient implements AutoCloseable {
   private final ManagedChannel channel;
   private final MessageEncoder encoder;
   private final ExecutorService appThread;
+  private final ScheduledExecutorService deadlines;
   private final AtomicBoolean started = new AtomicBoolean();
   private final CountDownLatch closing = new CountDownLatch(1);
   private volatile Session current;
@@ -73,14 +86,18 @@ public final class FlotillaClient implements AutoCloseable {
     this.settings = settings;
     this.runtime = new ClientRuntime(app, mods, Context.of(settings.clientId(), settings.properties()));
     this.encoder = new MessageEncoder(settings.chunkBytes());
-    this.channel = NettyChannelBuilder.forTarget(settings.target())
-        .usePlaintext()
+    this.channel = ChannelSecurity.configure(NettyChannelBuilder.forTarget(settings.target()), settings)
         .maxInboundMessageSize(Protocol.MAX_FRAME_BYTES)
         .keepAliveTime(settings.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
         .keepAliveTimeout(settings.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .build();
     this.appThread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "flotilla-app-" + settings.clientId());
+      t.setDaemon(true);
+      return t;
+    });
+    this.deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "flotilla-deadlines-" + settings.clientId());
       t.setDaemon(true);
       return t;
     });
@@ -144,7 +161,9 @@ public final class FlotillaClient implements AutoCloseable {
 
   /** Serves one connection; returns null when the server finished the run, else the status that ended it. */
   private Status serve(Backoff backoff) throws InterruptedException {
-    Session session = Session.open(FleetGrpc.newStub(channel), encoder);
+    TlsSessionCapture tls = new TlsSessionCapture();
+    Session session = Session.open(FleetGrpc.newStub(channel).withInterceptors(tls), encoder);
+    CancellationRegistry requests = new CancellationRegistry(deadlines, System::currentTimeMillis);
     current = session;
     if (isClosing()) {
       session.cancel("the client is closing");
@@ -154,9 +173,24 @@ public final class FlotillaClient implements AutoCloseable {
     } catch (ConnectionClosedException e) {
       // The Closed event that follows says why.
     }
+    try {
+      return serveEvents(session, tls, requests, backoff);
+    } finally {
+      requests.cancelAll(); // nothing can be answered on a lost connection
+    }
+  }
+
+  private Status serveEvents(Session session, TlsSessionCapture tls, CancellationRegistry requests, Backoff backoff)
+      throws InterruptedException {
     while (true) {
       Session.Event event = session.next();
-      if (event instanceof Session.Welcomed) {
+      if (event instanceof Session.Challenged c) {
+        Status refused = proveKey(session, tls, c.nonce());
+        if (refused != null) {
+          session.cancel(refused.getDescription());
+          return refused;
+        }
+      } else if (event instanceof Session.Welcomed) {
         backoff.reset();
         log.info("client '{}' connected to {}", settings.clientId(), settings.target());
       } else if (event instanceof Session.Received r) {
@@ -165,22 +199,50 @@ public final class FlotillaClient implements AutoCloseable {
           session.finish();
           return null;
         }
-        appThread.execute(() -> answer(session, r.message()));
+        if (r.message().type().equals(MessageTypes.CANCEL)) {
+          requests.cancel(r.message().metadata().replyTo());
+          continue;
+        }
+        requests.queued(r.message().metadata().messageId(), r.message().metadata().deadlineMillis());
+        appThread.execute(() -> answer(session, requests, r.message()));
       } else {
         return ((Session.Closed) event).status();
       }
     }
   }
 
-  /** Runs on the app thread: answers one request on the connection that brought it. */
-  private void answer(Session session, Message request) {
+  private Status proveKey(Session session, TlsSessionCapture tls, byte[] nonce) throws InterruptedException {
+    try {
+      return ChannelSecurity.prove(settings, session, tls, nonce);
+    } catch (ConnectionClosedException e) {
+      return null; // the Closed event that follows says why
+    }
+  }
+
+  /** Runs on the app thread: answers one request on the connection that brought it, unless it was cancelled. */
+  private void answer(Session session, CancellationRegistry requests, Message request) {
+    long id = request.metadata().messageId();
     if (!session.isOpen()) {
       log.info("client '{}': skipping a '{}' request whose connection was lost", settings.clientId(),
           request.type());
+      requests.finish(id);
       return;
     }
+    Message reply;
+    if (!requests.start(id)) {
+      log.info("client '{}': dropped a cancelled '{}' request before starting it", settings.clientId(),
+          request.type());
+      reply = Message.error(MessageError.Code.CANCELLED, "the '" + request.type()
+          + "' request was cancelled before it started").withMetadata(request.metadata().forReply());
+    } else {
+      try {
+        reply = runtime.handle(request);
+      } finally {
+        requests.finish(id); // no interrupt reaches this thread after this point
+      }
+    }
     try {
-      session.reply(runtime.handle(request));
+      session.reply(reply);
     } catch (ConnectionClosedException e) {
       log.warn("client '{}': the '{}' result was lost with the connection", settings.clientId(),
           request.type());
@@ -195,6 +257,7 @@ public final class FlotillaClient implements AutoCloseable {
 
   private void shutdown(boolean graceful) {
     appThread.shutdownNow();
+    deadlines.shutdownNow();
     if (graceful) {
       channel.shutdown();
       try {

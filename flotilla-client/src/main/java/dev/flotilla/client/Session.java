@@ -1,5 +1,6 @@
 package dev.flotilla.client;
 
+import com.google.protobuf.ByteString;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.transport.FrameSender;
@@ -7,6 +8,7 @@ import dev.flotilla.transport.MessageAssembler;
 import dev.flotilla.transport.MessageEncoder;
 import dev.flotilla.transport.Protocol;
 import dev.flotilla.transport.WireValues;
+import dev.flotilla.transport.proto.AuthResponse;
 import dev.flotilla.transport.proto.FleetGrpc;
 import dev.flotilla.transport.proto.Frame;
 import dev.flotilla.transport.proto.Hello;
@@ -24,6 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Session implements ClientResponseObserver<Frame, Frame> {
   /** What happened on the stream. */
   sealed interface Event {}
+
+  /** The server asks the client to prove its key by signing {@code nonce}; see {@link #prove}. */
+  record Challenged(byte[] nonce) implements Event {}
 
   /** The server accepted the hello. */
   record Welcomed() implements Event {}
@@ -64,6 +69,12 @@ final class Session implements ClientResponseObserver<Frame, Frame> {
         .addAllProperties(WireValues.toEntries(properties))).build());
   }
 
+  /** Answers the server's challenge with {@code signature}; throws like {@link #hello}. */
+  void prove(byte[] signature) throws InterruptedException {
+    sender.sendControl(Frame.newBuilder()
+        .setAuthResponse(AuthResponse.newBuilder().setSignature(ByteString.copyFrom(signature))).build());
+  }
+
   /** The next event, waiting for one. */
   Event next() throws InterruptedException {
     return events.take();
@@ -98,6 +109,8 @@ final class Session implements ClientResponseObserver<Frame, Frame> {
     try {
       if (frame.hasWelcome()) {
         events.add(new Welcomed());
+      } else if (frame.hasAuthChallenge()) {
+        events.add(new Challenged(frame.getAuthChallenge().getNonce().toByteArray()));
       } else {
         assembler.accept(frame).ifPresent(e -> events.add(new Received(e)));
       }

@@ -24,7 +24,9 @@ import dev.flotilla.djl.model.Network;
  * as the training passes left them), the number of local training examples, and the metrics {@code train_loss} and
  * {@code train_accuracy} (means over the last epoch, measured on the fly during it) and {@code train_seconds}. The shuffling is seeded from this client's seed and the
  * round, and libtorch on one CPU thread is deterministic, so the same instructions give bit-identical weights.
- * Momentum buffers live for one call (a fresh optimiser each round, as in FedAvg).
+ * Momentum buffers live for one call (a fresh optimiser each round, as in FedAvg). If the calling thread is
+ * interrupted (a deployed client does so when the request is cancelled or its deadline passes), training stops before
+ * the next batch with a {@link java.util.concurrent.CancellationException}.
  *
  * <p>{@link #evaluate}: loss and {@code accuracy} of the sent weights on the local test examples if there are any,
  * else on the training examples, in batches of {@value #EVALUATION_BATCH}.

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import dev.flotilla.core.random.Seeds;
 import dev.flotilla.djl.data.LabelledImages;
 import java.util.Random;
+import java.util.concurrent.CancellationException;
 import java.util.function.IntUnaryOperator;
 
 /**
@@ -24,6 +25,10 @@ import java.util.function.IntUnaryOperator;
  * <p>Each epoch visits the examples in a fresh random order (the last batch may be smaller) drawn from one
  * {@link Random} seeded from the client's seed and the round, so a rerun with the same inputs repeats exactly.
  * One instance serves one call of {@link #run}.
+ *
+ * <p>Before each batch the loop checks whether its thread was interrupted, as a client does when the request was
+ * cancelled or its deadline passed, and if so stops with a {@link CancellationException}; the model is then left
+ * part-trained (the next call loads the weights it is sent).
  */
 final class LocalSgd {
   /** Mean loss and accuracy per example over the last epoch, and the wall-clock time of the whole run. */
@@ -97,6 +102,10 @@ final class LocalSgd {
         lossSum = 0;
         correct = 0;
         for (int from = 0; from < n; from += config.batchSize()) {
+          if (Thread.currentThread().isInterrupted()) {
+            throw new CancellationException("training was cancelled in epoch " + (epoch + 1) + " after "
+                + from / config.batchSize() + " batches");
+          }
           try (NDManager scope = call.newSubManager()) {
             step(scope, order, from, Math.min(config.batchSize(), n - from));
           }

@@ -14,6 +14,8 @@ import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.djl.data.LabelledImages;
 import dev.flotilla.djl.model.Models;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -103,6 +105,32 @@ class LocalSgdTest {
     assertThat(LocalSgd.shuffleSeed(0, 0)).isEqualTo(0L);
     assertThat(LocalSgd.shuffleSeed(0, 1)).isEqualTo(6238072747940578789L);
     assertThat(LocalSgd.shuffleSeed(42, 3)).isEqualTo(-9075771055647653584L);
+  }
+
+  @Test
+  void anInterruptedThreadStopsTrainingBeforeTheNextBatchAndTheAppCarriesOn() throws Exception {
+    ModelWeights global = Models.initialWeights("mlp", 6);
+    Config config = Config.of("lr", 0.05, "batch_size", 10, "local_epochs", 50, "round", 1);
+    try (DjlClientApp app = new DjlClientApp("mlp", data, 3)) {
+      AtomicReference<Throwable> thrown = new AtomicReference<>();
+      Thread worker = new Thread(() -> {
+        try {
+          train(app, global, config); // 50 epochs: far longer than the test waits
+        } catch (Throwable t) {
+          thrown.set(t);
+        }
+      });
+      worker.start();
+      Thread.sleep(300);
+      long interrupted = System.nanoTime();
+      worker.interrupt();
+      worker.join(10_000);
+
+      assertThat(worker.isAlive()).isFalse();
+      assertThat(thrown.get()).isInstanceOf(CancellationException.class).hasMessageContaining("batches");
+      assertThat((System.nanoTime() - interrupted) / 1_000_000).as("stopped within a batch or so").isLessThan(2000);
+      assertThat(train(app, global, config.with("local_epochs", 1)).count()).isEqualTo(global.count());
+    }
   }
 
   static ModelWeights train(DjlClientApp app, ModelWeights global, Config config) {

@@ -11,16 +11,16 @@ import dev.flotilla.transport.MessageAssembler;
 import dev.flotilla.transport.MessageEncoder;
 import dev.flotilla.transport.Protocol;
 import dev.flotilla.transport.ProtocolException;
-import dev.flotilla.transport.WireValues;
 import dev.flotilla.transport.proto.Frame;
-import dev.flotilla.transport.proto.Hello;
 import dev.flotilla.transport.proto.Welcome;
 import dev.flotilla.workflow.ClientProxy;
 import dev.flotilla.workflow.Reply;
+import dev.flotilla.workflow.ReplyAllowance;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -37,8 +37,13 @@ import org.slf4j.LoggerFactory;
  * socket, and HTTP/2 flow control pauses the client; no thread blocks. Frames are handled on the server's callback
  * executor (serially per call, as gRPC guarantees), or on it after a slot was granted; sends run on a
  * {@link SerialExecutor} per connection, where blocking for flow control is allowed.
+ *
+ * <p>Guards ({@link ConnectionGuards}): the {@link Handshake} must complete within the handshake timeout; a message
+ * is taken only as the reply to an open request, with the arrays that request allows ({@link ReplyAdmission}),
+ * checked before it waits for a slot or gets any memory; an upload that stalls loses its slot. Anything thrown while
+ * handling this connection's frames, {@link Error}s included, closes this connection only.
  */
-final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
+final class ClientConnection implements StreamObserver<Frame>, ClientProxy, ConnectionWatchdog.Watched {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
   private final ServerCallStreamObserver<Frame> call;
   private final ClientRegistry registry;
@@ -46,8 +51,14 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
   private final Executor callbacks;
   private final SerialExecutor outbound;
   private final FrameSender sender;
-  private final MessageAssembler assembler = new MessageAssembler(); // guarded by this
   private final PendingRequests pending = new PendingRequests();
+  private final ConnectionGuards guards;
+  private final ReplyAdmission admission;
+  private final MessageAssembler assembler; // guarded by this
+  private final Handshake handshake; // used by the callbacks until the client is admitted
+  private final String peer;
+  private final long openedNanos = System.nanoTime();
+  private volatile long lastUploadNanos; // when the upload holding the lease last made progress
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile ClientInfo info;
   private UploadSlots.Lease lease; // guarded by this: the slot of the message being assembled
@@ -55,8 +66,14 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
 
   /** Must be constructed inside the service method, where gRPC allows installing handlers. */
   ClientConnection(ServerCallStreamObserver<Frame> call, ClientRegistry registry, UploadSlots slots,
-      MessageEncoder encoder, Executor callbacks, Executor sendPool) {
+      MessageEncoder encoder, Executor callbacks, Executor sendPool, ConnectionGuards guards) {
     this.call = call;
+    this.guards = guards;
+    this.admission = new ReplyAdmission(pending, guards.limits().maxMessageBytes());
+    this.assembler = new MessageAssembler(admission);
+    CallPeer callPeer = CallPeer.current();
+    this.peer = callPeer.address();
+    this.handshake = new Handshake(guards.authorizedKeys(), callPeer.tls());
     this.registry = registry;
     this.slots = slots;
     this.callbacks = callbacks;
@@ -65,6 +82,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
     call.setOnCancelHandler(() -> close("the connection was cancelled", null));
     call.disableAutoRequest();
     call.request(1);
+    guards.watchdog().watch(this);
   }
 
   @Override
@@ -93,17 +111,19 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
       }
       synchronized (this) {
         if (frame.hasStart() && frame.getStart().getArraysCount() > 0) {
+          long bytes = admission.reserve(frame.getStart()); // refuses before waiting for a slot
           Consumer<UploadSlots.Lease> w = granted -> resumeLater(frame, granted);
-          UploadSlots.Lease l = slots.acquire(w);
+          UploadSlots.Lease l = slots.acquire(bytes, w);
           if (l == null) {
             waiter = w; // no request(1) until a slot is granted: gRPC flow control pauses the client
             return;
           }
           lease = l;
+          lastUploadNanos = System.nanoTime();
         }
       }
       receive(frame);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       abort(frame, e);
     }
   }
@@ -121,8 +141,23 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
 
   @Override
   public CompletableFuture<Reply> request(Message request) {
+    return request(request, ReplyAllowance.any());
+  }
+
+  /**
+   * {@inheritDoc} The reply's header is checked against {@code allowance} (and, unless it is exact, the server's
+   * per-message cap) before any memory is allocated for it. Cancelling the future sends the client a
+   * {@link MessageTypes#CANCEL}.
+   */
+  @Override
+  public CompletableFuture<Reply> request(Message request, ReplyAllowance allowance) {
     long id = pending.nextId();
-    CompletableFuture<Reply> reply = pending.open(id);
+    CompletableFuture<Reply> reply = pending.open(id, allowance);
+    reply.whenComplete((r, error) -> {
+      if (error instanceof CancellationException) {
+        cancel(id);
+      }
+    });
     if (closed.get()) { // close() may have failed the open requests just before this one was added
       pending.fail(id, disconnected("client '" + id() + "' is disconnected", null));
       return reply;
@@ -140,6 +175,44 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
     return sendAsync(withId(message, pending.nextId()));
   }
 
+  /** Tells the client to drop request {@code id}, if it is still open; its answer will be released. */
+  private void cancel(long id) {
+    if (closed.get() || !pending.isOpen(id)) {
+      return;
+    }
+    Message cancel = MessageTypes.cancel(id);
+    sendAsync(cancel.withMetadata(cancel.metadata().withIds(pending.nextId(), id)));
+  }
+
+  @Override
+  public void checkTimeouts(long nowNanos) {
+    ConnectionLimits limits = guards.limits();
+    if (info == null && nowNanos - openedNanos > limits.handshakeTimeout().toNanos()) {
+      String why = "the handshake did not complete within " + seconds(limits.handshakeTimeout()) + " s";
+      log.warn("closing connection from {} (client '{}'): {}", peer, handshake.claimedId(), why);
+      sender.fail(Status.DEADLINE_EXCEEDED.withDescription(why));
+      close(why, null);
+      return;
+    }
+    long replyTo;
+    synchronized (this) {
+      if (lease == null || nowNanos - lastUploadNanos <= limits.uploadStallTimeout().toNanos()) {
+        return;
+      }
+      replyTo = assembler.replyToInProgress();
+    }
+    String why = "its upload stalled: no data for " + seconds(limits.uploadStallTimeout()) + " s";
+    log.warn("client '{}': {}; closing its connection and releasing its upload slot", id(), why);
+    registry.unregister(this);
+    pending.fail(replyTo, new ClientFailureException(ClientFailure.Kind.TIMEOUT, why));
+    sender.fail(Status.DEADLINE_EXCEEDED.withDescription(why));
+    close(why, null);
+  }
+
+  private static double seconds(java.time.Duration d) {
+    return d.toMillis() / 1000.0;
+  }
+
   /** Called by the registry when a newer connection with the same id took this one's place. */
   void replace() {
     sender.fail(Status.ALREADY_EXISTS.withDescription("replaced by a newer connection with client id '" + id() + "'"));
@@ -147,37 +220,43 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
   }
 
   private void hello(Frame frame) {
-    if (!frame.hasHello()) {
-      throw new ProtocolException("the first frame must be a hello, got " + frame.getKindCase());
-    }
-    Hello h = frame.getHello();
-    if (h.getProtocolVersion() != Protocol.VERSION) {
-      String why = Protocol.versionMismatch(h.getProtocolVersion());
-      log.warn("refused client '{}': {}", h.getClientId(), why);
-      sender.fail(Status.FAILED_PRECONDITION.withDescription(why));
-      close(why, null);
+    Handshake.Step step = handshake.accept(frame);
+    if (step instanceof Handshake.Challenge c) {
+      sendControlLater(c.frame());
+      call.request(1);
       return;
     }
-    if (h.getClientId().isEmpty()) {
-      throw new ProtocolException("the hello has an empty client id");
+    if (step instanceof Handshake.Refused r) {
+      log.warn("refused client '{}' from {}: {}", handshake.claimedId(), peer, r.reason());
+      sender.fail(r.status());
+      close(r.reason(), null);
+      return;
     }
-    info = new ClientInfo(h.getClientId(), WireValues.toConfig(h.getPropertiesList()));
+    Handshake.Admitted admitted = (Handshake.Admitted) step;
+    info = admitted.info();
     Frame welcome = Frame.newBuilder().setWelcome(Welcome.newBuilder().setProtocolVersion(Protocol.VERSION)).build();
-    runOutbound(() -> {
-      try {
-        sender.sendControl(welcome);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    sendControlLater(welcome);
     boolean finished = registry.register(this);
-    log.info("client '{}' connected ({} connected)", id(), registry.size());
+    log.info("client '{}' connected from {}{} ({} connected)", id(), peer,
+        admitted.authenticated() ? ", key verified" : "", registry.size());
     if (finished) {
       send(Message.of(MessageTypes.FINISH));
     }
     call.request(1);
   }
 
+  /** Queues {@code frame}, a message by itself (challenge, welcome), behind this connection's earlier sends. */
+  private void sendControlLater(Frame frame) {
+    runOutbound(() -> {
+      try {
+        sender.sendControl(frame);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ConnectionClosedException e) {
+        // the client is gone; close() says why
+      }
+    });
+  }
   private void resumeLater(Frame frame, UploadSlots.Lease granted) {
     try {
       callbacks.execute(() -> resume(frame, granted));
@@ -194,10 +273,11 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
         return;
       }
       lease = granted;
+      lastUploadNanos = System.nanoTime(); // the stall clock starts with the slot
     }
     try {
       receive(frame);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       abort(frame, e);
     }
   }
@@ -208,6 +288,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
     synchronized (this) {
       if (frame.hasChunk()) {
         registry.addBytesReceived(frame.getChunk().getData().size());
+        lastUploadNanos = System.nanoTime();
       }
       done = assembler.accept(frame);
       if (done.isPresent()) {
@@ -230,11 +311,11 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
   }
 
   /** Closes the connection after {@code frame} could not be handled; a bad frame is the client's fault. */
-  private void abort(Frame frame, RuntimeException cause) {
+  private void abort(Frame frame, Throwable cause) {
     ProtocolException e = cause instanceof ProtocolException p
         ? p : new ProtocolException("a frame could not be handled: " + cause, cause);
-    log.warn("client '{}' broke the protocol, closing its connection: {}", info == null ? "?" : id(),
-        e.getMessage());
+    log.warn("client '{}' from {} broke the protocol, closing its connection: {}",
+        info == null ? handshake.claimedId() : id(), peer, e.getMessage());
     long replyTo;
     synchronized (this) {
       replyTo = frame.hasStart() ? frame.getStart().getReplyTo() : assembler.replyToInProgress();
@@ -251,6 +332,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    guards.watchdog().unwatch(this);
     UploadSlots.Lease held;
     Consumer<UploadSlots.Lease> queued;
     synchronized (this) {
@@ -293,7 +375,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
         sent.completeExceptionally(new ConnectionClosedException("sending to client '" + id() + "' was interrupted"));
       } catch (ConnectionClosedException e) {
         sent.completeExceptionally(e);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         log.error("sending '{}' to client '{}' failed", message.type(), id(), e);
         close("sending failed: " + e, e);
         sent.completeExceptionally(e);

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>A client that connects with the id of a client already connected <em>replaces</em> it: the older connection is
  * closed (its open requests fail as disconnected). This lets a client whose network dropped reconnect at once,
  * before the server has noticed that its old connection is dead; the price is that two processes configured with
- * the same id keep evicting each other, which the server logs at every swap.
+ * the same id keep evicting each other, which the server logs at every swap. A server that authenticates clients
+ * ({@link ServerSecurity#authorizedKeys()}) registers a connection only once it has proven the key bound to its id,
+ * so only the holder of that key can replace it.
  *
  * <p>Thread-safe.
  */

@@ -14,9 +14,11 @@ final class FleetService extends FleetGrpc.FleetImplBase {
   private final MessageEncoder encoder;
   private final Executor callbacks;
   private final Executor sendPool;
+  private final ConnectionGuards guards;
 
   FleetService(ClientRegistry registry, UploadSlots slots, MessageEncoder encoder, Executor callbacks,
-      Executor sendPool) {
+      Executor sendPool, ConnectionGuards guards) {
+    this.guards = guards;
     this.registry = registry;
     this.slots = slots;
     this.encoder = encoder;
@@ -27,6 +29,6 @@ final class FleetService extends FleetGrpc.FleetImplBase {
   @Override
   public StreamObserver<Frame> connect(StreamObserver<Frame> responses) {
     return new ClientConnection((ServerCallStreamObserver<Frame>) responses, registry, slots, encoder, callbacks,
-        sendPool);
+        sendPool, guards);
   }
 }

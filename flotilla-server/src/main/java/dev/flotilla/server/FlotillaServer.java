@@ -4,6 +4,7 @@ import dev.flotilla.core.FlotillaException;
 import dev.flotilla.transport.MessageEncoder;
 import dev.flotilla.transport.Protocol;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * {@link dev.flotilla.workflow.SyncWorkflow} drives the clients through {@link #registry()}.
  *
  * <pre>{@code
- * try (FlotillaServer server = FlotillaServer.start(ServerSettings.builder().port(9091).build())) {
+ * try (FlotillaServer server = FlotillaServer.start(ServerSettings.builder().host("127.0.0.1").port(9091).build())) {
  *   RunSummary summary = new SyncWorkflow(server.registry(), syncSettings).run(strategy, initialModel, listener);
  * }
  * }</pre>
@@ -35,13 +36,18 @@ public final class FlotillaServer implements AutoCloseable {
   private static final long SHUTDOWN_GRACE_SECONDS = 5;
   /** Smallest interval between client pings that the server tolerates; below gRPC's client minimum of 10 s. */
   private static final long PERMIT_KEEPALIVE_SECONDS = 5;
+  /** Streams one TCP connection may hold open: a client needs one (two while it reconnects). */
+  private static final int MAX_CALLS_PER_CONNECTION = 4;
 
   private final Server server;
   private final ClientRegistry registry;
   private final ExecutorService callbacks;
   private final ExecutorService senders;
+  private final ConnectionGuards guards;
 
-  private FlotillaServer(Server server, ClientRegistry registry, ExecutorService callbacks, ExecutorService senders) {
+  private FlotillaServer(Server server, ClientRegistry registry, ExecutorService callbacks, ExecutorService senders,
+      ConnectionGuards guards) {
+    this.guards = guards;
     this.server = server;
     this.registry = registry;
     this.callbacks = callbacks;
@@ -49,19 +55,30 @@ public final class FlotillaServer implements AutoCloseable {
   }
 
   /**
-   * Binds {@code settings.host():settings.port()} and starts accepting clients.
+   * Binds {@code settings.host():settings.port()} and starts accepting clients, with the TLS and client
+   * authentication of {@link ServerSettings#security()} and the {@link ServerSettings#limits()}.
    *
-   * @throws FlotillaException if the address cannot be bound
+   * @throws FlotillaException if the address cannot be bound, a TLS file is unusable, or the server would listen in
+   *     plaintext on an address that is not loopback without {@link ServerSecurity#insecure()}
    */
   public static FlotillaServer start(ServerSettings settings) {
+    ServerSecurity security = settings.security();
+    security.checkListening(settings.host());
     ClientRegistry registry = new ClientRegistry();
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()));
+    if (security.tls() != null) {
+      builder.sslContext(security.tls().sslContext());
+    }
+    ConnectionGuards guards = ConnectionGuards.start(settings.limits(), security.authorizedKeys());
     ExecutorService callbacks = Executors.newCachedThreadPool(threads("flotilla-grpc"));
     ExecutorService senders = Executors.newCachedThreadPool(threads("flotilla-send"));
-    FleetService service = new FleetService(registry, new UploadSlots(settings.uploadSlots()),
-        new MessageEncoder(settings.chunkBytes()), callbacks, senders);
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
+    FleetService service = new FleetService(registry,
+        new UploadSlots(settings.uploadSlots(), settings.limits().maxInflightBytes()),
+        new MessageEncoder(settings.chunkBytes()), callbacks, senders, guards);
+    Server server = builder
         .executor(callbacks)
-        .addService(service)
+        .addService(ServerInterceptors.intercept(service, CallPeer.INTERCEPTOR))
+        .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
         .maxInboundMessageSize(Protocol.MAX_FRAME_BYTES)
         .keepAliveTime(settings.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
         .keepAliveTimeout(settings.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -73,11 +90,12 @@ public final class FlotillaServer implements AutoCloseable {
     } catch (IOException e) {
       callbacks.shutdownNow();
       senders.shutdownNow();
+      guards.close();
       throw new FlotillaException("cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(),
           e);
     }
-    log.info("listening on {}:{}", settings.host(), server.getPort());
-    return new FlotillaServer(server, registry, callbacks, senders);
+    log.info("listening on {}:{} ({})", settings.host(), server.getPort(), security);
+    return new FlotillaServer(server, registry, callbacks, senders, guards);
   }
 
   /** The port the server listens on; the one chosen by the system if the settings asked for 0. */
@@ -108,6 +126,7 @@ public final class FlotillaServer implements AutoCloseable {
     } finally {
       senders.shutdownNow();
       callbacks.shutdownNow();
+      guards.close();
     }
     log.info("server stopped");
   }

@@ -1,42 +1,65 @@
 package dev.flotilla.server;
 
 import dev.flotilla.workflow.Reply;
+import dev.flotilla.workflow.ReplyAllowance;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The requests sent on one connection that still await their reply, by message id. Thread-safe. */
+/**
+ * The requests sent on one connection that still await their reply, by message id, each with what its reply may
+ * carry. A request whose future was cancelled stays open until the client answers it (with a {@code CANCELLED}
+ * error, or with a result that crossed the cancel); that answer is then released. Thread-safe.
+ */
 final class PendingRequests {
   private final AtomicLong lastId = new AtomicLong();
-  private final Map<Long, CompletableFuture<Reply>> open = new ConcurrentHashMap<>();
+  private final Map<Long, Open> open = new ConcurrentHashMap<>();
 
   /** A fresh message id for this connection's outgoing messages. */
   long nextId() {
     return lastId.incrementAndGet();
   }
 
-  /** Registers request {@code id} and returns the future its reply will complete. */
-  CompletableFuture<Reply> open(long id) {
+  /** Registers request {@code id}, whose reply {@code allowance} allows, and returns the future its reply completes. */
+  CompletableFuture<Reply> open(long id, ReplyAllowance allowance) {
     CompletableFuture<Reply> reply = new CompletableFuture<>();
-    open.put(id, reply);
+    open.put(id, new Open(reply, allowance));
     return reply;
   }
 
+  /** What the reply to request {@code replyTo} may carry, if that request is open. */
+  Optional<ReplyAllowance> allowance(long replyTo) {
+    Open o = replyTo == 0 ? null : open.get(replyTo);
+    return o == null ? Optional.empty() : Optional.of(o.allowance());
+  }
+
+  /** Whether request {@code id} still awaits its reply. */
+  boolean isOpen(long id) {
+    return open.containsKey(id);
+  }
+
   /**
-   * Completes request {@code replyTo} with {@code reply}. Returns false if no such request is open, in which case
-   * the caller still owns the reply and must close it.
+   * Completes request {@code replyTo} with {@code reply}, or releases the reply if the request was cancelled.
+   * Returns false if no such request is open, in which case the caller still owns the reply and must close it.
    */
   boolean complete(long replyTo, Reply reply) {
-    CompletableFuture<Reply> request = replyTo == 0 ? null : open.remove(replyTo);
-    return request != null && request.complete(reply);
+    Open request = replyTo == 0 ? null : open.remove(replyTo);
+    if (request == null) {
+      return false;
+    }
+    if (!request.reply().complete(reply)) {
+      reply.close(); // cancelled: nobody waits for it any more
+    }
+    return true;
   }
 
   /** Fails request {@code id}, if it is open, with {@code error}. */
   void fail(long id, Throwable error) {
-    CompletableFuture<Reply> request = open.remove(id);
+    Open request = open.remove(id);
     if (request != null) {
-      request.completeExceptionally(error);
+      request.reply().completeExceptionally(error);
     }
   }
 
@@ -44,4 +67,6 @@ final class PendingRequests {
   void failAll(Throwable error) {
     open.keySet().forEach(id -> fail(id, error));
   }
+
+  private record Open(CompletableFuture<Reply> reply, ReplyAllowance allowance) {}
 }

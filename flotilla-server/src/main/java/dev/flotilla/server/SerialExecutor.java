@@ -54,7 +54,7 @@ final class SerialExecutor implements Executor {
       }
       try {
         task.run();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) { // one connection's failure must not stop its later sends
         log.error("a send task failed", e);
       }
     }

@@ -14,9 +14,11 @@ import java.util.Objects;
  *                         about this many models, and further clients are paused by flow control until a slot frees
  * @param keepAliveTime    idle time after which the server pings a client to check that it is alive
  * @param keepAliveTimeout how long a ping may go unanswered before the client counts as disconnected
+ * @param security         TLS, client authentication, and whether plaintext may leave the loopback interface
+ * @param limits           what one connection may cost: message and in-flight bytes, stall and handshake timeouts
  */
 public record ServerSettings(String host, int port, int chunkBytes, int uploadSlots, Duration keepAliveTime,
-    Duration keepAliveTimeout) {
+    Duration keepAliveTimeout, ServerSecurity security, ConnectionLimits limits) {
   /** The port used when none is given. */
   public static final int DEFAULT_PORT = 9091;
 
@@ -33,11 +35,14 @@ public record ServerSettings(String host, int port, int chunkBytes, int uploadSl
     }
     requirePositive("keepAliveTime", keepAliveTime);
     requirePositive("keepAliveTimeout", keepAliveTimeout);
+    Objects.requireNonNull(security, "security");
+    Objects.requireNonNull(limits, "limits");
   }
 
   /**
    * A builder with the defaults: every interface, port {@value #DEFAULT_PORT}, 256 KiB chunks, 2 upload slots, a
-   * keep-alive ping after 30 s idle that must be answered within 10 s.
+   * keep-alive ping after 30 s idle that must be answered within 10 s, plaintext (so only a loopback host is
+   * allowed, see {@link ServerSecurity}) admitting any client, and {@link ConnectionLimits#defaults()}.
    */
   public static Builder builder() {
     return new Builder();
@@ -58,8 +63,22 @@ public record ServerSettings(String host, int port, int chunkBytes, int uploadSl
     private int uploadSlots = 2;
     private Duration keepAliveTime = Duration.ofSeconds(30);
     private Duration keepAliveTimeout = Duration.ofSeconds(10);
+    private ServerSecurity security = ServerSecurity.plaintext();
+    private ConnectionLimits limits = ConnectionLimits.defaults();
 
     private Builder() {}
+
+    /** Sets {@link ServerSettings#security()}. */
+    public Builder security(ServerSecurity security) {
+      this.security = security;
+      return this;
+    }
+
+    /** Sets {@link ServerSettings#limits()}. */
+    public Builder limits(ConnectionLimits limits) {
+      this.limits = limits;
+      return this;
+    }
 
     /** Sets {@link ServerSettings#host()}. */
     public Builder host(String host) {
@@ -94,7 +113,8 @@ public record ServerSettings(String host, int port, int chunkBytes, int uploadSl
 
     /** The settings; throws {@link IllegalArgumentException} naming a bad value. */
     public ServerSettings build() {
-      return new ServerSettings(host, port, chunkBytes, uploadSlots, keepAliveTime, keepAliveTimeout);
+      return new ServerSettings(host, port, chunkBytes, uploadSlots, keepAliveTime, keepAliveTimeout, security,
+          limits);
     }
   }
 }

@@ -1,46 +1,71 @@
 package dev.flotilla.server;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * A fixed number of slots for messages with arrays that are being received or waiting to be consumed, so that the
- * server holds a few models' worth of uploads however many clients send at once. A connection that gets no slot
- * stops reading its stream, and gRPC flow control then pauses that client.
+ * A fixed number of slots, and a budget of bytes, for messages with arrays that are being received or waiting to be
+ * consumed, so that the server holds a few models' worth of uploads however many clients send at once. A connection
+ * that gets no slot stops reading its stream, and gRPC flow control then pauses that client.
  *
- * <p>Waiters are served first come, first served. Thread-safe; callbacks run outside the internal lock.
+ * <p>An upload takes one slot and the bytes its header declares; a message larger than the whole budget takes all of
+ * it, so it waits until no other upload is in flight. Waiters are served first come, first served. Thread-safe;
+ * callbacks run outside the internal lock.
  */
 final class UploadSlots {
-  private final Deque<Consumer<Lease>> waiters = new ArrayDeque<>();
+  private final Deque<Waiter> waiters = new ArrayDeque<>();
+  private final long maxBytes;
   private int free;
+  private long freeBytes;
 
+  /** {@code capacity} slots and no byte budget. */
   UploadSlots(int capacity) {
+    this(capacity, Long.MAX_VALUE);
+  }
+
+  /** {@code capacity} slots sharing a budget of {@code maxBytes} array bytes. */
+  UploadSlots(int capacity, long maxBytes) {
     if (capacity < 1) {
       throw new IllegalArgumentException("upload slots must be >= 1, got " + capacity);
     }
+    if (maxBytes < 1) {
+      throw new IllegalArgumentException("the upload byte budget must be >= 1, got " + maxBytes);
+    }
     this.free = capacity;
+    this.maxBytes = maxBytes;
+    this.freeBytes = maxBytes;
   }
 
   /**
-   * A slot if one is free now. Otherwise returns null and queues {@code whenFree}, which is later called with a slot
-   * on the thread that frees one; it must hand work off rather than block.
+   * A slot with {@code bytes} of the budget if both are free now and nobody waits before. Otherwise returns null and
+   * queues {@code whenFree}, which is later called with the slot on the thread that frees one; it must hand work off
+   * rather than block.
    */
-  Lease acquire(Consumer<Lease> whenFree) {
+  Lease acquire(long bytes, Consumer<Lease> whenFree) {
+    long reserved = Math.min(Math.max(bytes, 0), maxBytes);
     synchronized (this) {
-      if (free > 0) {
-        free--;
-        return new Lease();
+      if (waiters.isEmpty() && fits(reserved)) {
+        return take(reserved);
       }
-      waiters.addLast(whenFree);
+      waiters.addLast(new Waiter(reserved, whenFree));
       return null;
     }
   }
 
   /** Removes a queued waiter; false if it was not queued (already served, or never queued). */
-  synchronized boolean cancel(Consumer<Lease> waiter) {
-    return waiters.remove(waiter);
+  boolean cancel(Consumer<Lease> waiter) {
+    boolean removed;
+    List<Runnable> grants;
+    synchronized (this) {
+      removed = waiters.removeIf(w -> w.whenFree() == waiter);
+      grants = removed ? serveWaiters() : List.of(); // the next waiter may fit now
+    }
+    grants.forEach(Runnable::run);
+    return removed;
   }
 
   /** Slots free right now. */
@@ -48,25 +73,61 @@ final class UploadSlots {
     return free;
   }
 
-  private void release() {
-    Consumer<Lease> next;
-    synchronized (this) {
-      next = waiters.pollFirst();
-      if (next == null) {
-        free++;
-        return;
-      }
-    }
-    next.accept(new Lease());
+  /** Budget bytes free right now. */
+  synchronized long freeBytes() {
+    return freeBytes;
   }
 
-  /** One held slot. {@link #release()} frees it; releasing twice is harmless. */
+  private boolean fits(long bytes) {
+    return free > 0 && freeBytes >= bytes;
+  }
+
+  private Lease take(long bytes) {
+    free--;
+    freeBytes -= bytes;
+    return new Lease(bytes);
+  }
+
+  /** Takes slots for the waiters at the head of the queue that fit, in order; the grants run outside the lock. */
+  private List<Runnable> serveWaiters() {
+    List<Runnable> grants = new ArrayList<>();
+    while (!waiters.isEmpty() && fits(waiters.peekFirst().bytes())) {
+      Waiter w = waiters.pollFirst();
+      Lease l = take(w.bytes());
+      grants.add(() -> w.whenFree().accept(l));
+    }
+    return grants;
+  }
+
+  private void release(long bytes) {
+    List<Runnable> grants;
+    synchronized (this) {
+      free++;
+      freeBytes += bytes;
+      grants = serveWaiters();
+    }
+    grants.forEach(Runnable::run);
+  }
+
+  private record Waiter(long bytes, Consumer<Lease> whenFree) {}
+
+  /** One held slot and its bytes. {@link #release()} frees them; releasing twice is harmless. */
   final class Lease {
+    private final long bytes;
     private final AtomicBoolean released = new AtomicBoolean();
+
+    private Lease(long bytes) {
+      this.bytes = bytes;
+    }
+
+    /** The budget bytes this lease holds. */
+    long bytes() {
+      return bytes;
+    }
 
     void release() {
       if (released.compareAndSet(false, true)) {
-        UploadSlots.this.release();
+        UploadSlots.this.release(bytes);
       }
     }
   }

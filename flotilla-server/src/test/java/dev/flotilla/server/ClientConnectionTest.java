@@ -80,7 +80,7 @@ class ClientConnectionTest {
 
     Status status = c.closed.get(5, TimeUnit.SECONDS);
     assertThat(status.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
-    assertThat(status.getDescription()).contains("version 2").contains("the client version 99");
+    assertThat(status.getDescription()).contains("version 3").contains("the client version 99");
     assertThat(server.registry().size()).isZero();
   }
 

@@ -14,15 +14,15 @@ class UploadSlotsTest {
   @Test
   void grantsUpToCapacityThenQueuesInOrder() {
     UploadSlots slots = new UploadSlots(2);
-    UploadSlots.Lease a = slots.acquire(granted::add);
-    UploadSlots.Lease b = slots.acquire(granted::add);
+    UploadSlots.Lease a = slots.acquire(1, granted::add);
+    UploadSlots.Lease b = slots.acquire(1, granted::add);
     Consumer<UploadSlots.Lease> first = l -> granted.add(l);
     Consumer<UploadSlots.Lease> second = l -> granted.add(l);
 
     assertThat(a).isNotNull();
     assertThat(b).isNotNull();
-    assertThat(slots.acquire(first)).isNull();
-    assertThat(slots.acquire(second)).isNull();
+    assertThat(slots.acquire(1, first)).isNull();
+    assertThat(slots.acquire(1, second)).isNull();
     assertThat(slots.free()).isZero();
 
     a.release();
@@ -41,9 +41,9 @@ class UploadSlotsTest {
   @Test
   void cancelledWaiterIsSkipped() {
     UploadSlots slots = new UploadSlots(1);
-    UploadSlots.Lease a = slots.acquire(granted::add);
+    UploadSlots.Lease a = slots.acquire(1, granted::add);
     Consumer<UploadSlots.Lease> waiter = granted::add;
-    assertThat(slots.acquire(waiter)).isNull();
+    assertThat(slots.acquire(1, waiter)).isNull();
 
     assertThat(slots.cancel(waiter)).isTrue();
     a.release();
@@ -54,7 +54,52 @@ class UploadSlotsTest {
   }
 
   @Test
+  void byteBudgetHoldsBackAnUploadUntilEnoughIsReleased() {
+    UploadSlots slots = new UploadSlots(3, 100);
+    UploadSlots.Lease a = slots.acquire(60, granted::add);
+    assertThat(a).isNotNull();
+    assertThat(slots.acquire(50, granted::add)).as("60 + 50 > 100").isNull();
+    assertThat(slots.acquire(10, granted::add)).as("first come, first served: behind the waiting 50").isNull();
+    assertThat(slots.freeBytes()).isEqualTo(40);
+
+    a.release();
+
+    assertThat(granted).extracting(UploadSlots.Lease::bytes).containsExactly(50L, 10L);
+    assertThat(slots.freeBytes()).isEqualTo(40);
+    granted.forEach(UploadSlots.Lease::release);
+    assertThat(slots.freeBytes()).isEqualTo(100);
+    assertThat(slots.free()).isEqualTo(3);
+  }
+
+  @Test
+  void uploadLargerThanTheBudgetWaitsForAllOfIt() {
+    UploadSlots slots = new UploadSlots(2, 100);
+    UploadSlots.Lease small = slots.acquire(1, granted::add);
+    assertThat(slots.acquire(1_000, granted::add)).isNull();
+
+    small.release();
+
+    assertThat(granted).extracting(UploadSlots.Lease::bytes).containsExactly(100L);
+    assertThat(slots.freeBytes()).isZero();
+  }
+
+  @Test
+  void cancellingTheHeadWaiterServesTheNextThatFits() {
+    UploadSlots slots = new UploadSlots(2, 100);
+    UploadSlots.Lease held = slots.acquire(90, granted::add);
+    Consumer<UploadSlots.Lease> big = granted::add;
+    assertThat(slots.acquire(50, big)).isNull();
+    assertThat(slots.acquire(10, granted::add)).isNull();
+
+    assertThat(slots.cancel(big)).isTrue();
+
+    assertThat(granted).extracting(UploadSlots.Lease::bytes).containsExactly(10L);
+    held.release();
+  }
+
+  @Test
   void capacityMustBePositive() {
     assertThatThrownBy(() -> new UploadSlots(0)).hasMessageContaining("got 0");
+    assertThatThrownBy(() -> new UploadSlots(1, 0)).hasMessageContaining("got 0");
   }
 }

@@ -5,9 +5,10 @@ public final class Protocol {
   /**
    * Sent in {@code Hello} and {@code Welcome}; a server refuses a client that speaks another version with
    * {@code FAILED_PRECONDITION} and {@link #versionMismatch}. Version 2 carries arrays of every
-   * {@link dev.flotilla.core.tensor.DType}, message metadata and first-class errors.
+   * {@link dev.flotilla.core.tensor.DType}, message metadata and first-class errors; version 3 adds the key
+   * handshake (AuthChallenge, AuthResponse) and {@code cancel} messages.
    */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
   /**
    * Default size of the {@code Chunk} frames that carry array bytes: 256 KiB. Under half of G1's smallest region
    * (1 MiB, used on heaps up to 2 GiB), so a chunk's buffer is never a humongous allocation on a small client.

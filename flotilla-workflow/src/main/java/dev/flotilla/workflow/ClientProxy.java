@@ -2,6 +2,10 @@ package dev.flotilla.workflow;
 
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.strategy.ClientInfo;
+import dev.flotilla.core.strategy.ClientFailure;
+import dev.flotilla.core.strategy.ClientFailureException;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -28,8 +32,31 @@ public interface ClientProxy {
    * {@link dev.flotilla.core.strategy.ClientFailureException} of kind {@code DISCONNECTED} if the connection ends
    * first, or {@code REJECTED} if the reply arrived corrupt. It never times out by itself: the caller applies its own
    * deadline. The caller must {@linkplain Reply#close() close} the reply.
+   *
+   * <p>{@linkplain CompletableFuture#cancel Cancelling} the future tells the client to drop the request, or to stop
+   * working on it, because its result can no longer count; a reply that comes anyway is released. A transport that
+   * cannot reach the client for that (a virtual client) just forgets the reply.
    */
   CompletableFuture<Reply> request(Message request);
+
+  /**
+   * Sends {@code request} as {@link #request(Message)} does, and takes only a reply whose arrays {@code allowance}
+   * allows: any other fails the future as {@code REJECTED}. A transport over a network refuses such a reply from its
+   * header, before allocating memory for it, and closes the connection of the client that sent it. By default the
+   * reply is checked once it has arrived, as an in-process client can do.
+   */
+  default CompletableFuture<Reply> request(Message request, ReplyAllowance allowance) {
+    Objects.requireNonNull(allowance, "allowance");
+    return request(request).thenApply(reply -> {
+      Message m = reply.message();
+      Optional<String> problem = allowance.problem(m.type(), m.arrays().specs());
+      if (problem.isPresent()) {
+        reply.close();
+        throw new ClientFailureException(ClientFailure.Kind.REJECTED, problem.get());
+      }
+      return reply;
+    });
+  }
 
   /** Sends {@code message}, expecting no reply; the future completes once it is handed to the network. */
   CompletableFuture<Void> send(Message message);

@@ -17,8 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * workflow runs many small ones.
  *
  * <p>Each request gets the exchange's deadline in its {@link Metadata} (unless it carries an earlier one), so a
- * client can drop work that can no longer count. Replies that come after their stream stopped taking them are
- * counted by {@link #lateReplies()} and released.
+ * client can drop work that can no longer count; each reply must fit its request's {@link ReplyAllowance}. When the
+ * deadline passes, or the stream is closed first, the requests still unanswered are cancelled, which tells their
+ * clients to stop working on them. Replies that come after their stream stopped taking them are counted by
+ * {@link #lateReplies()} and released.
  *
  * <p>An exchange may cap how many of its requests are outstanding at once ({@code maxOutstanding}): it sends that
  * many, then the next as soon as one is answered or fails. This is for clients that share cores, such as client
@@ -73,7 +75,7 @@ public final class Exchange {
         Message message = withDeadline(request.message(), deadlineMillis);
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         stream.expect(request.clientId(), reply);
-        throttle.add(new RequestThrottle.Queued(() -> client.get().request(message), reply));
+        throttle.add(new RequestThrottle.Queued(() -> client.get().request(message, request.allowance()), reply));
       }
     }
     throttle.start();

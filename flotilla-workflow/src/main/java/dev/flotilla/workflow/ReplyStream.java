@@ -9,8 +9,10 @@ import dev.flotilla.core.strategy.ClientResult;
 import dev.flotilla.core.strategy.ResultStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * checked here; failures become {@link ClientFailure}s: a lost connection {@code DISCONNECTED} (or the kind a
  * {@link ClientFailureException} names), an error reply {@code CLIENT_ERROR}, a corrupt or rejected result
  * {@code REJECTED}, silence past the deadline {@code TIMEOUT}. A reply's upload slot is released when the iterator
- * moves past it.
+ * moves past it. The requests of clients still silent when the deadline passes or the stream is closed are
+ * cancelled ({@link CompletableFuture#cancel}), so that those clients stop working on them.
  *
  * <p>Threading: replies arrive on any thread; iteration, {@link #failures()} and {@link #close()} belong to the
  * workflow's thread.
@@ -41,6 +44,7 @@ public final class ReplyStream<R> implements ResultStream<R>, AutoCloseable {
   private final AtomicInteger late;
   private final BlockingQueue<Arrival> arrivals = new LinkedBlockingQueue<>();
   private final List<String> waitingFor = new ArrayList<>();
+  private final Map<String, CompletableFuture<Reply>> requests = new HashMap<>(); // of the clients waited for
   private final List<ClientFailure> failures = new ArrayList<>();
   private boolean intakeClosed; // guarded by this
   private boolean iterated;
@@ -65,6 +69,7 @@ public final class ReplyStream<R> implements ResultStream<R>, AutoCloseable {
   /** Waits for {@code reply} from {@code clientId}. */
   void expect(String clientId, CompletableFuture<Reply> reply) {
     waitingFor.add(clientId);
+    requests.put(clientId, reply);
     reply.whenComplete((r, error) -> arrive(new Arrival(clientId, r, error)));
   }
 
@@ -115,6 +120,7 @@ public final class ReplyStream<R> implements ResultStream<R>, AutoCloseable {
   @Override
   public void close() {
     closeIntake();
+    cancelWaiting();
     release();
     next = null;
     for (Arrival a = arrivals.poll(); a != null; a = arrivals.poll()) {
@@ -142,6 +148,7 @@ public final class ReplyStream<R> implements ResultStream<R>, AutoCloseable {
         }
       }
       waitingFor.remove(a.clientId);
+      requests.remove(a.clientId);
       next = classify(a);
       if (next != null) {
         held = a.reply;
@@ -193,7 +200,19 @@ public final class ReplyStream<R> implements ResultStream<R>, AutoCloseable {
     for (String id : waitingFor) {
       fail(id, ClientFailure.Kind.TIMEOUT, "no result within the timeout of " + timeout.toMillis() / 1000.0 + " s");
     }
+    cancelWaiting();
+  }
+
+  /** Cancels the requests of the clients still waited for, after the intake closed, and stops waiting for them. */
+  private void cancelWaiting() {
+    for (String id : waitingFor) {
+      CompletableFuture<Reply> request = requests.get(id);
+      if (request != null) {
+        request.cancel(false);
+      }
+    }
     waitingFor.clear();
+    requests.clear();
   }
 
   private void arrive(Arrival a) {

@@ -10,6 +10,7 @@ import java.util.function.Supplier;
  * Sends the requests of one {@link Exchange} with at most a given number outstanding: the first ones at once, then
  * the next as soon as an outstanding one is answered or fails. Requests still queued when {@code open} turns false
  * (the deadline passed, or the stream stopped taking replies) are never sent; their clients count as timed out.
+ * Cancelling a request's reply future cancels the request that was sent for it.
  *
  * <p>Threading: {@link #start()} runs on the workflow's thread, later sends on whichever thread completed a reply.
  * Sends never run under this object's lock, and only one thread sends at a time, so a fleet that answers on the
@@ -70,11 +71,19 @@ final class RequestThrottle {
       } catch (RuntimeException e) {
         sent = CompletableFuture.failedFuture(e);
       }
+      CompletableFuture<Reply> target = next.reply();
+      CompletableFuture<Reply> inner = sent;
+      // cancelling the exchange's future (its deadline passed) cancels the request, which tells the client to stop
+      target.whenComplete((reply, error) -> {
+        if (target.isCancelled()) {
+          inner.cancel(false);
+        }
+      });
       sent.whenComplete((reply, error) -> {
         if (error != null) {
-          next.reply().completeExceptionally(error);
-        } else {
-          next.reply().complete(reply);
+          target.completeExceptionally(error);
+        } else if (!target.complete(reply)) {
+          reply.close(); // nobody takes it any more: give its upload slot back
         }
         synchronized (this) {
           outstanding--;

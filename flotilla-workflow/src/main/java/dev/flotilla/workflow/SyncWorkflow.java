@@ -30,11 +30,12 @@ import org.slf4j.LoggerFactory;
  * results are aggregated (as they arrive, within the round timeout) into the next global model, which is then
  * evaluated on clients and centrally. Each phase is one {@link Exchange}: requests carry the round as their group,
  * the version of the model they carry and the phase's deadline. A reply is checked by the strategy
- * ({@link Strategy#checkTrainResult}) before the strategy sees it; the clients' training metrics (example-weighted
- * means) and the strategy's own metrics go into the round's {@link RoundRecord}. A client that fails, times out or
- * sends an invalid result becomes a {@link ClientFailure} handed to the strategy; nothing a client does stops the
- * run. After the last round every client is told to finish. {@link SyncSettings#maxConcurrentFit()} caps how many
- * clients train at once.
+ * ({@link Strategy#checkTrainResult}) before the strategy sees it, and its arrays are bounded before they are even
+ * received ({@link Strategy#trainResultSpecs}, {@link ReplyAllowance}); the clients' training metrics
+ * (example-weighted means) and the strategy's own metrics go into the round's {@link RoundRecord}. A client that
+ * fails, times out or sends an invalid result becomes a {@link ClientFailure} handed to the strategy; nothing a client
+ * does stops the run. After the last round every client is told to finish. {@link SyncSettings#maxConcurrentFit()}
+ * caps how many clients train at once.
  *
  * <p><b>Central evaluation overlaps the next round's training.</b> Once round r is aggregated (and evaluated on
  * clients, if the strategy asks for that), round r + 1's training requests go out, and only then does the workflow
@@ -139,8 +140,8 @@ public final class SyncWorkflow {
     int delivered;
     int failed;
     try (ReplyStream<TrainResult> results = exchange.send("round " + ctx.round() + " training",
-        requests(tasks, t -> MessageTypes.train(t).withMetadata(metadata)), settings.roundTimeout(),
-        settings.maxConcurrentFit(), convert)) {
+        requests(tasks, t -> MessageTypes.train(t).withMetadata(metadata), t -> trainAllowance(strategy, global, t)),
+        settings.roundTimeout(), settings.maxConcurrentFit(), convert)) {
       whileClientsTrain.run();
       aggregate = strategy.aggregateTrain(ctx, global, results);
       delivered = results.delivered();
@@ -186,7 +187,8 @@ public final class SyncWorkflow {
     }
     Metadata metadata = Metadata.of(ctx.round() + "/evaluate", ctx.round(), 0);
     try (ReplyStream<EvaluateResult> results = exchange.send("round " + ctx.round() + " evaluation",
-        requests(tasks, t -> MessageTypes.evaluate(t).withMetadata(metadata)), settings.roundTimeout(), (id, m) -> {
+        requests(tasks, t -> MessageTypes.evaluate(t).withMetadata(metadata), t -> ReplyAllowance.noArrays()),
+        settings.roundTimeout(), (id, m) -> {
           EvaluateResult r = MessageTypes.toEvaluateResult(m);
           if (!Double.isFinite(r.loss())) {
             throw new FlotillaException("the evaluation loss is not finite: " + r.loss());
@@ -200,12 +202,23 @@ public final class SyncWorkflow {
   /** A round that is trained (and evaluated on clients), with its model; its central evaluation is still to run. */
   private record Trained(RoundContext ctx, ModelWeights model, RoundRecorder recorder) {}
 
-  private static <I> List<ClientRequest> requests(List<ClientTask<I>> tasks, Function<I, Message> toMessage) {
+  private static <I> List<ClientRequest> requests(List<ClientTask<I>> tasks, Function<I, Message> toMessage,
+      Function<I, ReplyAllowance> allowance) {
     List<ClientRequest> out = new ArrayList<>(tasks.size());
     for (ClientTask<I> task : tasks) {
-      out.add(new ClientRequest(task.clientId(), toMessage.apply(task.instructions())));
+      out.add(new ClientRequest(task.clientId(), toMessage.apply(task.instructions()),
+          allowance.apply(task.instructions())));
     }
     return out;
+  }
+
+  /**
+   * What a training result may carry: the arrays the strategy demands ({@link Strategy#trainResultSpecs}), else up
+   * to the bytes of the model sent, so that a server refuses anything else before allocating memory for it.
+   */
+  private static ReplyAllowance trainAllowance(Strategy strategy, ModelWeights global, TrainInstructions sent) {
+    return strategy.trainResultSpecs(global).map(ReplyAllowance::exactly)
+        .orElseGet(() -> ReplyAllowance.upTo(sent.model().byteSize()));
   }
 
   private void awaitClients() throws InterruptedException {

@@ -4,6 +4,7 @@ import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.MessageError;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,8 +12,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one client: hands each request to its {@link ClientApp} behind its {@link ClientMod}s, with its
  * {@link Context}, and turns the outcome into the reply. A request whose deadline has passed is answered with a
- * {@link MessageError.Code#DEADLINE_EXCEEDED} error without running; an app or mod that throws or returns null is
- * answered with an {@link MessageError.Code#APP_ERROR}. Never throws for a failure of the app. The reply's metadata
+ * {@link MessageError.Code#DEADLINE_EXCEEDED} error without running; an app or mod that stops with a
+ * {@link CancellationException} (because the request was cancelled while it ran, see {@code FlotillaClient}) is
+ * answered with {@link MessageError.Code#CANCELLED}; one that throws anything else or returns null with an
+ * {@link MessageError.Code#APP_ERROR}. Never throws for a failure of the app. The reply's metadata
  * names the request it answers, with the request's group and model version.
  *
  * <p>A deployed client ({@code FlotillaClient}) and a simulated one answer every request through this class, so a
@@ -54,6 +57,9 @@ public final class ClientRuntime {
         if (reply == null) {
           reply = Message.error(MessageError.Code.APP_ERROR, "the app returned no reply to '" + request.type() + "'");
         }
+      } catch (CancellationException e) {
+        reply = Message.error(MessageError.Code.CANCELLED, "the '" + request.type() + "' request was cancelled: "
+            + e.getMessage());
       } catch (RuntimeException e) {
         log.warn("client '{}': the '{}' request failed", context.clientId(), request.type(), e);
         reply = Message.error(MessageError.Code.APP_ERROR, e.getClass().getSimpleName() + ": " + e.getMessage());

@@ -12,6 +12,13 @@ public final class MessageTypes {
   public static final String EVALUATE = "evaluate";
   /** Server to client: the run is over; disconnect and exit. */
   public static final String FINISH = "finish";
+  /**
+   * Server to client: drop the request whose message id is this message's {@link Metadata#replyTo()}, because its
+   * result can no longer count (its deadline passed, or the server stopped waiting for it). The client answers that
+   * request with a {@link MessageError.Code#CANCELLED} error, or with its result if it was already done; it does
+   * not answer the cancel itself.
+   */
+  public static final String CANCEL = "cancel";
   /** Client to server: reply to {@link #TRAIN}. */
   public static final String TRAIN_RESULT = "train_result";
   /** Client to server: reply to {@link #EVALUATE}. */
@@ -39,6 +46,14 @@ public final class MessageTypes {
   public static Message evaluateResult(EvaluateResult r) {
     return new Message(EVALUATE_RESULT, Config.of(NUM_EXAMPLES, r.numExamples(), LOSS, r.loss()), r.metrics(),
         dev.flotilla.core.tensor.ModelWeights.empty());
+  }
+
+  /** A {@link #CANCEL} message for the request whose message id is {@code requestId}; its own id is set on sending. */
+  public static Message cancel(long requestId) {
+    if (requestId <= 0) {
+      throw new IllegalArgumentException("a cancelled request's id must be positive, got " + requestId);
+    }
+    return Message.of(CANCEL).withMetadata(new Metadata(0, requestId, "", -1, 0));
   }
 
   /** An {@link MessageError.Code#APP_ERROR} error message. */

@@ -15,6 +15,7 @@ import dev.flotilla.core.strategy.Strategy;
 import dev.flotilla.core.strategy.StrategyState;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
+import dev.flotilla.core.tensor.TensorSpec;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -89,6 +90,12 @@ public final class LocalLayers implements Strategy {
       }
     }
     return inner.checkTrainResult(local.shared(global), result);
+  }
+
+  /** {@inheritDoc} The inner strategy's specs for the shared part of {@code global}: no local layer crosses. */
+  @Override
+  public Optional<List<TensorSpec>> trainResultSpecs(ModelWeights global) {
+    return inner.trainResultSpecs(local.shared(global));
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.flotilla.core.message.EvaluateResult;
 import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.message.TrainResult;
 import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.core.tensor.TensorSpec;
 import java.util.List;
 import java.util.Optional;
 
@@ -41,6 +42,18 @@ public interface Strategy {
    */
   default Optional<String> checkTrainResult(ModelWeights global, TrainResult result) {
     return UpdateValidator.problem(global.specs(), result.weights());
+  }
+
+  /**
+   * The arrays every acceptable training result carries (names, dtypes and shapes, in order), if
+   * {@link #checkTrainResult} demands exact ones; empty if it accepts other arrays (compressed or masked updates).
+   * A server refuses a result whose header declares other arrays before it allocates memory for them, and closes
+   * that client's connection; with empty, it bounds a result by the bytes of the model it sent. By default the specs
+   * of {@code global}, as the default {@link #checkTrainResult} requires; a strategy that overrides that check
+   * overrides this too.
+   */
+  default Optional<List<TensorSpec>> trainResultSpecs(ModelWeights global) {
+    return Optional.of(global.specs());
   }
 
   /**

@@ -42,6 +42,18 @@ class ClientRuntimeTest {
   }
 
   @Test
+  void anAppThatStopsOnCancellationIsAnsweredCancelled() {
+    ClientApp app = (message, context) -> {
+      throw new java.util.concurrent.CancellationException("stopped after 3 batches");
+    };
+    Message reply = runtime(app, List.of()).handle(TRAIN.withMetadata(Metadata.of("1", 0, 0).withIds(7, 0)));
+
+    assertThat(reply.error().code()).isEqualTo(MessageError.Code.CANCELLED);
+    assertThat(reply.error().reason()).contains("'train'").contains("stopped after 3 batches");
+    assertThat(reply.metadata().replyTo()).isEqualTo(7);
+  }
+
+  @Test
   void noReplyBecomesAnAppError() {
     Message reply = runtime((message, context) -> null, List.of()).handle(TRAIN);
 

@@ -151,6 +151,14 @@ class LocalLayersTest {
   }
 
   @Test
+  void demandsTheSharedLayersBeforeAResultIsReceived() {
+    LocalLayers strategy = new LocalLayers(new FedAvg(), "head");
+    ModelWeights global = model(0, 0, 5);
+
+    assertThat(strategy.trainResultSpecs(global)).hasValue(body(1, 2).specs());
+  }
+
+  @Test
   void aRegexThatMatchesEveryLayerOrNoneIsAnErrorNamingIt() {
     assertThatThrownBy(() -> new LocalLayers(new FedAvg(), "body|head").configureTrain(ROUND, model(0, 0, 0),
         CLIENTS)).isInstanceOf(IllegalArgumentException.class)

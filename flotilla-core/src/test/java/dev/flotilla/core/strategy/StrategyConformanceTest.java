@@ -104,6 +104,17 @@ class StrategyConformanceTest {
 
   @ParameterizedTest
   @MethodSource("names")
+  void theSpecsItDemandsBeforeReceivingAreTheOnesItsCheckAccepts(String name) {
+    Strategy strategy = create(name);
+    strategy.trainResultSpecs(GLOBAL).ifPresent(specs -> {
+      List<Tensor> tensors = specs.stream().map(Tensor::zeros).toList();
+      TrainResult fitting = new TrainResult(ModelWeights.of(tensors), 5, Metrics.of("train_loss", 0.5));
+      assertThat(strategy.checkTrainResult(GLOBAL, fitting)).isEmpty();
+    });
+  }
+
+  @ParameterizedTest
+  @MethodSource("names")
   void restoredStateMakesTheSameNextRound(String name) {
     Strategy a = create(name);
     ModelWeights afterRound1 = a.aggregateTrain(round(1), GLOBAL, stream(results(1, CLIENTS, 10))).model()

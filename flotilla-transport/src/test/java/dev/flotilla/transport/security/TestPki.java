@@ -25,15 +25,16 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * Certificates for the TLS tests, issued with BouncyCastle's builder on JDK EC P-256 keys: a CA, server
- * certificates for 127.0.0.1 and localhost, client certificates, and expired ones.
+ * certificates for 127.0.0.1 and localhost, client certificates, and expired ones. Public, in the test jar, for the
+ * server's TLS tests.
  */
-final class TestPki {
+public final class TestPki {
   private static final AtomicLong SERIAL = new AtomicLong(1);
 
   /** A certificate and its private key. */
-  record Issued(X509Certificate certificate, PrivateKey key) {
+  public record Issued(X509Certificate certificate, PrivateKey key) {
     /** Writes {@code NAME.pem} and {@code NAME-key.pem} into {@code dir}; returns the certificate's file. */
-    Path write(Path dir, String name) {
+    public Path write(Path dir, String name) {
       Path cert = dir.resolve(name + ".pem");
       PemFiles.writeCertificates(cert, List.of(certificate));
       PemFiles.writePrivateKey(dir.resolve(name + "-key.pem"), key);
@@ -44,26 +45,26 @@ final class TestPki {
   private TestPki() {}
 
   /** A CA named {@code name}, valid for a day. */
-  static Issued ca(String name) {
+  public static Issued ca(String name) {
     KeyPair pair = ecKeyPair();
     return new Issued(build(new X500Name("CN=" + name), pair, new X500Name("CN=" + name), pair.getPrivate(),
         Instant.now().minusSeconds(60), Duration.ofDays(1), true, null), pair.getPrivate());
   }
 
   /** A server certificate for 127.0.0.1 and localhost issued by {@code ca}, valid for a day. */
-  static Issued server(Issued ca) {
+  public static Issued server(Issued ca) {
     return leaf(ca, "server", Instant.now().minusSeconds(60), Duration.ofDays(1),
         new GeneralNames(new GeneralName[] {new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
             new GeneralName(GeneralName.dNSName, "localhost")}));
   }
 
   /** A client certificate named {@code name} issued by {@code ca}, valid for a day. */
-  static Issued client(Issued ca, String name) {
+  public static Issued client(Issued ca, String name) {
     return leaf(ca, name, Instant.now().minusSeconds(60), Duration.ofDays(1), null);
   }
 
   /** A server certificate like {@link #server}'s that expired an hour ago. */
-  static Issued expiredServer(Issued ca) {
+  public static Issued expiredServer(Issued ca) {
     return leaf(ca, "server", Instant.now().minus(Duration.ofDays(2)), Duration.ofDays(1).plusHours(23),
         new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
   }
@@ -95,7 +96,7 @@ final class TestPki {
   }
 
   /** A new EC key pair on P-256. */
-  static KeyPair ecKeyPair() {
+  public static KeyPair ecKeyPair() {
     try {
       KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
       g.initialize(new ECGenParameterSpec("secp256r1"));

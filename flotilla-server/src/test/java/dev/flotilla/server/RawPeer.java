@@ -1,0 +1,130 @@
+package dev.flotilla.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import dev.flotilla.core.message.Message;
+import dev.flotilla.transport.MessageAssembler;
+import dev.flotilla.transport.MessageEncoder;
+import dev.flotilla.transport.Protocol;
+import dev.flotilla.transport.proto.AuthResponse;
+import dev.flotilla.transport.proto.FleetGrpc;
+import dev.flotilla.transport.proto.Frame;
+import dev.flotilla.transport.proto.Hello;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A peer that speaks the wire protocol by hand over real gRPC, so that a test can break any rule: send frames out of
+ * order, lie in headers, stop half-way. Sends without flow control.
+ */
+final class RawPeer implements StreamObserver<Frame>, AutoCloseable {
+  /** Completes with the status the server ended the stream with. */
+  final CompletableFuture<Status> closed = new CompletableFuture<>();
+  private final ManagedChannel channel;
+  private final boolean ownsChannel;
+  private final StreamObserver<Frame> requests;
+  private final BlockingQueue<Frame> received = new LinkedBlockingQueue<>();
+  private final MessageAssembler assembler = new MessageAssembler();
+  private long lastId;
+
+  /** A peer of the server on 127.0.0.1:{@code port}, on a channel of its own. */
+  RawPeer(int port) {
+    this(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build(), true);
+  }
+
+  /** A peer on {@code channel}, which the caller closes unless {@code ownsChannel}. */
+  RawPeer(ManagedChannel channel, boolean ownsChannel) {
+    this.channel = channel;
+    this.ownsChannel = ownsChannel;
+    this.requests = FleetGrpc.newStub(channel).connect(this);
+  }
+
+  /** Sends a hello as {@code id} and waits for the welcome. */
+  RawPeer hello(String id) throws InterruptedException {
+    sendHello(id);
+    Frame welcome = nextFrame();
+    assertThat(welcome.hasWelcome()).as("welcome, got %s", welcome.getKindCase()).isTrue();
+    return this;
+  }
+
+  void sendHello(String id) {
+    send(Frame.newBuilder().setHello(Hello.newBuilder().setClientId(id).setProtocolVersion(Protocol.VERSION))
+        .build());
+  }
+
+  void sendAuthResponse(byte[] signature) {
+    send(Frame.newBuilder().setAuthResponse(AuthResponse.newBuilder().setSignature(ByteString.copyFrom(signature)))
+        .build());
+  }
+
+  synchronized void send(Frame frame) {
+    requests.onNext(frame);
+  }
+
+  /** The next frame from the server, failing the test after 5 s. */
+  Frame nextFrame() throws InterruptedException {
+    Frame f = received.poll(5, TimeUnit.SECONDS);
+    assertThat(f).as("a frame from the server").isNotNull();
+    return f;
+  }
+
+  /** The next whole message from the server. */
+  Message nextMessage() throws InterruptedException {
+    while (true) {
+      var done = assembler.accept(nextFrame());
+      if (done.isPresent()) {
+        return done.get();
+      }
+    }
+  }
+
+  /** The frames of {@code message} as a reply to {@code replyTo}, with this peer's next message id. */
+  List<Frame> encode(long replyTo, Message message) {
+    List<Frame> out = new ArrayList<>();
+    new MessageEncoder(64 << 10).encode(message.withMetadata(message.metadata().withIds(++lastId, replyTo)))
+        .forEachRemaining(out::add);
+    return out;
+  }
+
+  void reply(long replyTo, Message message) {
+    encode(replyTo, message).forEach(this::send);
+  }
+
+  /** The status the server closed the stream with, waiting up to {@code timeout}. */
+  Status awaitClosed(Duration timeout) throws Exception {
+    return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void onNext(Frame value) {
+    received.add(value);
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    closed.complete(Status.fromThrowable(t));
+  }
+
+  @Override
+  public void onCompleted() {
+    closed.complete(Status.OK);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (ownsChannel) {
+      channel.shutdownNow();
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+}
