@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A model crossing loopback gRPC between two processes (dev.flotilla.bench.TransportBenchmark): MB/s per direction,
 # CPU-seconds per GB of both processes, peak RSS.
-#   bench/transport.sh [SERVER_OPTIONS...]     e.g. --gib 1 --reps 3 --warmup 1 --chunk-kib 1024
+#   bench/transport.sh [SERVER_OPTIONS...]     e.g. --gib 1 --reps 3 --warmup 1 --chunk-kib 1024 --window-kib 8192
 # Builds flotilla-bench if its jar is missing; JAR=path runs another jar. JAVA_OPTS (default -Xms4g -Xmx4g) applies
-# to both processes; a --chunk-kib option is passed to the client too. On a shared machine run it under
+# to both processes, SERVER_JAVA_OPTS and CLIENT_JAVA_OPTS to one each (for example a JFR recording); --chunk-kib
+# and --window-kib are passed to the client too. On a shared machine run it under
 # `flock /tmp/flotilla-bench.lock` so that measurements never overlap.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -12,10 +13,12 @@ if [ ! -f "$JAR" ]; then
   (cd "$ROOT" && ./mvnw -q -B -pl flotilla-bench -am package -DskipTests)
 fi
 read -r -a OPTS <<< "${JAVA_OPTS:--Xms4g -Xmx4g}"
+read -r -a SERVER_OPTS <<< "${SERVER_JAVA_OPTS:-}"
+read -r -a CLIENT_OPTS <<< "${CLIENT_JAVA_OPTS:-}"
 CLIENT_ARGS=()
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
-  if [ "${args[i]}" = "--chunk-kib" ]; then CLIENT_ARGS=(--chunk-kib "${args[i + 1]}"); fi
+  case "${args[i]}" in --chunk-kib|--window-kib) CLIENT_ARGS+=("${args[i]}" "${args[i + 1]}") ;; esac
 done
 WORK="$(mktemp -d)"
 SERVER_PID=""
@@ -27,7 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 LOG_OPTS=(-Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
-java "${OPTS[@]}" "${LOG_OPTS[@]}" -cp "$JAR" dev.flotilla.bench.TransportBenchmark server \
+java "${OPTS[@]}" "${SERVER_OPTS[@]}" "${LOG_OPTS[@]}" -cp "$JAR" dev.flotilla.bench.TransportBenchmark server \
   --port-file "$WORK/port" "$@" &
 SERVER_PID=$!
 for _ in $(seq 300); do
@@ -36,7 +39,7 @@ for _ in $(seq 300); do
   sleep 0.1
 done
 [ -s "$WORK/port" ] || { echo "the server did not start" >&2; exit 1; }
-java "${OPTS[@]}" "${LOG_OPTS[@]}" -cp "$JAR" dev.flotilla.bench.TransportBenchmark client \
+java "${OPTS[@]}" "${CLIENT_OPTS[@]}" "${LOG_OPTS[@]}" -cp "$JAR" dev.flotilla.bench.TransportBenchmark client \
   --target "127.0.0.1:$(cat "$WORK/port")" "${CLIENT_ARGS[@]}" > "$WORK/client.log" 2>&1 &
 CLIENT_PID=$!
 status=0

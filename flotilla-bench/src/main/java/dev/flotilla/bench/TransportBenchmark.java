@@ -27,8 +27,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>{@code
  * java -cp benchmarks.jar dev.flotilla.bench.TransportBenchmark server --port-file F [--gib 1] [--tensors 4]
- *     [--reps 3] [--warmup 1] [--chunk-kib K]
+ *     [--reps 3] [--warmup 1] [--chunk-kib K] [--window-kib W]
  * java -cp benchmarks.jar dev.flotilla.bench.TransportBenchmark client --target 127.0.0.1:PORT [--chunk-kib K]
+ *     [--window-kib W]
  * }</pre>
  *
  * <p>The server listens on 127.0.0.1 (a free port, written to the port file), waits for one client and builds a
@@ -56,13 +57,16 @@ public final class TransportBenchmark {
     Map<String, String> options = options(args);
     int chunkBytes = options.containsKey("chunk-kib")
         ? Protocol.checkChunkBytes(Integer.parseInt(options.get("chunk-kib")) * 1024) : Protocol.DEFAULT_CHUNK_BYTES;
+    int windowBytes = Protocol.checkFlowControlWindow(options.containsKey("window-kib")
+        ? Integer.parseInt(options.get("window-kib")) * 1024 : Protocol.DEFAULT_FLOW_CONTROL_WINDOW_BYTES);
     if (args[0].equals("server")) {
-      System.exit(serve(options, chunkBytes) ? 0 : 1);
+      System.exit(serve(options, chunkBytes, windowBytes) ? 0 : 1);
     }
     String target = required(options, "target");
     ClientSettings settings = ClientSettings.builder(target, "transport-bench")
         .properties(Config.of("pid", ProcessHandle.current().pid()))
         .chunkBytes(chunkBytes)
+        .flowControlWindowBytes(windowBytes)
         .reconnect(Duration.ofMillis(100), Duration.ofSeconds(1))
         .build();
     try (FlotillaClient client = new FlotillaClient(settings, new EchoApp()::handle)) {
@@ -70,14 +74,15 @@ public final class TransportBenchmark {
     }
   }
 
-  private static boolean serve(Map<String, String> options, int chunkBytes) throws Exception {
+  private static boolean serve(Map<String, String> options, int chunkBytes, int windowBytes) throws Exception {
     double gib = Double.parseDouble(options.getOrDefault("gib", "1"));
     int tensors = Integer.parseInt(options.getOrDefault("tensors", "4"));
     int reps = Integer.parseInt(options.getOrDefault("reps", "3"));
     int warmup = Integer.parseInt(options.getOrDefault("warmup", "1"));
     int elements = (int) Math.min(Integer.MAX_VALUE - 8, (long) (gib * (1L << 30) / 4 / tensors));
     Config shape = Config.of("tensors", tensors, "elements", elements);
-    ServerSettings settings = ServerSettings.builder().host("127.0.0.1").port(0).chunkBytes(chunkBytes).build();
+    ServerSettings settings = ServerSettings.builder().host("127.0.0.1").port(0).chunkBytes(chunkBytes)
+        .flowControlWindowBytes(windowBytes).build();
     try (FlotillaServer server = FlotillaServer.start(settings)) {
       Files.writeString(Path.of(required(options, "port-file")), Integer.toString(server.port()));
       if (!server.registry().awaitClients(1, Duration.ofMinutes(2))) {
@@ -88,8 +93,9 @@ public final class TransportBenchmark {
       ProcessHandle clientProcess = ProcessHandle.of(client.info().properties().getLong("pid", -1)).orElseThrow();
       ModelWeights model = ProbeModel.build(DOWN_SEED, tensors, elements);
       call(client, Message.of("bench.prepare").withConfig(shape)).close();
-      System.out.printf(Locale.ROOT, "model: %d tensors of %d float32 = %,d bytes; chunks of %d KiB; server pid %d,"
-          + " client pid %d; %d cores%n", tensors, elements, model.byteSize(), chunkBytes >> 10,
+      System.out.printf(Locale.ROOT, "model: %d tensors of %d float32 = %,d bytes; chunks of %d KiB, window %d KiB;"
+          + " server pid %d, client pid %d; %d cores%n", tensors, elements, model.byteSize(), chunkBytes >> 10,
+          windowBytes >> 10,
           ProcessHandle.current().pid(), clientProcess.pid(), Runtime.getRuntime().availableProcessors());
       List<Phase> downs = new ArrayList<>();
       List<Phase> ups = new ArrayList<>();

@@ -10,7 +10,6 @@ import dev.flotilla.core.message.MessageTypes;
 import dev.flotilla.transport.ConnectionClosedException;
 import dev.flotilla.transport.MessageEncoder;
 import dev.flotilla.transport.Protocol;
-import dev.flotilla.transport.proto.FleetGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -76,6 +75,7 @@ public final class FlotillaClient implements AutoCloseable {
     this.channel = NettyChannelBuilder.forTarget(settings.target())
         .usePlaintext()
         .maxInboundMessageSize(Protocol.MAX_FRAME_BYTES)
+        .flowControlWindow(settings.flowControlWindowBytes())
         .keepAliveTime(settings.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
         .keepAliveTimeout(settings.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .build();
@@ -144,7 +144,7 @@ public final class FlotillaClient implements AutoCloseable {
 
   /** Serves one connection; returns null when the server finished the run, else the status that ended it. */
   private Status serve(Backoff backoff) throws InterruptedException {
-    Session session = Session.open(FleetGrpc.newStub(channel), encoder);
+    Session session = Session.open(channel, encoder);
     current = session;
     if (isClosing()) {
       session.cancel("the client is closing");

@@ -63,6 +63,7 @@ public final class FlotillaServer implements AutoCloseable {
         .executor(callbacks)
         .addService(service)
         .maxInboundMessageSize(Protocol.MAX_FRAME_BYTES)
+        .flowControlWindow(settings.flowControlWindowBytes())
         .keepAliveTime(settings.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
         .keepAliveTimeout(settings.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .permitKeepAliveTime(PERMIT_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
