@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>{@code
  * java -cp benchmarks.jar dev.flotilla.bench.TransportBenchmark server --port-file F [--gib 1] [--tensors 4]
- *     [--reps 3] [--warmup 1] [--chunk-kib K] [--window-kib W]
+ *     [--reps 3] [--warmup 1] [--chunk-kib K] [--window-kib W] [--threads true]
  * java -cp benchmarks.jar dev.flotilla.bench.TransportBenchmark client --target 127.0.0.1:PORT [--chunk-kib K]
  *     [--window-kib W]
  * }</pre>
@@ -39,8 +39,10 @@ import java.util.concurrent.TimeUnit;
  * whose reply carries the client's model, complete when the server has decoded it all. Each phase reports MB/s
  * (10⁶ bytes) of array bytes and the CPU time that each process spent during it, read with
  * {@link ProcessHandle.Info#totalCpuDuration()} (all threads: gRPC, GC, JIT). The last lines give the medians of the
- * measured repetitions (warm-ups excluded) and the peak RSS ({@code VmHWM}) of both processes. The server checks
- * every upload with {@link ProbeModel#spotCheck}, outside the timing, and exits with status 1 if one fails.
+ * measured repetitions (warm-ups excluded) and the peak RSS ({@code VmHWM}) of both processes. With
+ * {@code --threads true} each phase also lists both processes' minor page faults and CPU per thread group
+ * ({@link ThreadCpu}). The server checks every upload with {@link ProbeModel#spotCheck}, outside the timing, and exits
+ * with status 1 if one fails.
  */
 public final class TransportBenchmark {
   private static final long DOWN_SEED = 11;
@@ -100,11 +102,17 @@ public final class TransportBenchmark {
       List<Phase> downs = new ArrayList<>();
       List<Phase> ups = new ArrayList<>();
       boolean ok = true;
+      boolean threads = Boolean.parseBoolean(options.getOrDefault("threads", "false"));
+      long serverPid = ProcessHandle.current().pid();
       for (int rep = 1 - warmup; rep <= reps; rep++) {
         String label = rep <= 0 ? "warm-up" : "rep " + rep;
+        ThreadCpu server0 = ThreadCpu.of(serverPid);
+        ThreadCpu client0 = ThreadCpu.of(clientProcess.pid());
         Phase down = Phase.start(clientProcess);
         call(client, Message.of("bench.down").withConfig(shape).withArrays(model)).close();
         down = down.end(model.byteSize());
+        ThreadCpu server1 = ThreadCpu.of(serverPid);
+        ThreadCpu client1 = ThreadCpu.of(clientProcess.pid());
         Phase up = Phase.start(clientProcess);
         Message upload;
         try (Reply r = client.request(Message.of("bench.up")).get(10, TimeUnit.MINUTES)) {
@@ -115,6 +123,12 @@ public final class TransportBenchmark {
             : ProbeModel.spotCheck(upload.arrays(), UP_SEED, tensors, elements);
         System.out.printf(Locale.ROOT, "%-8s down %s%n%-8s up   %s%s%n", label, down, "", up,
             bad == null ? "" : "  FAILED check: " + bad);
+        if (threads) {
+          ThreadCpu server2 = ThreadCpu.of(serverPid);
+          ThreadCpu client2 = ThreadCpu.of(clientProcess.pid());
+          System.out.printf(Locale.ROOT, "  down server: %s%n  down client: %s%n  up   server: %s%n  up   client: %s%n",
+              server1.since(server0), client1.since(client0), server2.since(server1), client2.since(client1));
+        }
         ok &= bad == null;
         if (rep > 0) {
           downs.add(down);

@@ -49,8 +49,7 @@ final class Session implements ClientResponseObserver<Frame, Frame> {
   /** Opens a {@link Protocol#CONNECT} stream on {@code channel}; nothing is sent until {@link #hello}. */
   static Session open(Channel channel, MessageEncoder encoder) {
     Session session = new Session(encoder);
-    CallOptions options = CallOptions.DEFAULT.withOnReadyThreshold(FrameSender.QUEUED_BYTES);
-    ClientCalls.asyncBidiStreamingCall(channel.newCall(Protocol.CONNECT, options), session); // calls beforeStart
+    ClientCalls.asyncBidiStreamingCall(channel.newCall(Protocol.CONNECT, CallOptions.DEFAULT), session); // beforeStart
     return session;
   }
 

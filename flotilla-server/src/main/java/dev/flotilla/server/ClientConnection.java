@@ -61,7 +61,6 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy {
     this.slots = slots;
     this.callbacks = callbacks;
     this.outbound = new SerialExecutor(sendPool);
-    call.setOnReadyThreshold(FrameSender.QUEUED_BYTES);
     this.sender = new FrameSender(call, encoder);
     call.setOnCancelHandler(() -> close("the connection was cancelled", null));
     call.disableAutoRequest();

@@ -23,15 +23,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * blocks the calling thread, which therefore must never be a gRPC callback thread.
  */
 public final class FrameSender {
-  /**
-   * The on-ready threshold that both sides set on their stream ({@code ServerCallStreamObserver.setOnReadyThreshold},
-   * {@code CallOptions.withOnReadyThreshold}): the stream counts as ready while fewer bytes than this wait in the
-   * transport, so the next chunk is encoded while earlier ones are still being written to the socket. gRPC's default
-   * (32 KiB) is below one chunk, which made every chunk wait until the previous one had left, with two thread
-   * hand-offs in between. It bounds what a connection queues in the transport to about this plus one chunk.
-   */
-  public static final int QUEUED_BYTES = 1 << 20;
-
   private final CallStreamObserver<Frame> stream;
   private final MessageEncoder encoder;
   private final ReentrantLock messageLock = new ReentrantLock(); // held for a whole message
