@@ -43,8 +43,9 @@ public record ClientSettings(String target, String clientId, Config properties, 
   }
 
   /**
-   * A builder for a client {@code clientId} of the server at {@code target}, with the defaults: no properties, 1 MiB
-   * chunks, reconnection after 0.5 s doubling up to 30 s, a keep-alive ping after 30 s idle answered within 10 s.
+   * A builder for a client {@code clientId} of the server at {@code target}, with the defaults: no properties, 256 KiB
+   * chunks, a 1 MiB flow-control window, reconnection after 0.5 s doubling up to 30 s, a keep-alive ping after 30 s
+   * idle answered within 10 s.
    */
   public static Builder builder(String target, String clientId) {
     return new Builder(target, clientId);

@@ -39,8 +39,8 @@ public record ServerSettings(String host, int port, int chunkBytes, int flowCont
   }
 
   /**
-   * A builder with the defaults: every interface, port {@value #DEFAULT_PORT}, 256 KiB chunks, 2 upload slots, a
-   * keep-alive ping after 30 s idle that must be answered within 10 s.
+   * A builder with the defaults: every interface, port {@value #DEFAULT_PORT}, 256 KiB chunks, a 1 MiB flow-control
+   * window, 2 upload slots, a keep-alive ping after 30 s idle that must be answered within 10 s.
    */
   public static Builder builder() {
     return new Builder();
