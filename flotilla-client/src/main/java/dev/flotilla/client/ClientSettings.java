@@ -15,6 +15,8 @@ import java.util.Objects;
  *                         with the same id
  * @param properties       what the client tells the server about itself (for example {@code num_examples})
  * @param chunkBytes       size of the chunks that carry arrays to the server
+ * @param flowControlWindowBytes HTTP/2 flow-control window of the connection, in bytes: how much the server may send
+ *                         before the client has read it (see {@link Protocol#DEFAULT_FLOW_CONTROL_WINDOW_BYTES})
  * @param reconnectInitial wait before the first reconnection attempt; it doubles after each failed attempt
  * @param reconnectMax     longest wait between attempts
  * @param keepAliveTime    idle time after which the client pings the server (gRPC enforces at least 10 s)
@@ -25,8 +27,8 @@ import java.util.Objects;
  *                         id must be {@code clientId}
  */
 public record ClientSettings(String target, String clientId, Config properties, int chunkBytes,
-    Duration reconnectInitial, Duration reconnectMax, Duration keepAliveTime, Duration keepAliveTimeout,
-    ClientTls tls, ClientKey key) {
+    int flowControlWindowBytes, Duration reconnectInitial, Duration reconnectMax, Duration keepAliveTime,
+    Duration keepAliveTimeout, ClientTls tls, ClientKey key) {
   public ClientSettings {
     if (target == null || target.isEmpty()) {
       throw new IllegalArgumentException("target must be host:port, got '" + target + "'");
@@ -36,6 +38,7 @@ public record ClientSettings(String target, String clientId, Config properties, 
     }
     Objects.requireNonNull(properties, "properties");
     Protocol.checkChunkBytes(chunkBytes);
+    Protocol.checkFlowControlWindow(flowControlWindowBytes);
     requirePositive("reconnectInitial", reconnectInitial);
     requirePositive("reconnectMax", reconnectMax);
     if (reconnectMax.compareTo(reconnectInitial) < 0) {
@@ -50,9 +53,9 @@ public record ClientSettings(String target, String clientId, Config properties, 
   }
 
   /**
-   * A builder for a client {@code clientId} of the server at {@code target}, with the defaults: no properties, 1 MiB
-   * chunks, reconnection after 0.5 s doubling up to 30 s, a keep-alive ping after 30 s idle answered within 10 s,
-   * plaintext and no key.
+   * A builder for a client {@code clientId} of the server at {@code target}, with the defaults: no properties, 256 KiB
+   * chunks, a 1 MiB flow-control window, reconnection after 0.5 s doubling up to 30 s, a keep-alive ping after 30 s
+   * idle answered within 10 s, plaintext and no key.
    */
   public static Builder builder(String target, String clientId) {
     return new Builder(target, clientId);
@@ -71,6 +74,7 @@ public record ClientSettings(String target, String clientId, Config properties, 
     private final String clientId;
     private Config properties = Config.empty();
     private int chunkBytes = Protocol.DEFAULT_CHUNK_BYTES;
+    private int flowControlWindowBytes = Protocol.DEFAULT_FLOW_CONTROL_WINDOW_BYTES;
     private Duration reconnectInitial = Duration.ofMillis(500);
     private Duration reconnectMax = Duration.ofSeconds(30);
     private Duration keepAliveTime = Duration.ofSeconds(30);
@@ -107,6 +111,12 @@ public record ClientSettings(String target, String clientId, Config properties, 
       return this;
     }
 
+    /** Sets {@link ClientSettings#flowControlWindowBytes()}. */
+    public Builder flowControlWindowBytes(int flowControlWindowBytes) {
+      this.flowControlWindowBytes = flowControlWindowBytes;
+      return this;
+    }
+
     /** Sets {@link ClientSettings#reconnectInitial()} and {@link ClientSettings#reconnectMax()}. */
     public Builder reconnect(Duration initial, Duration max) {
       this.reconnectInitial = initial;
@@ -123,8 +133,8 @@ public record ClientSettings(String target, String clientId, Config properties, 
 
     /** The settings; throws {@link IllegalArgumentException} naming a bad value. */
     public ClientSettings build() {
-      return new ClientSettings(target, clientId, properties, chunkBytes, reconnectInitial, reconnectMax,
-          keepAliveTime, keepAliveTimeout, tls, key);
+      return new ClientSettings(target, clientId, properties, chunkBytes, flowControlWindowBytes, reconnectInitial,
+          reconnectMax, keepAliveTime, keepAliveTimeout, tls, key);
     }
   }
 }

@@ -11,7 +11,7 @@ import dev.flotilla.core.message.MessageTypes;
 import dev.flotilla.transport.ConnectionClosedException;
 import dev.flotilla.transport.MessageEncoder;
 import dev.flotilla.transport.Protocol;
-import dev.flotilla.transport.proto.FleetGrpc;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -88,6 +88,7 @@ public final class FlotillaClient implements AutoCloseable {
     this.encoder = new MessageEncoder(settings.chunkBytes());
     this.channel = ChannelSecurity.configure(NettyChannelBuilder.forTarget(settings.target()), settings)
         .maxInboundMessageSize(Protocol.MAX_FRAME_BYTES)
+        .flowControlWindow(settings.flowControlWindowBytes())
         .keepAliveTime(settings.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
         .keepAliveTimeout(settings.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .build();
@@ -162,7 +163,7 @@ public final class FlotillaClient implements AutoCloseable {
   /** Serves one connection; returns null when the server finished the run, else the status that ended it. */
   private Status serve(Backoff backoff) throws InterruptedException {
     TlsSessionCapture tls = new TlsSessionCapture();
-    Session session = Session.open(FleetGrpc.newStub(channel).withInterceptors(tls), encoder);
+    Session session = Session.open(ClientInterceptors.intercept(channel, tls), encoder);
     CancellationRegistry requests = new CancellationRegistry(deadlines, System::currentTimeMillis);
     current = session;
     if (isClosing()) {

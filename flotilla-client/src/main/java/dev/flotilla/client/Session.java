@@ -9,11 +9,13 @@ import dev.flotilla.transport.MessageEncoder;
 import dev.flotilla.transport.Protocol;
 import dev.flotilla.transport.WireValues;
 import dev.flotilla.transport.proto.AuthResponse;
-import dev.flotilla.transport.proto.FleetGrpc;
 import dev.flotilla.transport.proto.Frame;
 import dev.flotilla.transport.proto.Hello;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -49,10 +51,10 @@ final class Session implements ClientResponseObserver<Frame, Frame> {
     this.encoder = encoder;
   }
 
-  /** Opens a stream on {@code stub}; nothing is sent until {@link #hello}. */
-  static Session open(FleetGrpc.FleetStub stub, MessageEncoder encoder) {
+  /** Opens a {@link Protocol#CONNECT} stream on {@code channel}; nothing is sent until {@link #hello}. */
+  static Session open(Channel channel, MessageEncoder encoder) {
     Session session = new Session(encoder);
-    stub.connect(session); // calls beforeStart before returning
+    ClientCalls.asyncBidiStreamingCall(channel.newCall(Protocol.CONNECT, CallOptions.DEFAULT), session); // beforeStart
     return session;
   }
 

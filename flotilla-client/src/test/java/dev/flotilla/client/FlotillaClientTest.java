@@ -45,6 +45,8 @@ class FlotillaClientTest {
     assertThatThrownBy(() -> ClientSettings.builder("", "x").build()).hasMessageContaining("host:port");
     assertThatThrownBy(() -> ClientSettings.builder("h:1", "").build()).hasMessageContaining("clientId");
     assertThatThrownBy(() -> ClientSettings.builder("h:1", "x").chunkBytes(0).build()).hasMessageContaining("got 0");
+    assertThatThrownBy(() -> ClientSettings.builder("h:1", "x").flowControlWindowBytes(1000).build())
+        .hasMessageContaining("flow-control window").hasMessageContaining("got 1000");
     assertThatThrownBy(() -> ClientSettings.builder("h:1", "x")
         .reconnect(Duration.ofSeconds(2), Duration.ofSeconds(1)).build()).hasMessageContaining("reconnectMax");
   }

@@ -80,6 +80,7 @@ public final class FlotillaServer implements AutoCloseable {
         .addService(ServerInterceptors.intercept(service, CallPeer.INTERCEPTOR))
         .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
         .maxInboundMessageSize(Protocol.MAX_FRAME_BYTES)
+        .flowControlWindow(settings.flowControlWindowBytes())
         .keepAliveTime(settings.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
         .keepAliveTimeout(settings.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .permitKeepAliveTime(PERMIT_KEEPALIVE_SECONDS, TimeUnit.SECONDS)

@@ -10,6 +10,8 @@ import java.util.Objects;
  * @param host             address to bind, such as {@code "0.0.0.0"} (every interface) or {@code "127.0.0.1"}
  * @param port             TCP port, 0 for any free port (see {@link FlotillaServer#port()})
  * @param chunkBytes       size of the chunks that carry arrays to clients
+ * @param flowControlWindowBytes HTTP/2 flow-control window of each client connection, in bytes: how much a client
+ *                         may send before the server has read it (see {@link Protocol#DEFAULT_FLOW_CONTROL_WINDOW_BYTES})
  * @param uploadSlots      how many uploads with arrays the server assembles or holds at once; memory for uploads is
  *                         about this many models, and further clients are paused by flow control until a slot frees
  * @param keepAliveTime    idle time after which the server pings a client to check that it is alive
@@ -17,8 +19,8 @@ import java.util.Objects;
  * @param security         TLS, client authentication, and whether plaintext may leave the loopback interface
  * @param limits           what one connection may cost: message and in-flight bytes, stall and handshake timeouts
  */
-public record ServerSettings(String host, int port, int chunkBytes, int uploadSlots, Duration keepAliveTime,
-    Duration keepAliveTimeout, ServerSecurity security, ConnectionLimits limits) {
+public record ServerSettings(String host, int port, int chunkBytes, int flowControlWindowBytes, int uploadSlots,
+    Duration keepAliveTime, Duration keepAliveTimeout, ServerSecurity security, ConnectionLimits limits) {
   /** The port used when none is given. */
   public static final int DEFAULT_PORT = 9091;
 
@@ -30,6 +32,7 @@ public record ServerSettings(String host, int port, int chunkBytes, int uploadSl
       throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
     }
     Protocol.checkChunkBytes(chunkBytes);
+    Protocol.checkFlowControlWindow(flowControlWindowBytes);
     if (uploadSlots < 1) {
       throw new IllegalArgumentException("uploadSlots must be >= 1, got " + uploadSlots);
     }
@@ -40,9 +43,9 @@ public record ServerSettings(String host, int port, int chunkBytes, int uploadSl
   }
 
   /**
-   * A builder with the defaults: every interface, port {@value #DEFAULT_PORT}, 256 KiB chunks, 2 upload slots, a
-   * keep-alive ping after 30 s idle that must be answered within 10 s, plaintext (so only a loopback host is
-   * allowed, see {@link ServerSecurity}) admitting any client, and {@link ConnectionLimits#defaults()}.
+   * A builder with the defaults: every interface, port {@value #DEFAULT_PORT}, 256 KiB chunks, a 1 MiB flow-control
+   * window, 2 upload slots, a keep-alive ping after 30 s idle that must be answered within 10 s, plaintext (so only a
+   * loopback host is allowed, see {@link ServerSecurity}) admitting any client, and {@link ConnectionLimits#defaults()}.
    */
   public static Builder builder() {
     return new Builder();
@@ -60,6 +63,7 @@ public record ServerSettings(String host, int port, int chunkBytes, int uploadSl
     private String host = "0.0.0.0";
     private int port = DEFAULT_PORT;
     private int chunkBytes = Protocol.DEFAULT_CHUNK_BYTES;
+    private int flowControlWindowBytes = Protocol.DEFAULT_FLOW_CONTROL_WINDOW_BYTES;
     private int uploadSlots = 2;
     private Duration keepAliveTime = Duration.ofSeconds(30);
     private Duration keepAliveTimeout = Duration.ofSeconds(10);
@@ -98,6 +102,12 @@ public record ServerSettings(String host, int port, int chunkBytes, int uploadSl
       return this;
     }
 
+    /** Sets {@link ServerSettings#flowControlWindowBytes()}. */
+    public Builder flowControlWindowBytes(int flowControlWindowBytes) {
+      this.flowControlWindowBytes = flowControlWindowBytes;
+      return this;
+    }
+
     /** Sets {@link ServerSettings#uploadSlots()}. */
     public Builder uploadSlots(int uploadSlots) {
       this.uploadSlots = uploadSlots;
@@ -113,8 +123,8 @@ public record ServerSettings(String host, int port, int chunkBytes, int uploadSl
 
     /** The settings; throws {@link IllegalArgumentException} naming a bad value. */
     public ServerSettings build() {
-      return new ServerSettings(host, port, chunkBytes, uploadSlots, keepAliveTime, keepAliveTimeout, security,
-          limits);
+      return new ServerSettings(host, port, chunkBytes, flowControlWindowBytes, uploadSlots, keepAliveTime,
+          keepAliveTimeout, security, limits);
     }
   }
 }

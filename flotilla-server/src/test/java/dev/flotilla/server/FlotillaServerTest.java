@@ -128,4 +128,11 @@ class FlotillaServerTest {
           .hasMessageContaining("cannot listen on 127.0.0.1:" + taken.getLocalPort());
     }
   }
+
+  @Test
+  void settingsNameTheBadValue() {
+    assertThatThrownBy(() -> ServerSettings.builder().chunkBytes(0).build()).hasMessageContaining("got 0");
+    assertThatThrownBy(() -> ServerSettings.builder().flowControlWindowBytes(1000).build())
+        .hasMessageContaining("flow-control window").hasMessageContaining("got 1000");
+  }
 }

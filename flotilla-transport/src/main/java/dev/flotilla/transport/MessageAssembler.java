@@ -1,5 +1,7 @@
 package dev.flotilla.transport;
 
+import com.google.protobuf.ByteOutput;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.tensor.DType;
 import dev.flotilla.core.tensor.ModelWeights;
@@ -9,6 +11,8 @@ import dev.flotilla.transport.proto.Chunk;
 import dev.flotilla.transport.proto.Frame;
 import dev.flotilla.transport.proto.MessageEnd;
 import dev.flotilla.transport.proto.MessageStart;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -47,6 +51,32 @@ public final class MessageAssembler {
   private long offset; // bytes of that array received
   private long expected;
   private long received;
+  private final ByteOutput pieces = new ByteOutput() {
+    @Override
+    public void write(byte value) {
+      takePiece(ByteBuffer.wrap(new byte[] {value}));
+    }
+
+    @Override
+    public void write(byte[] value, int offset, int length) {
+      takePiece(ByteBuffer.wrap(value, offset, length));
+    }
+
+    @Override
+    public void writeLazy(byte[] value, int offset, int length) {
+      takePiece(ByteBuffer.wrap(value, offset, length));
+    }
+
+    @Override
+    public void write(ByteBuffer value) {
+      takePiece(value);
+    }
+
+    @Override
+    public void writeLazy(ByteBuffer value) {
+      takePiece(value);
+    }
+  };
 
   /** An assembler that takes every well-formed message, however large ({@code maxMessageBytes(Long.MAX_VALUE)}). */
   public MessageAssembler() {
@@ -117,7 +147,20 @@ public final class MessageAssembler {
       throw new ProtocolException("message " + id + " carries more than the " + expected
           + " array bytes its header declares");
     }
-    ByteBuffer data = c.getData().asReadOnlyByteBuffer();
+    try {
+      UnsafeByteOperations.unsafeWriteTo(c.getData(), pieces);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // the sink never throws
+    }
+    received += size;
+  }
+
+  /**
+   * Takes the bytes of a chunk where they lie: the frame's own array (see {@link FrameMarshaller}), or a buffer. A
+   * read-only view would make {@link CRC32} copy through a small temporary array, so the checksum is computed on the
+   * array or the direct buffer itself.
+   */
+  private void takePiece(ByteBuffer data) {
     while (data.hasRemaining()) {
       finishCompleteArrays();
       int n = (int) Math.min(data.remaining(), byteLengths[array] - offset);
@@ -131,7 +174,6 @@ public final class MessageAssembler {
       }
       data.position(data.position() + n);
     }
-    received += size;
   }
 
   /** Decodes all of {@code bytes} into the current float32 array, whose remaining length it does not exceed. */

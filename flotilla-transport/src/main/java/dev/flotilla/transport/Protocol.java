@@ -1,5 +1,9 @@
 package dev.flotilla.transport;
 
+import dev.flotilla.transport.proto.FleetGrpc;
+import dev.flotilla.transport.proto.Frame;
+import io.grpc.MethodDescriptor;
+
 /** Constants of the wire protocol shared by the server and the client. */
 public final class Protocol {
   /**
@@ -22,6 +26,21 @@ public final class Protocol {
    */
   public static final int MAX_FRAME_BYTES = 64 << 20;
 
+  /**
+   * Default HTTP/2 flow-control window of a connection and of its stream, on both sides: how many bytes a peer may
+   * send before the receiver has read them. A window of several chunks keeps a transfer streaming while the receiver
+   * decodes; it is also what a paused upload (one waiting for an upload slot) can leave buffered on the server.
+   */
+  public static final int DEFAULT_FLOW_CONTROL_WINDOW_BYTES = 1 << 20;
+
+  /**
+   * The {@code Fleet.Connect} method as both sides call and serve it: the generated descriptor (same service path,
+   * same protobuf bytes on the wire) with {@link FrameMarshaller} in place of the stock marshaller.
+   */
+  public static final MethodDescriptor<Frame, Frame> CONNECT = FleetGrpc.getConnectMethod()
+      .toBuilder(FrameMarshaller.INSTANCE, FrameMarshaller.INSTANCE)
+      .build();
+
   private Protocol() {}
 
   /** Returns {@code chunkBytes} if it is a valid chunk size, else throws naming it. */
@@ -31,6 +50,15 @@ public final class Protocol {
           "chunk size must be between 1 and " + MAX_CHUNK_BYTES + " bytes, got " + chunkBytes);
     }
     return chunkBytes;
+  }
+
+  /** Returns {@code windowBytes} if it is a valid flow-control window (64 KiB to 1 GiB), else throws naming it. */
+  public static int checkFlowControlWindow(int windowBytes) {
+    if (windowBytes < (64 << 10) || windowBytes > (1 << 30)) {
+      throw new IllegalArgumentException("flow-control window must be between 65536 and " + (1 << 30)
+          + " bytes, got " + windowBytes);
+    }
+    return windowBytes;
   }
 
   /**
