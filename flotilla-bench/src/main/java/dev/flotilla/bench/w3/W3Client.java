@@ -23,7 +23,7 @@ public final class W3Client {
         new PlusDeltaApp(cid))) {
       client.run();
     }
-    System.out.printf("CLIENT_DONE cid=%d peak_rss_mib=%.1f%n", cid,
-        W3Server.Memory.residentMib("VmHWM"));
+    System.out.printf("CLIENT_DONE cid=%d peak_rss_mib=%.1f thread_cpu_s: %s%n", cid,
+        W3Server.Memory.residentMib("VmHWM"), ThreadCpu.describe());
   }
 }

@@ -71,6 +71,7 @@ public final class W3Server {
       ModelWeights initial = W3Model.initial(params);
       out.put("model_rss_mib", Memory.residentMib("VmRSS"));
       outcome = run(server, initial, clients, rounds);
+      out.put("thread_cpu_s", ThreadCpu.byGroup());
     }
     double total = (System.nanoTime() - t0) / 1e9;
     for (Map<String, Object> row : outcome.rows()) {
