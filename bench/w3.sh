@@ -11,7 +11,8 @@
 #               [--server-opts "JVM OPTIONS"] [--client-opts "JVM OPTIONS"] [--server-args "--upload-slots 1"]
 #
 # JVM options default to lean ones sized from P (see server_opts/client_opts below); FLOTILLA_W3_SERVER_OPTS and
-# FLOTILLA_W3_CLIENT_OPTS (or the options above) replace them, with @MODEL_MIB@ standing for the model size in MiB.
+# FLOTILLA_W3_CLIENT_OPTS (or the options above) replace them; they may use $MODEL_MIB, the model size in MiB rounded
+# up, as in --client-opts '-XX:+UseSerialGC -Xmx$((48 + 3 * MODEL_MIB))m'.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 CASES="10x1000000,10x10000000,50x1000000"
@@ -63,7 +64,8 @@ run_case() {
   local k=$1 p=$2 dir="$OUTDIR/k$1_p$2"
   local model_mib=$(( (p * 4 + 1048575) / 1048576 ))
   local sopts="${SERVER_OPTS:-$(server_opts "$model_mib")}" copts="${CLIENT_OPTS:-$(client_opts "$model_mib")}"
-  sopts="${sopts//@MODEL_MIB@/$model_mib}"; copts="${copts//@MODEL_MIB@/$model_mib}"
+  local MODEL_MIB=$model_mib
+  sopts=$(eval "echo \"$sopts\""); copts=$(eval "echo \"$copts\"")
   rm -rf "$dir" && mkdir -p "$dir"
   while port_open "$PORT"; do PORT=$((PORT + 1)); done
   echo "=== case K=$k P=$p port=$PORT loadavg=$(cut -d' ' -f1-3 /proc/loadavg)" >&2

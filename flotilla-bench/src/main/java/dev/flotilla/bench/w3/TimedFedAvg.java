@@ -40,10 +40,10 @@ public final class TimedFedAvg extends FedAvg {
   public record RoundTimes(int round, long configureStart, long configureEnd, long aggregateStart,
       long aggregateEnd, List<ResultTimes> results, List<ClientFailure> failures) {}
 
-  /** The rounds timed so far, by round number. */
+  /** The rounds timed so far, in order of round number. */
   public Map<Integer, RoundTimes> rounds() {
     synchronized (rounds) {
-      return Map.copyOf(rounds);
+      return Collections.unmodifiableMap(new TreeMap<>(rounds));
     }
   }
 

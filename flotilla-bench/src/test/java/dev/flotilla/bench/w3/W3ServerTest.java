@@ -48,6 +48,7 @@ class W3ServerTest {
     assertThat(outcome.maxAbsDeviation()).isLessThan(1e-5);
     assertThat(outcome.correct()).isTrue();
     assertThat(outcome.rows()).hasSize(ROUNDS);
+    assertThat(outcome.rows()).extracting(r -> r.get("round")).containsExactly(1, 2, 3, 4, 5, 6);
     for (Map<String, Object> row : outcome.rows()) {
       assertThat(row.get("n_results")).isEqualTo(CLIENTS);
       assertThat(row.get("n_failures")).isEqualTo(0);
