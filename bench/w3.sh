@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Workload W3 of WORKLOADS.md, Flotilla's side: framework overhead without training. Per case KxP: one server process
+# (FedAvg, all K clients every round, no evaluation, 6 rounds) and K client processes on 127.0.0.1; the model is P
+# float32 parameters in 4 tensors of seeded standard normal values; each client returns what it received + 0.001 with
+# 100 + its index as examples. Measured as Flower's comparators/flower/w3_overhead.py does: round r = end of
+# aggregation r - end of aggregation r-1, median of rounds 2-6; peak RSS of every process by /usr/bin/time -v; check:
+# final model = initial + 0.006 within 1e-5. Writes OUTDIR/kK_pP/summary.json per case, OUTDIR/summary.json, and
+# prints one table line per case. Wrap it in `flock /tmp/flotilla-bench.lock` on a shared machine.
+#
+#   bench/w3.sh [--cases 10x1000000,10x10000000,50x1000000] [--outdir DIR] [--port 18400] [--case-timeout 420]
+#               [--server-opts "JVM OPTIONS"] [--client-opts "JVM OPTIONS"] [--server-args "--upload-slots 1"]
+#
+# JVM options default to lean ones sized from P (see server_opts/client_opts below); FLOTILLA_W3_SERVER_OPTS and
+# FLOTILLA_W3_CLIENT_OPTS (or the options above) replace them; they may use $MODEL_MIB, the model size in MiB rounded
+# up, as in --client-opts '-XX:+UseSerialGC -Xmx$((48 + 3 * MODEL_MIB))m'.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+CASES="10x1000000,10x10000000,50x1000000"
+OUTDIR=""
+PORT=18400
+ROUNDS=6
+CASE_TIMEOUT=420
+SERVER_OPTS="${FLOTILLA_W3_SERVER_OPTS:-}"
+CLIENT_OPTS="${FLOTILLA_W3_CLIENT_OPTS:-}"
+SERVER_ARGS=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --cases) CASES="$2"; shift 2 ;;
+    --outdir) OUTDIR="$2"; shift 2 ;;
+    --port) PORT="$2"; shift 2 ;;
+    --case-timeout) CASE_TIMEOUT="$2"; shift 2 ;;
+    --server-opts) SERVER_OPTS="$2"; shift 2 ;;
+    --client-opts) CLIENT_OPTS="$2"; shift 2 ;;
+    --server-args) SERVER_ARGS="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+OUTDIR="${OUTDIR:-$ROOT/flotilla-results/w3}"
+JAR="$ROOT/flotilla-bench/target/benchmarks.jar"
+PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
+[ -x /usr/bin/time ] || { echo "needs GNU time at /usr/bin/time (Debian package 'time')" >&2; exit 2; }
+
+if [ ! -f "$JAR" ] || [ -n "$(find "$ROOT"/flotilla-*/src/main -newer "$JAR" -type f -print -quit)" ]; then
+  echo "building $JAR" >&2
+  (cd "$ROOT" && { ./mvnw -q -o -B package -pl flotilla-bench -am -DskipTests 2>/dev/null \
+    || ./mvnw -q -B package -pl flotilla-bench -am -DskipTests; })
+fi
+
+# Lean JVMs: the serial collector (no concurrent GC threads or remembered sets), a small initial heap that grows
+# only as needed and a maximum sized from the model: the server holds the global model, FedAvg's accumulator and up
+# to 2 uploads (ServerSettings.uploadSlots), the client the model it received and its result.
+server_opts() { echo "-XX:+UseSerialGC -Xms16m -Xmx$(( 96 + 6 * $1 ))m -Xss512k -XX:-UsePerfData"; }
+client_opts() { echo "-XX:+UseSerialGC -Xms8m -Xmx$(( 48 + 3 * $1 ))m -Xss512k -XX:TieredStopAtLevel=1 -XX:-UsePerfData"; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+stop_group() { kill -TERM -- "-$1" 2>/dev/null || true; }
+
+OWN=()
+cleanup() { for p in "${OWN[@]}"; do stop_group "$p"; done; }
+trap cleanup EXIT
+
+run_case() {
+  local k=$1 p=$2 dir="$OUTDIR/k$1_p$2"
+  local model_mib=$(( (p * 4 + 1048575) / 1048576 ))
+  local sopts="${SERVER_OPTS:-$(server_opts "$model_mib")}" copts="${CLIENT_OPTS:-$(client_opts "$model_mib")}"
+  local MODEL_MIB=$model_mib
+  sopts=$(eval "echo \"$sopts\""); copts=$(eval "echo \"$copts\"")
+  rm -rf "$dir" && mkdir -p "$dir"
+  while port_open "$PORT"; do PORT=$((PORT + 1)); done
+  echo "=== case K=$k P=$p port=$PORT loadavg=$(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  printf '%s\n' "$sopts" > "$dir/server_opts.txt"; printf '%s\n' "$copts" > "$dir/client_opts.txt"
+  local t0; t0=$(date +%s.%N)
+  # shellcheck disable=SC2086
+  setsid /usr/bin/time -v -o "$dir/time_server.txt" java $sopts -cp "$JAR" dev.flotilla.bench.w3.W3Server \
+    --port "$PORT" --clients "$k" --params "$p" --rounds "$ROUNDS" --outdir "$dir" $SERVER_ARGS \
+    > "$dir/server.log" 2>&1 &
+  local server=$!; OWN+=("$server")
+  local waited=0
+  until port_open "$PORT"; do
+    sleep 0.2; waited=$((waited + 1))
+    if ! kill -0 "$server" 2>/dev/null || [ $waited -gt 600 ]; then echo "server did not come up" >&2; break; fi
+  done
+  local clients=()
+  for c in $(seq 0 $((k - 1))); do
+    # shellcheck disable=SC2086
+    setsid /usr/bin/time -v -o "$dir/time_client$c.txt" java $copts -cp "$JAR" dev.flotilla.bench.w3.W3Client \
+      --server "127.0.0.1:$PORT" --cid "$c" > "$dir/client$c.log" 2>&1 &
+    clients+=($!); OWN+=($!)
+  done
+  local status=ok deadline=$((SECONDS + CASE_TIMEOUT))
+  while kill -0 "$server" 2>/dev/null; do
+    if [ $SECONDS -ge $deadline ]; then status="timeout after ${CASE_TIMEOUT}s"; stop_group "$server"; break; fi
+    sleep 0.5
+  done
+  wait "$server" 2>/dev/null || true
+  deadline=$((SECONDS + 60))
+  for c in "${clients[@]}"; do
+    while kill -0 "$c" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+    stop_group "$c"; wait "$c" 2>/dev/null || true
+  done
+  "$PY" "$ROOT/bench/w3_summary.py" case "$dir" "$k" "$p" "$status" "$t0"
+  PORT=$((PORT + 1))
+}
+
+mkdir -p "$OUTDIR"
+cp "$JAR" "$OUTDIR/benchmarks.jar" && JAR="$OUTDIR/benchmarks.jar" # a rebuild during the run cannot break it
+for c in ${CASES//,/ }; do
+  run_case "${c%x*}" "${c#*x}"
+  sleep 2
+done
+"$PY" "$ROOT/bench/w3_summary.py" table "$OUTDIR" "$CASES"

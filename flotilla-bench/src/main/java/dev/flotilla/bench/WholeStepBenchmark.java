@@ -1,0 +1,289 @@
+package dev.flotilla.bench;
+
+import dev.flotilla.core.aggregate.WeightedMean;
+import dev.flotilla.core.message.Config;
+import dev.flotilla.core.message.Message;
+import dev.flotilla.core.message.MessageTypes;
+import dev.flotilla.core.message.Metadata;
+import dev.flotilla.core.message.Metrics;
+import dev.flotilla.core.message.TrainInstructions;
+import dev.flotilla.core.message.TrainResult;
+import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.core.tensor.Tensor;
+import dev.flotilla.core.tensor.TensorSpec;
+import dev.flotilla.transport.MessageAssembler;
+import dev.flotilla.transport.MessageEncoder;
+import dev.flotilla.transport.Protocol;
+import dev.flotilla.transport.proto.Frame;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Workload W2, the whole server step of a FedAvg round: K client results of P float32 parameters decoded from their
+ * wire frames by a {@link MessageAssembler} (CRC32 checks included), each folded into a {@link WeightedMean} (weights
+ * 100 + k examples) as soon as it is decoded and then dropped, the mean taken, and the new model encoded for the next
+ * round by a {@link MessageEncoder} (once: the frames of one message). Beside it, on the same data in the same run:
+ * {@link #arrayCopy}, the memory-bandwidth ceiling of {@link AggregationBenchmark}, and the parts of the step alone
+ * ({@link #decode}: K decodes, nothing folded; {@link #fold}: K folds of results decoded once at setup), to show
+ * where the time goes, and {@link #wholeStepChunkFoldPrototype}, what the step could be if uploads were folded chunk
+ * by chunk as they arrive ({@link ChunkFoldPrototype}).
+ *
+ * <p>The model has P parameters in 4 equal tensors. The K results are encoded once per trial into default-size
+ * ({@value Protocol#DEFAULT_CHUNK_BYTES} bytes) chunks; protobuf parsing and gRPC are not included, since the frames
+ * arrive parsed. Each operation handles all K results, so the primary score is rounds per second; the
+ * {@link Bytes#gigabytes} secondary score is GB/s of client data read (K × P × 4 bytes per operation, 1 GB = 10⁹
+ * bytes), kept by a JMH {@link AuxCounters} counter, for every benchmark method alike.
+ *
+ * <p>Run: {@code java -jar flotilla-bench/target/benchmarks.jar WholeStepBenchmark}.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@State(Scope.Benchmark)
+@Fork(value = 1, jvmArgsAppend = {"-Xms8g", "-Xmx8g", "-XX:+AlwaysPreTouch"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class WholeStepBenchmark {
+  private static final int TENSORS = 4;
+
+  /** {@code K/P}: number of client results and of float32 parameters per result. */
+  @Param({"10/1000000", "100/1000000", "10/10000000"})
+  public String workload;
+
+  private List<TensorSpec> specs;
+  private List<List<Frame>> uploads;
+  private ModelWeights[] decoded; // for fold and arrayCopy: the same values, already decoded
+  private MessageEncoder encoder;
+  private float[][] copyTarget;
+  private double gigabytesPerOperation;
+
+  /** Counts the client data read, reported by JMH as a rate: GB/s. */
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.OPERATIONS)
+  public static class Bytes {
+    /** Gigabytes (10⁹ bytes) of client results read in this iteration. */
+    public double gigabytes;
+
+    /** Starts each iteration from zero, as JMH expects of auxiliary counters. */
+    @Setup(Level.Iteration)
+    public void reset() {
+      gigabytes = 0;
+    }
+  }
+
+  /** Builds K results with cheap pseudo-random values (no denormals, no NaN) and encodes each into frames. */
+  @Setup(Level.Trial)
+  public void setUp() {
+    String[] parts = workload.split("/");
+    int clients = Integer.parseInt(parts[0]);
+    int parameters = Integer.parseInt(parts[1]);
+    if (parameters % TENSORS != 0) {
+      throw new IllegalArgumentException("P must be a multiple of " + TENSORS + ", got " + parameters);
+    }
+    specs = new ArrayList<>();
+    for (int t = 0; t < TENSORS; t++) {
+      specs.add(new TensorSpec("layer" + t + ".weight", new int[] {parameters / TENSORS}));
+    }
+    encoder = new MessageEncoder(Protocol.DEFAULT_CHUNK_BYTES);
+    uploads = new ArrayList<>(clients);
+    decoded = new ModelWeights[clients];
+    int state = 12345;
+    for (int k = 0; k < clients; k++) {
+      List<Tensor> tensors = new ArrayList<>(TENSORS);
+      for (TensorSpec spec : specs) {
+        float[] values = new float[spec.size()];
+        for (int i = 0; i < values.length; i++) {
+          state ^= state << 13;
+          state ^= state >>> 17;
+          state ^= state << 5;
+          values[i] = (state & 0xffff) * (1f / 65536) - 0.5f;
+        }
+        tensors.add(Tensor.wrap(spec, values));
+      }
+      Message result = MessageTypes.trainResult(new TrainResult(ModelWeights.of(tensors), 100 + k, Metrics.empty()))
+          .withMetadata(Metadata.none().withIds(k + 1, 1));
+      List<Frame> frames = new ArrayList<>();
+      encoder.encode(result).forEachRemaining(frames::add);
+      uploads.add(frames);
+      decoded[k] = decode(frames).weights();
+      if (!decoded[k].contentEquals(result.arrays())) {
+        throw new IllegalStateException("the codec does not round-trip result " + k);
+      }
+    }
+    copyTarget = new float[TENSORS][parameters / TENSORS];
+    ModelWeights viaAssembler = foldAll();
+    float[][] viaChunks = foldChunks();
+    for (int t = 0; t < TENSORS; t++) {
+      if (!java.util.Arrays.equals(viaChunks[t], viaAssembler.get(t).toArray())) {
+        throw new IllegalStateException("the chunk-fold prototype does not give FedAvg's mean (tensor " + t + ")");
+      }
+    }
+    gigabytesPerOperation = 4.0 * clients * parameters / 1e9;
+  }
+
+  /** The whole step: decode, fold and drop each result in turn, take the mean, encode it. */
+  @Benchmark
+  public void wholeStep(Bytes bytes, Blackhole bh) {
+    bytes.gigabytes += gigabytesPerOperation;
+    encode(foldAll(), bh);
+  }
+
+  /**
+   * What the step could be (a prototype, see {@link ChunkFoldPrototype}): each upload folded into the mean chunk by
+   * chunk as its frames come, CRC32 on the chunks' own arrays, no model-sized array per upload; then encoded.
+   */
+  @Benchmark
+  public void wholeStepChunkFoldPrototype(Bytes bytes, Blackhole bh) {
+    bytes.gigabytes += gigabytesPerOperation;
+    float[][] mean = foldChunks();
+    List<Tensor> tensors = new ArrayList<>(TENSORS);
+    for (int t = 0; t < TENSORS; t++) {
+      tensors.add(Tensor.wrap(specs.get(t), mean[t]));
+    }
+    encode(ModelWeights.of(tensors), bh);
+  }
+
+  /** The decoding alone: K results decoded (CRC32 checks included) and dropped. */
+  @Benchmark
+  public void decode(Bytes bytes, Blackhole bh) {
+    bytes.gigabytes += gigabytesPerOperation;
+    for (List<Frame> upload : uploads) {
+      bh.consume(decode(upload));
+    }
+  }
+
+  /** The averaging alone, on the same results decoded once at setup (as {@link AggregationBenchmark#fedAvg}). */
+  @Benchmark
+  public ModelWeights fold(Bytes bytes) {
+    bytes.gigabytes += gigabytesPerOperation;
+    WeightedMean mean = new WeightedMean(specs);
+    for (int k = 0; k < decoded.length; k++) {
+      mean.fold(decoded[k], 100 + k);
+    }
+    return mean.result();
+  }
+
+  /**
+   * A ceiling for any decoder that checks every byte: the CRC32 of every chunk of the K results, computed on the
+   * chunks' own arrays (no copy), which the {@link #decode} path must do at the least.
+   */
+  @Benchmark
+  public long crc32(Bytes bytes) throws java.io.IOException {
+    bytes.gigabytes += gigabytesPerOperation;
+    CrcOutput crc = new CrcOutput();
+    long sum = 0;
+    for (List<Frame> upload : uploads) {
+      for (Frame f : upload) {
+        if (f.hasChunk()) {
+          crc.crc.reset();
+          com.google.protobuf.UnsafeByteOperations.unsafeWriteTo(f.getChunk().getData(), crc);
+          sum += crc.crc.getValue();
+        }
+      }
+    }
+    return sum;
+  }
+
+  /** Feeds the arrays behind a {@code ByteString} to a CRC32 without copying them. */
+  private static final class CrcOutput extends com.google.protobuf.ByteOutput {
+    final CRC32 crc = new CRC32();
+
+    @Override
+    public void write(byte value) {
+      crc.update(value);
+    }
+
+    @Override
+    public void write(byte[] value, int offset, int length) {
+      crc.update(value, offset, length);
+    }
+
+    @Override
+    public void writeLazy(byte[] value, int offset, int length) {
+      crc.update(value, offset, length);
+    }
+
+    @Override
+    public void write(java.nio.ByteBuffer value) {
+      crc.update(value);
+    }
+
+    @Override
+    public void writeLazy(java.nio.ByteBuffer value) {
+      crc.update(value);
+    }
+  }
+
+  /** The ceiling: copy every result's values into one model-sized array (reads and writes K × P × 4 bytes). */
+  @Benchmark
+  public float[][] arrayCopy(Bytes bytes) {
+    bytes.gigabytes += gigabytesPerOperation;
+    for (ModelWeights update : decoded) {
+      for (int t = 0; t < TENSORS; t++) {
+        update.get(t).copyTo(copyTarget[t], 0);
+      }
+    }
+    return copyTarget;
+  }
+
+  private ModelWeights foldAll() {
+    WeightedMean mean = new WeightedMean(specs);
+    for (List<Frame> upload : uploads) {
+      TrainResult r = decode(upload);
+      mean.fold(r.weights(), r.numExamples());
+    }
+    return mean.result();
+  }
+
+  private float[][] foldChunks() {
+    int[] sizes = specs.stream().mapToInt(TensorSpec::size).toArray();
+    ChunkFoldPrototype mean = new ChunkFoldPrototype(sizes, Protocol.DEFAULT_CHUNK_BYTES);
+    for (List<Frame> upload : uploads) {
+      long[] crcs = mean.fold(upload);
+      Frame end = upload.get(upload.size() - 1);
+      for (int t = 0; t < crcs.length; t++) {
+        if ((int) crcs[t] != end.getEnd().getCrc32(t)) {
+          throw new IllegalStateException("array " + t + " failed its CRC32 check");
+        }
+      }
+    }
+    return mean.result();
+  }
+
+  private void encode(ModelWeights model, Blackhole bh) {
+    Message next = MessageTypes.train(new TrainInstructions(model, Config.of("round", 2)))
+        .withMetadata(Metadata.none().withIds(1, 0));
+    Iterator<Frame> frames = encoder.encode(next);
+    while (frames.hasNext()) {
+      bh.consume(frames.next());
+    }
+  }
+
+  private static TrainResult decode(List<Frame> frames) {
+    MessageAssembler assembler = new MessageAssembler();
+    for (Frame f : frames) {
+      Optional<Message> done = assembler.accept(f);
+      if (done.isPresent()) {
+        return MessageTypes.toTrainResult(done.get());
+      }
+    }
+    throw new IllegalStateException("the frames did not end the message");
+  }
+}
