@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * ({@link Strategy#checkTrainResult}) before the strategy sees it; the clients' training metrics (example-weighted
  * means) and the strategy's own metrics go into the round's {@link RoundRecord}. A client that fails, times out or sends an invalid result becomes a
  * {@link ClientFailure} handed to the strategy; nothing a client does stops the run. After the last round every
- * client is told to finish.
+ * client is told to finish. A strategy may end the run early: when {@link Strategy#stopReason()} gives a reason after
+ * {@code configureTrain} (a privacy budget that the round would exceed), nothing is sent, the reason is logged and the
+ * run ends with the current model.
  *
  * <p>The workflow only talks to clients through a {@link Fleet}, so it does not care how they are reached: the
  * {@link dev.flotilla.server.ClientRegistry} of a gRPC server in deployment, virtual clients in simulation. One
@@ -70,7 +72,14 @@ public final class SyncWorkflow {
         awaitClients();
         RoundContext ctx = new RoundContext(round, settings.rounds(), settings.seed());
         RoundRecorder recorder = new RoundRecorder(round, exchange.fleet());
-        global = round == 0 ? global : train(ctx, strategy, global, recorder);
+        List<ClientTask<TrainInstructions>> tasks = round == 0 ? List.of()
+            : strategy.configureTrain(ctx, global, exchange.fleet().clients());
+        Optional<String> stop = strategy.stopReason();
+        if (stop.isPresent()) {
+          log.warn("stopping before round {} of {}: {}", round, settings.rounds(), stop.get());
+          break;
+        }
+        global = round == 0 ? global : train(ctx, strategy, global, tasks, recorder);
         evaluate(ctx, strategy, global, recorder);
         RoundRecord record = recorder.record();
         log.info("round {}/{}: {}", round, settings.rounds(), RoundRecorder.describe(record));
@@ -90,7 +99,8 @@ public final class SyncWorkflow {
     return new RunSummary(global, records, exchange.lateReplies());
   }
 
-  private ModelWeights train(RoundContext ctx, Strategy strategy, ModelWeights global, RoundRecorder recorder) {
+  private ModelWeights train(RoundContext ctx, Strategy strategy, ModelWeights global,
+      List<ClientTask<TrainInstructions>> tasks, RoundRecorder recorder) {
     ExampleWeightedMetrics clientMetrics = new ExampleWeightedMetrics();
     ReplyConverter<TrainResult> convert = (clientId, m) -> {
       TrainResult r = MessageTypes.toTrainResult(m);
@@ -100,7 +110,6 @@ public final class SyncWorkflow {
       clientMetrics.add(r.metrics(), r.numExamples());
       return r;
     };
-    List<ClientTask<TrainInstructions>> tasks = strategy.configureTrain(ctx, global, exchange.fleet().clients());
     Metadata metadata = Metadata.of(ctx.round() + "/train", ctx.round() - 1, 0);
     AggregateResult aggregate;
     int delivered;
