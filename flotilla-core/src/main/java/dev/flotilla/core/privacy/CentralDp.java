@@ -20,12 +20,11 @@ import dev.flotilla.core.tensor.ModelWeights;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.IntConsumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What {@link DpFixedClipping} and {@link DpAdaptiveClipping} share: DP-FedAvg (McMahan, Ramage, Talwar and Zhang,
@@ -58,7 +57,6 @@ import org.slf4j.LoggerFactory;
  * the number of results.
  */
 abstract sealed class CentralDp implements Strategy permits DpFixedClipping, DpAdaptiveClipping {
-  private static final Logger log = LoggerFactory.getLogger(CentralDp.class);
   private static final String STATE_PREFIX = "dp/";
   private static final String STEPS = STATE_PREFIX + "steps";
   private static final String RDP = STATE_PREFIX + "rdp/";
@@ -127,11 +125,10 @@ abstract sealed class CentralDp implements Strategy permits DpFixedClipping, DpA
     RdpAccountant next = spent.compose(q, settings.noiseMultiplier(), 1);
     double epsilon = next.epsilon(settings.delta());
     if (settings.targetEpsilon().isPresent() && epsilon > settings.targetEpsilon().getAsDouble()) {
-      stopReason = String.format(java.util.Locale.ROOT, "privacy budget: round %d would take epsilon from %.4f to"
+      stopReason = String.format(Locale.ROOT, "privacy budget: round %d would take epsilon from %.4f to"
               + " %.4f, above the target %s (delta %s, noise multiplier %s, sampling rate %.4f)", ctx.round(),
           spent.epsilon(settings.delta()), epsilon, settings.targetEpsilon().getAsDouble(), settings.delta(),
           settings.noiseMultiplier(), q);
-      log.warn("{}", stopReason);
       return List.of();
     }
     spent = next;
