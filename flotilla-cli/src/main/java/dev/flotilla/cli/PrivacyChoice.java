@@ -74,7 +74,7 @@ record PrivacyChoice(Mode mode, double noiseMultiplier, double clip, Double adap
       throw new IllegalArgumentException("sampling rate must be in (0, 1], got " + samplingRate);
     }
     Objects.requireNonNull(noiseSeed, "noiseSeed");
-    settings(); // checks noise, clip, delta and budget
+    dpSettings(mode, noiseMultiplier, clip, delta, targetEpsilon, noiseSeed); // checks noise, clip, delta, budget
     if (adaptiveQuantile != null) {
       DpAdaptiveClipping.Settings.of(adaptiveQuantile);
     }
@@ -107,6 +107,11 @@ record PrivacyChoice(Mode mode, double noiseMultiplier, double clip, Double adap
 
   /** The central wrappers' settings. */
   DpSettings settings() {
+    return dpSettings(mode, noiseMultiplier, clip, delta, targetEpsilon, noiseSeed);
+  }
+
+  private static DpSettings dpSettings(Mode mode, double noiseMultiplier, double clip, double delta,
+      Double targetEpsilon, OptionalLong noiseSeed) {
     DpSettings.Builder b = DpSettings.builder().noiseMultiplier(noiseMultiplier).clip(clip).delta(delta)
         .clientSideClipping(mode == Mode.CENTRAL_CLIENT_CLIP);
     if (targetEpsilon != null) {
