@@ -144,10 +144,10 @@ abstract sealed class CentralDp implements Strategy permits DpFixedClipping, DpA
         t.instructions().config().with(PrivacyMetrics.CONFIG_CLIP, c)))).toList();
   }
 
-  /** Why the run must stop: the budget would be exceeded by the next round. */
+  /** Why the run must stop: the budget would be exceeded by the next round (or the inner strategy's reason). */
   @Override
   public Optional<String> stopReason() {
-    return Optional.ofNullable(stopReason);
+    return Optional.ofNullable(stopReason).or(inner::stopReason);
   }
 
   /**
