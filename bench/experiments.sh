@@ -3,10 +3,12 @@
 #   bench/experiments.sh robustness      [OUT_DIR]   20 clients, 4 Byzantine; FedAvg vs robust aggregators
 #   bench/experiments.sh heterogeneity   [OUT_DIR]   Dirichlet 0.1, 100 clients, 10 per round; 5 strategies
 #   bench/experiments.sh personalisation [OUT_DIR]   shards:2; FedAvg vs FedPer vs FedBN, per-client accuracy
+#   bench/experiments.sh privacy         [OUT_DIR]   100 clients, 10 per round; no DP vs central vs local DP at
+#                                                     epsilon 1, 3, 8 (delta 1e-5)
 # Each run writes OUT_DIR/<run>/metrics.jsonl; the chart is OUT_DIR/<experiment>.png. Deterministic for the seed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-EXPERIMENT="${1:?usage: bench/experiments.sh robustness|heterogeneity|personalisation [OUT_DIR]}"
+EXPERIMENT="${1:?usage: bench/experiments.sh robustness|heterogeneity|personalisation|privacy [OUT_DIR]}"
 OUT="${2:-$ROOT/experiments/$EXPERIMENT}"
 mkdir -p "$OUT"
 cd "$ROOT"
@@ -68,8 +70,35 @@ case "$EXPERIMENT" in
       --title "Per-client accuracy after 15 rounds: mean and standard deviation over the 20 clients" \
       "final/fedavg=$OUT/fedavg" "final/fedper=$OUT/fedper" "final/fedbn=$OUT/fedbn"
     ;;
+  privacy)
+    # 100 clients (IID), 10 sampled per round (q = 0.1), 30 rounds, SGD lr 0.05 momentum 0.9, for two models: the
+    # 2NN MLP (199,210 parameters) and logistic regression (7,850). Each DP run picks its noise multiplier from
+    # --target-epsilon for the 30 planned rounds (central: the subsampled Gaussian at q = 0.1; local: a client's 30
+    # possible updates, without amplification). Updates clipped to L2 norm CLIP.
+    CLIP=1.0
+    for model in logreg mlp; do
+      COMMON=(--clients 100 --clients-per-round 10 --rounds 30 --model "$model" --lr 0.05 --momentum 0.9)
+      sim "$model-nodp" "${COMMON[@]}"
+      runs=("no DP=$OUT/$model-nodp")
+      for eps in 8 3 1; do
+        sim "$model-central-eps$eps" "${COMMON[@]}" --dp central --target-epsilon "$eps" --dp-clip "$CLIP"
+        runs+=("central eps $eps=$OUT/$model-central-eps$eps")
+      done
+      for eps in 8 3 1; do
+        sim "$model-local-eps$eps" "${COMMON[@]}" --dp local --target-epsilon "$eps" --dp-clip "$CLIP"
+        runs+=("local eps $eps=$OUT/$model-local-eps$eps")
+      done
+      ./flotilla chart --metric accuracy --out "$OUT/privacy-$model.png" \
+        --title "Fashion-MNIST, 100 clients, 10 per round ($model): accuracy under DP (delta 1e-5)" "${runs[@]}"
+    done
+    ./flotilla chart --metric epsilon --out "$OUT/privacy-epsilon.png" \
+      --title "Epsilon spent after each round (RDP accountant, delta 1e-5)" \
+      "central eps 8=$OUT/logreg-central-eps8" "central eps 3=$OUT/logreg-central-eps3" \
+      "central eps 1=$OUT/logreg-central-eps1" "local eps 8=$OUT/logreg-local-eps8" \
+      "local eps 3=$OUT/logreg-local-eps3" "local eps 1=$OUT/logreg-local-eps1"
+    ;;
   *)
-    echo "unknown experiment '$EXPERIMENT'; choose robustness, heterogeneity or personalisation" >&2
+    echo "unknown experiment '$EXPERIMENT'; choose robustness, heterogeneity, personalisation or privacy" >&2
     exit 2
     ;;
 esac

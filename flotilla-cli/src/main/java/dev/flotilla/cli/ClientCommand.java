@@ -32,7 +32,9 @@ final class ClientCommand implements Callable<Integer> {
   Long seed;
 
   @Option(names = "--mod", description = "A client mod, repeatable, innermost last: byzantine:ATTACK (ATTACK one of"
-      + " signflip, scale:FACTOR, gaussian:STD, labelflip; for robustness trials).")
+      + " signflip, scale:FACTOR, gaussian:STD, labelflip; for robustness trials); dp-clip (clip updates as a server"
+      + " with --dp central-client-clip asks); local-dp:clip=C,noise=Z[,delta=D][,epsilon=E] (local differential"
+      + " privacy with this client's own budget).")
   List<String> mods = new ArrayList<>();
 
   @Mixin

@@ -7,6 +7,7 @@ import dev.flotilla.server.ServerSettings;
 import dev.flotilla.workflow.SyncSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,6 +72,9 @@ final class ServerCommand implements Callable<Integer> {
   @Mixin
   ServerSecurityOptions security;
 
+  @Mixin
+  PrivacyOptionsMixin privacy;
+
   @Override
   public Integer call() throws Exception {
     ServerSettings settings = ServerSettings.builder().host(host).port(port).security(security.security())
@@ -83,8 +87,11 @@ final class ServerCommand implements Callable<Integer> {
     }
     SyncSettings sync = syncBuilder.build();
     double fracEval = fractionEvaluate != null ? fractionEvaluate : testData == null ? 1.0 : 0.0;
-    StrategyChoice choice = strategy.choice(training.model);
-    choice.validate(training.model, new Sampling(fractionFit, minFitClients).size(minClients));
+    int perRound = new Sampling(fractionFit, minFitClients).size(minClients);
+    // privacy is planned for min-clients connected; the accountant then counts each round's actual sampling rate
+    StrategyChoice choice = strategy.choice(training.model).withPrivacy(privacy.choice(
+        perRound / (double) Math.max(1, minClients), rounds, OptionalLong.empty()).orElse(null));
+    choice.validate(training.model, perRound);
     ModelWeights initial = InitialModel.load(training.model, seed, training.initialModel);
     try (FlotillaServer server = FlotillaServer.start(settings)) {
       ServerRun.run(server, sync, choice, training.trainConfig(0.01, 0), initial, fractionFit, minFitClients,

@@ -3,6 +3,7 @@ package dev.flotilla.cli;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.strategy.Sampling;
+import dev.flotilla.core.strategy.Strategy;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.server.FlotillaServer;
@@ -51,13 +52,15 @@ final class ServerRun {
       }
       System.out.printf("model %s (%,d parameters), %s, %d rounds, waiting for %d clients on port %d%n",
           model, initial.numParameters(), strategy.describe(), sync.rounds(), sync.minClients(), server.port());
-      RunSummary summary = new SyncWorkflow(server.registry(), sync).run(strategy.build(base.build()), initial,
+      Strategy built = strategy.build(base.build());
+      RunSummary summary = new SyncWorkflow(server.registry(), sync).run(built, initial,
           (RoundRecord record, ModelWeights global) -> {
             System.out.println(RoundLine.format(record, sync.rounds()));
             if (output != null) {
               output.round(record, global);
             }
           });
+      built.stopReason().ifPresent(reason -> System.out.println("stopped early: " + reason));
       if (output != null) {
         output.writeChart(strategy.describe() + ", " + model + ", " + sync.rounds() + " rounds");
         System.out.println("wrote " + out.resolve(MetricsLog.FILE_NAME) + ", " + out.resolve(RunOutput.MODEL_FILE)

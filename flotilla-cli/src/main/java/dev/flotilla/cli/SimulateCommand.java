@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code flotilla simulate}: a whole federation in this JVM. Partitions Fashion-MNIST over virtual clients and runs
  * the server's round loop and strategy and the clients' training code over them, without sockets (see
- * {@link Simulation}).
+ * {@link Simulation}). With {@code --dp}, the noise is drawn reproducibly from the run's seed, so that a simulation
+ * can be repeated; a deployment ({@code server}, {@code client --mod local-dp:…}) draws it from SecureRandom.
  */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
     description = "Simulate a federated run in one JVM: many virtual clients on a partition of Fashion-MNIST, the"
@@ -91,13 +93,18 @@ final class SimulateCommand implements Callable<Integer> {
   @Mixin
   TrainingOptions training;
 
+  @Mixin
+  PrivacyOptionsMixin privacy;
+
   @Override
   public Integer call() throws Exception {
     if (!dataset.equals("fashion-mnist")) {
       throw new IllegalArgumentException("unknown dataset '" + dataset + "'; known: fashion-mnist");
     }
     SimulationSettings.Builder settings = SimulationSettings.builder()
-        .model(training.model).strategy(strategy.choice(training.model)).clients(clients, clientsPerRound)
+        .model(training.model).strategy(strategy.choice(training.model).withPrivacy(privacy.choice(
+            clientsPerRound / (double) Math.max(1, clients), rounds, OptionalLong.of(seed)).orElse(null)))
+        .clients(clients, clientsPerRound)
         .rounds(rounds).byzantine(byzantine == null ? null : ByzantineAttack.parse(byzantine))
         .partitioner(Partitioners.parse(scheme)).seed(seed).trainConfig(training.trainConfig(0.01, 0))
         .fractionEvaluate(fractionEvaluate).roundTimeout(roundTimeout).out(out).initialModel(training.initialModel);

@@ -1,5 +1,6 @@
 package dev.flotilla.cli;
 
+import dev.flotilla.core.client.ClientMod;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.partition.LocalTestSplit;
 import dev.flotilla.core.strategy.FedAvg;
@@ -79,7 +80,8 @@ public final class Simulation {
     try (ShardedEvaluator evaluator = test == null ? null
             : ShardedEvaluator.djl(settings.model(), test, settings.workers());
         SimulatedFleet fleet = new SimulatedFleet(clients, new DjlAppFactory(settings.model(), train, test),
-            ClientMods.forSimulation(clients, settings.byzantine(), settings.seed()), settings.workers(),
+            ClientMods.forSimulation(clients, settings.byzantine(), settings.seed(), privacyMods(settings)),
+            settings.workers(),
             (id, type) -> progress.taskDone());
         RunOutput output = settings.out() == null ? null : RunOutput.create(settings.out(), settings.model())) {
       Strategy strategy = strategy(settings, evaluator);
@@ -101,7 +103,7 @@ public final class Simulation {
       SimulationResult result = new SimulationResult(settings, summary, train.size(), test == null ? 0 : test.size(),
           (System.nanoTime() - start) / 1e9, cpuAtStart < 0 ? -1 : MemoryWatch.processCpuSeconds() - cpuAtStart,
           memory.peakUsedBytes(), memory.peakAfterGcBytes(),
-          MemoryWatch.maxHeapBytes(), MemoryWatch.peakResidentBytes());
+          MemoryWatch.maxHeapBytes(), MemoryWatch.peakResidentBytes(), strategy.stopReason().orElse(null));
       if (output != null) {
         output.writeChart(title(settings));
         Files.writeString(output.dir().resolve(SUMMARY_FILE), result.toJson() + "\n", StandardCharsets.UTF_8);
@@ -126,6 +128,12 @@ public final class Simulation {
       fedAvg.centralEvaluator(evaluator);
     }
     return settings.strategy().build(fedAvg.build());
+  }
+
+  /** The mods that differential privacy adds to every virtual client (none without it, or for central DP). */
+  private static List<ClientMod> privacyMods(SimulationSettings settings) {
+    PrivacyChoice privacy = settings.strategy().privacy();
+    return privacy == null ? List.of() : privacy.clientMods();
   }
 
   /** Client tasks in the whole run: training each round, and federated evaluation each round and before the first. */

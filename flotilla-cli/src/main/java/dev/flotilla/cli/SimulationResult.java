@@ -2,6 +2,7 @@ package dev.flotilla.cli;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import dev.flotilla.core.privacy.PrivacyMetrics;
 import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.workflow.RunSummary;
 import java.util.List;
@@ -24,9 +25,11 @@ import java.util.Optional;
  *                          data); -1 if no collection ran
  * @param maxHeapBytes      the heap limit of the JVM ({@code -Xmx})
  * @param peakResidentBytes peak resident memory of the process, native memory included; -1 if unknown
+ * @param stopReason        why the strategy ended the run before its last round (a privacy budget), or null
  */
 public record SimulationResult(SimulationSettings settings, RunSummary run, int trainExamples, int testExamples,
-    double wallSeconds, double cpuSeconds, long peakHeapUsedBytes, long peakHeapAfterGcBytes, long maxHeapBytes, long peakResidentBytes) {
+    double wallSeconds, double cpuSeconds, long peakHeapUsedBytes, long peakHeapAfterGcBytes, long maxHeapBytes,
+    long peakResidentBytes, String stopReason) {
   /** Checks the required parts. */
   public SimulationResult {
     Objects.requireNonNull(settings, "settings");
@@ -75,6 +78,13 @@ public record SimulationResult(SimulationSettings settings, RunSummary run, int 
     last().filter(r -> accuracyOf(r) != null).ifPresent(l -> out.append(String.format(Locale.ROOT,
         ", final accuracy %.4f (round %d)", accuracyOf(l), l.round())));
     out.append('\n');
+    if (stopReason != null) {
+      out.append("stopped early: ").append(stopReason).append('\n');
+    }
+    last().flatMap(l -> l.metrics().get(PrivacyMetrics.EPSILON).isPresent()
+        ? Optional.of(l.metrics()) : Optional.empty()).ifPresent(m -> out.append(String.format(Locale.ROOT,
+        "privacy spent: epsilon %.4f at delta %s%n", m.get(PrivacyMetrics.EPSILON).getAsDouble(),
+        m.get(PrivacyMetrics.DELTA).orElse(Double.NaN))));
     String perRound = settings.rounds() == 0 ? "no training rounds"
         : String.format(Locale.ROOT, "%.2f s per round (mean of %d rounds)", secondsPerRound(), settings.rounds());
     out.append(String.format(Locale.ROOT, "%s, %.1f s in all, %d of %d clients per round, %d workers%n", perRound,
@@ -130,6 +140,13 @@ public record SimulationResult(SimulationSettings settings, RunSummary run, int 
         json.addProperty("final_loss", l.loss());
       }
     });
+    last().ifPresent(l -> l.metrics().get(PrivacyMetrics.EPSILON).ifPresent(e -> {
+      json.addProperty("final_epsilon", e);
+      json.addProperty("delta", l.metrics().get(PrivacyMetrics.DELTA).orElse(Double.NaN));
+    }));
+    if (stopReason != null) {
+      json.addProperty("stopped", stopReason);
+    }
     json.addProperty("seconds_per_round", secondsPerRound());
     json.addProperty("wall_seconds", wallSeconds);
     json.addProperty("cpu_seconds", cpuSeconds);

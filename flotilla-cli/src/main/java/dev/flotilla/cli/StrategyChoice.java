@@ -9,20 +9,37 @@ import dev.flotilla.core.strategy.StrategyOptions;
 import dev.flotilla.djl.model.Models;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The strategy a run uses, as the command line chose it, and the one place where the CLI turns that choice into a
  * {@link Strategy} for {@code server}, {@code demo} and {@code simulate} alike: {@link Strategies} by name with its
- * parameters, wrapped in {@link LocalLayers} when some layers stay on the sites.
+ * parameters, wrapped in differential privacy when chosen and in {@link LocalLayers} (outermost, so that privacy
+ * acts on the shared layers) when some layers stay on the sites.
  *
  * @param name        a name of {@link Strategies#names()}
  * @param options     its parameters
  * @param localLayers regex of the layers that stay on each site, or null for none
+ * @param privacy     differential privacy, or null for none
  */
-record StrategyChoice(String name, StrategyOptions options, String localLayers) {
+record StrategyChoice(String name, StrategyOptions options, String localLayers, PrivacyChoice privacy) {
+  /** The strategies whose aggregate is a weighted average of the client models, which central DP can wrap. */
+  private static final Set<String> WEIGHTED_AVERAGES = Set.of("fedavg", "fedavgm", "fedprox", "fedadagrad",
+      "fedadam", "fedyogi");
+
   StrategyChoice {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(options, "options");
+  }
+
+  /** Without differential privacy. */
+  StrategyChoice(String name, StrategyOptions options, String localLayers) {
+    this(name, options, localLayers, null);
+  }
+
+  /** The same choice with {@code privacy} (null for none). */
+  StrategyChoice withPrivacy(PrivacyChoice privacy) {
+    return new StrategyChoice(name, options, localLayers, privacy);
   }
 
   /** Plain FedAvg. */
@@ -37,6 +54,11 @@ record StrategyChoice(String name, StrategyOptions options, String localLayers) 
    */
   void validate(String model, int clientsPerRound) {
     Strategies.validate(name, options, clientsPerRound);
+    if (privacy != null && privacy.mode() != PrivacyChoice.Mode.LOCAL && !WEIGHTED_AVERAGES.contains(name.strip()
+        .toLowerCase(Locale.ROOT))) {
+      throw new IllegalArgumentException("--dp " + privacy.mode() + " averages clipped updates and cannot wrap "
+          + name + ", which is not a weighted average; use fedavg, fedavgm, fedprox, fedadagrad, fedadam or fedyogi");
+    }
     if (localLayers != null) {
       LayerPattern.of(localLayers).requireSplit(Models.specs(model));
     }
@@ -45,11 +67,18 @@ record StrategyChoice(String name, StrategyOptions options, String localLayers) 
   /** The strategy, sampling, configuring and evaluating as {@code base}; call {@link #validate} first. */
   Strategy build(FedAvg.Settings base) {
     Strategy built = Strategies.create(name, options, base);
+    if (privacy != null) {
+      built = privacy.wrap(built);
+    }
     return localLayers == null ? built : new LocalLayers(built, localLayers);
   }
 
-  /** A short description for logs, summaries and chart titles, such as {@code fedprox, local layers fc2\..*}. */
+  /**
+   * A short description for logs, summaries and chart titles, such as {@code fedprox, local layers fc2\..*} or
+   * {@code fedavg, dp central z 1.29 clip 1}.
+   */
   String describe() {
-    return name.toLowerCase(Locale.ROOT) + (localLayers == null ? "" : ", local layers " + localLayers);
+    return name.toLowerCase(Locale.ROOT) + (localLayers == null ? "" : ", local layers " + localLayers)
+        + (privacy == null ? "" : ", " + privacy.describe());
   }
 }

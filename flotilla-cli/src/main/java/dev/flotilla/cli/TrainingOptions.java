@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
  * {@code simulate}. */
 final class TrainingOptions {
   @Option(names = "--model", defaultValue = "cnn",
-      description = "Model: cnn, mlp or cnn-bn (default: ${DEFAULT-VALUE}).")
+      description = "Model: cnn, mlp, cnn-bn or logreg (default: ${DEFAULT-VALUE}).")
   String model;
 
   @Option(names = "--initial-model", description = "Start from the weights in this model.safetensors (written by an"

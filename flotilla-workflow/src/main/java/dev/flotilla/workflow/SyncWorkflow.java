@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * (example-weighted means) and the strategy's own metrics go into the round's {@link RoundRecord}. A client that
  * fails, times out or sends an invalid result becomes a {@link ClientFailure} handed to the strategy; nothing a client
  * does stops the run. After the last round every client is told to finish. {@link SyncSettings#maxConcurrentFit()}
- * caps how many clients train at once.
+ * caps how many clients train at once. A strategy may end the run early: when {@link Strategy#stopReason()} gives a
+ * reason after {@code configureTrain} (a privacy budget that the round would exceed), nothing is sent, the reason is
+ * logged and the run ends with the current model (the last round's record is still written).
  *
  * <p><b>Central evaluation overlaps the next round's training.</b> Once round r is aggregated (and evaluated on
  * clients, if the strategy asks for that), round r + 1's training requests go out, and only then does the workflow
@@ -95,8 +97,14 @@ public final class SyncWorkflow {
         RoundContext ctx = new RoundContext(round, settings.rounds(), settings.seed());
         RoundRecorder recorder = new RoundRecorder(round, exchange.fleet());
         if (round > 0) {
+          List<ClientTask<TrainInstructions>> tasks = strategy.configureTrain(ctx, global, exchange.fleet().clients());
+          Optional<String> stop = strategy.stopReason();
+          if (stop.isPresent()) {
+            log.warn("stopping before round {} of {}: {}", round, settings.rounds(), stop.get());
+            break;
+          }
           Trained previous = unevaluated;
-          global = train(ctx, strategy, global, recorder,
+          global = train(ctx, strategy, global, tasks, recorder,
               () -> {
                 if (previous != null) {
                   finish(previous, strategy, listener, records);
@@ -122,9 +130,9 @@ public final class SyncWorkflow {
     return new RunSummary(global, records, exchange.lateReplies());
   }
 
-  /** Trains round {@code ctx.round()}; {@code whileClientsTrain} runs once the requests are out. */
-  private ModelWeights train(RoundContext ctx, Strategy strategy, ModelWeights global, RoundRecorder recorder,
-      Runnable whileClientsTrain) {
+  /** Trains round {@code ctx.round()} on {@code tasks}; {@code whileClientsTrain} runs once the requests are out. */
+  private ModelWeights train(RoundContext ctx, Strategy strategy, ModelWeights global,
+      List<ClientTask<TrainInstructions>> tasks, RoundRecorder recorder, Runnable whileClientsTrain) {
     ExampleWeightedMetrics clientMetrics = new ExampleWeightedMetrics();
     ReplyConverter<TrainResult> convert = (clientId, m) -> {
       TrainResult r = MessageTypes.toTrainResult(m);
@@ -134,7 +142,6 @@ public final class SyncWorkflow {
       clientMetrics.add(r.metrics(), r.numExamples());
       return r;
     };
-    List<ClientTask<TrainInstructions>> tasks = strategy.configureTrain(ctx, global, exchange.fleet().clients());
     Metadata metadata = Metadata.of(ctx.round() + "/train", ctx.round() - 1, 0);
     AggregateResult aggregate;
     int delivered;

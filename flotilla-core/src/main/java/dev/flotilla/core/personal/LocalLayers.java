@@ -126,6 +126,11 @@ public final class LocalLayers implements Strategy {
   }
 
   @Override
+  public Optional<String> stopReason() {
+    return inner.stopReason();
+  }
+
+  @Override
   public StrategyState state() {
     return inner.state();
   }

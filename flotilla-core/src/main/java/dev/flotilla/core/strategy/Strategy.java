@@ -80,6 +80,16 @@ public interface Strategy {
     }
   }
 
+  /**
+   * Why the run must end before the round just configured, or empty to go on. The workflow asks after every
+   * {@link #configureTrain}; given a reason, it sends nothing, keeps the current model and ends the run with the
+   * reason logged. A strategy with a privacy budget stops this way before a round would exceed it. Wrappers pass on
+   * their inner strategy's reason. Empty by default.
+   */
+  default Optional<String> stopReason() {
+    return Optional.empty();
+  }
+
   /** Chooses clients for federated evaluation; none by default. */
   default List<ClientTask<EvaluateInstructions>> configureEvaluate(RoundContext ctx, ModelWeights global,
       List<ClientInfo> available) {

@@ -6,13 +6,14 @@ import java.util.List;
 
 /**
  * The models that {@code --model} names: {@code "cnn"} ({@link FedAvgCnn}), {@code "mlp"} ({@link Mlp}) and
- * {@code "cnn-bn"} ({@link BatchNormCnn}). The server calls {@link #initialWeights} to choose the weights of round 1
+ * {@code "cnn-bn"} ({@link BatchNormCnn}) and {@code "logreg"} ({@link LogisticRegression}). The server calls {@link #initialWeights} to choose the weights of round 1
  * and sends them to every client.
  *
  * <p>Stateless and thread-safe; nothing here touches the native engine.
  */
 public final class Models {
-  private static final List<Network> NETWORKS = List.of(new FedAvgCnn(), new Mlp(), new BatchNormCnn());
+  private static final List<Network> NETWORKS = List.of(new FedAvgCnn(), new Mlp(), new BatchNormCnn(),
+      new LogisticRegression());
 
   private Models() {}
 

@@ -112,8 +112,14 @@ class ModelsTest {
   }
 
   @Test
+  void logisticRegressionIsOneLinearLayer() {
+    assertThat(Models.initialWeights("logreg", 1).numParameters()).isEqualTo(784 * 10 + 10);
+    assertThat(matching("logreg", Models.network("logreg").headPattern())).containsExactly("fc.weight", "fc.bias");
+  }
+
+  @Test
   void unknownModelsAreNamed() {
-    assertThat(Models.names()).containsExactly("cnn", "mlp", "cnn-bn");
+    assertThat(Models.names()).containsExactly("cnn", "mlp", "cnn-bn", "logreg");
     assertThatThrownBy(() -> Models.network("resnet"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown model 'resnet'")

@@ -13,7 +13,8 @@ public final class RoundLine {
   /**
    * Formats {@code record}. The round number is right-aligned to the width of {@code totalRounds} so that lines of a
    * run stay in columns. Central accuracy and loss appear when they were measured, then federated ones ({@code fed
-   * accuracy}, {@code fed loss}) when they were; accuracies and losses have 4 decimals, seconds 1. No line break.
+   * accuracy}, {@code fed loss}) when they were, and the privacy spent ({@code epsilon}) when the strategy reports it;
+   * accuracies and losses have 4 decimals, seconds 1. No line break.
    *
    * @param totalRounds rounds planned for the run, or 0 if unknown (then no {@code /N} is printed)
    */
@@ -29,6 +30,7 @@ public final class RoundLine {
     appendValue(line, "loss", record.loss());
     appendValue(line, "fed accuracy", record.fedAccuracy());
     appendValue(line, "fed loss", record.fedLoss());
+    record.metrics().get("epsilon").ifPresent(e -> appendValue(line, "epsilon", e));
     line.append(String.format(Locale.ROOT, "  clients %d ok %d failed  %.1f s",
         record.clientsOk(), record.clientsFailed(), record.seconds()));
     return line.toString();
