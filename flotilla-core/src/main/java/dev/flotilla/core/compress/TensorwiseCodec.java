@@ -30,7 +30,7 @@ abstract class TensorwiseCodec implements Codec {
     List<Tensor> out = new ArrayList<>(2 * values.count());
     for (Tensor t : values.tensors()) {
       if (t.dtype() != DType.FLOAT32) {
-        throw new IllegalArgumentException(name() + ": tensor " + t.spec() + " is not float32");
+        throw new IllegalArgumentException(name() + ": tensor '" + t.name() + "' is " + t.dtype() + ", not float32");
       }
       int bad = t.firstNonFinite();
       if (bad >= 0) {
