@@ -4,6 +4,7 @@ import dev.flotilla.core.attack.Attack;
 import dev.flotilla.core.attack.ByzantineAttack;
 import dev.flotilla.core.attack.ByzantineMod;
 import dev.flotilla.core.client.ClientMod;
+import dev.flotilla.core.compress.CompressionMod;
 import dev.flotilla.core.personal.LocalLayersMod;
 import dev.flotilla.sim.VirtualClient;
 import java.util.ArrayList;
@@ -14,9 +15,10 @@ import java.util.function.Function;
 
 /**
  * The client mods of the CLI, the same for a deployed client ({@code flotilla client --mod SPEC}) and for the virtual
- * clients of {@code flotilla simulate}. Every client runs {@link LocalLayersMod} first (it does nothing unless the
- * server names local layers), then the mods asked for, innermost last; an attack mod sits next to the app, so that
- * it sees the model the app trained.
+ * clients of {@code flotilla simulate}. Every client runs {@link CompressionMod} first and {@link LocalLayersMod}
+ * second (each does nothing unless the server names a codec or local layers), then the mods asked for, innermost
+ * last; an attack mod sits next to the app, so that it sees the model the app trained, and compression encodes what
+ * the other mods made.
  *
  * <p>Mod specs: {@code byzantine:ATTACK}, with ATTACK one of {@value Attack#KNOWN}, makes the client Byzantine (for
  * robustness trials only).
@@ -27,6 +29,7 @@ final class ClientMods {
   /** The mods of a deployed client given {@code specs} (repeatable {@code --mod}); {@code seed} seeds any noise. */
   static List<ClientMod> parse(List<String> specs, long seed) {
     List<ClientMod> mods = new ArrayList<>();
+    mods.add(new CompressionMod());
     mods.add(new LocalLayersMod());
     for (String spec : specs) {
       mods.add(parseOne(spec, seed));
@@ -35,8 +38,8 @@ final class ClientMods {
   }
 
   /**
-   * The mods of each virtual client: {@link LocalLayersMod}, and for the first {@code byzantine.count()} clients (in
-   * partition order) the attack.
+   * The mods of each virtual client: {@link CompressionMod}, {@link LocalLayersMod}, and for the first
+   * {@code byzantine.count()} clients (in partition order) the attack.
    */
   static Function<VirtualClient, List<ClientMod>> forSimulation(List<VirtualClient> clients,
       ByzantineAttack byzantine, long seed) {
@@ -49,8 +52,8 @@ final class ClientMods {
       clients.subList(0, byzantine.count()).forEach(c -> attackers.add(c.id()));
     }
     return client -> attackers.contains(client.id())
-        ? List.of(new LocalLayersMod(), byzantine.mod(seed))
-        : List.of(new LocalLayersMod());
+        ? List.of(new CompressionMod(), new LocalLayersMod(), byzantine.mod(seed))
+        : List.of(new CompressionMod(), new LocalLayersMod());
   }
 
   private static ClientMod parseOne(String spec, long seed) {

@@ -66,6 +66,9 @@ final class DemoCommand implements Callable<Integer> {
   @Mixin
   StrategyOptionsMixin strategy;
 
+  @Mixin
+  CompressionOptionsMixin compression;
+
   @Override
   public Integer call() throws Exception {
     Path work = out != null ? out : Files.createTempDirectory("flotilla-demo");
@@ -76,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
 
     SyncSettings sync = SyncSettings.builder().rounds(rounds).minClients(clients).minFitClients(1)
         .roundTimeout(roundTimeout).seed(seed).build();
-    StrategyChoice choice = strategy.choice(training.model);
+    StrategyChoice choice = strategy.choice(training.model).withCompression(compression.choice());
     choice.validate(training.model, clients);
     ModelWeights initial = InitialModel.load(training.model, seed, training.initialModel);
     List<Process> processes = new ArrayList<>();

@@ -61,12 +61,15 @@ final class ServerCommand implements Callable<Integer> {
   @Mixin
   StrategyOptionsMixin strategy;
 
+  @Mixin
+  CompressionOptionsMixin compression;
+
   @Override
   public Integer call() throws Exception {
     SyncSettings sync = SyncSettings.builder().rounds(rounds).minClients(minClients).minFitClients(minFitClients)
         .roundTimeout(roundTimeout).seed(seed).build();
     double fracEval = fractionEvaluate != null ? fractionEvaluate : testData == null ? 1.0 : 0.0;
-    StrategyChoice choice = strategy.choice(training.model);
+    StrategyChoice choice = strategy.choice(training.model).withCompression(compression.choice());
     choice.validate(training.model, new Sampling(fractionFit, minFitClients).size(minClients));
     ModelWeights initial = InitialModel.load(training.model, seed, training.initialModel);
     try (FlotillaServer server = FlotillaServer.start(ServerSettings.builder().host(host).port(port).build())) {

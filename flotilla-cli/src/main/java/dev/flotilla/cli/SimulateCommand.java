@@ -55,6 +55,9 @@ final class SimulateCommand implements Callable<Integer> {
   @Mixin
   StrategyOptionsMixin strategy;
 
+  @Mixin
+  CompressionOptionsMixin compression;
+
   @Option(names = "--byzantine", description = "COUNT:ATTACK: the first COUNT clients attack, with ATTACK one of"
       + " signflip, scale:FACTOR, gaussian:STD or labelflip.")
   String byzantine;
@@ -97,7 +100,7 @@ final class SimulateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("unknown dataset '" + dataset + "'; known: fashion-mnist");
     }
     SimulationSettings.Builder settings = SimulationSettings.builder()
-        .model(training.model).strategy(strategy.choice(training.model)).clients(clients, clientsPerRound)
+        .model(training.model).strategy(strategy.choice(training.model).withCompression(compression.choice())).clients(clients, clientsPerRound)
         .rounds(rounds).byzantine(byzantine == null ? null : ByzantineAttack.parse(byzantine))
         .partitioner(Partitioners.parse(scheme)).seed(seed).trainConfig(training.trainConfig(0.01, 0))
         .fractionEvaluate(fractionEvaluate).roundTimeout(roundTimeout).out(out).initialModel(training.initialModel);

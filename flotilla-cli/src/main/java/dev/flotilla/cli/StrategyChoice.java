@@ -13,16 +13,28 @@ import java.util.Objects;
 /**
  * The strategy a run uses, as the command line chose it, and the one place where the CLI turns that choice into a
  * {@link Strategy} for {@code server}, {@code demo} and {@code simulate} alike: {@link Strategies} by name with its
- * parameters, wrapped in {@link LocalLayers} when some layers stay on the sites.
+ * parameters, wrapped in {@link LocalLayers} when some layers stay on the sites, and outermost in
+ * {@link dev.flotilla.core.compress.Compression} when traffic is compressed.
  *
  * @param name        a name of {@link Strategies#names()}
  * @param options     its parameters
  * @param localLayers regex of the layers that stay on each site, or null for none
+ * @param compression the compression of updates (and of the model sent), or null for none
  */
-record StrategyChoice(String name, StrategyOptions options, String localLayers) {
+record StrategyChoice(String name, StrategyOptions options, String localLayers, CompressionChoice compression) {
   StrategyChoice {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(options, "options");
+  }
+
+  /** A choice without compression. */
+  StrategyChoice(String name, StrategyOptions options, String localLayers) {
+    this(name, options, localLayers, null);
+  }
+
+  /** The same choice with {@code other} compression (null for none). */
+  StrategyChoice withCompression(CompressionChoice other) {
+    return new StrategyChoice(name, options, localLayers, other);
   }
 
   /** Plain FedAvg. */
@@ -40,16 +52,21 @@ record StrategyChoice(String name, StrategyOptions options, String localLayers) 
     if (localLayers != null) {
       LayerPattern.of(localLayers).requireSplit(Models.specs(model));
     }
+    if (compression != null) {
+      compression.validate();
+    }
   }
 
   /** The strategy, sampling, configuring and evaluating as {@code base}; call {@link #validate} first. */
   Strategy build(FedAvg.Settings base) {
     Strategy built = Strategies.create(name, options, base);
-    return localLayers == null ? built : new LocalLayers(built, localLayers);
+    Strategy personal = localLayers == null ? built : new LocalLayers(built, localLayers);
+    return compression == null ? personal : compression.wrap(personal);
   }
 
   /** A short description for logs, summaries and chart titles, such as {@code fedprox, local layers fc2\..*}. */
   String describe() {
-    return name.toLowerCase(Locale.ROOT) + (localLayers == null ? "" : ", local layers " + localLayers);
+    return name.toLowerCase(Locale.ROOT) + (localLayers == null ? "" : ", local layers " + localLayers)
+        + (compression == null ? "" : ", " + compression.describe());
   }
 }
