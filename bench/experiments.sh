@@ -3,10 +3,11 @@
 #   bench/experiments.sh robustness      [OUT_DIR]   20 clients, 4 Byzantine; FedAvg vs robust aggregators
 #   bench/experiments.sh heterogeneity   [OUT_DIR]   Dirichlet 0.1, 100 clients, 10 per round; 5 strategies
 #   bench/experiments.sh personalisation [OUT_DIR]   shards:2; FedAvg vs FedPer vs FedBN, per-client accuracy
+#   bench/experiments.sh compression     [OUT_DIR]   10 clients; none vs fp16, int8, top-1% with and without EF
 # Each run writes OUT_DIR/<run>/metrics.jsonl; the chart is OUT_DIR/<experiment>.png. Deterministic for the seed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-EXPERIMENT="${1:?usage: bench/experiments.sh robustness|heterogeneity|personalisation [OUT_DIR]}"
+EXPERIMENT="${1:?usage: bench/experiments.sh robustness|heterogeneity|personalisation|compression [OUT_DIR]}"
 OUT="${2:-$ROOT/experiments/$EXPERIMENT}"
 mkdir -p "$OUT"
 cd "$ROOT"
@@ -68,8 +69,24 @@ case "$EXPERIMENT" in
       --title "Per-client accuracy after 15 rounds: mean and standard deviation over the 20 clients" \
       "final/fedavg=$OUT/fedavg" "final/fedper=$OUT/fedper" "final/fedbn=$OUT/fedbn"
     ;;
+  compression)
+    # 10 clients (IID), all train every round; MLP, 20 rounds, SGD lr 0.05 momentum 0.9; updates compressed on the
+    # way up with each codec (top-k with and without error feedback; int8 and top-k also with zstd on top).
+    COMMON=(--clients 10 --clients-per-round 10 --rounds 20 --model mlp --lr 0.05 --momentum 0.9)
+    CODECS=(none fp16 int8 int8+zstd topk:0.01 topk:0.01:noef topk:0.01+zstd)
+    runs=()
+    for codec in "${CODECS[@]}"; do
+      name="${codec//:/-}"
+      sim "$name" "${COMMON[@]}" --compress "$codec"
+      runs+=("$codec=$OUT/$name")
+    done
+    ./flotilla chart --metric accuracy --out "$OUT/compression.png" \
+      --title "Compressed updates, 10 clients (MLP, IID): central test accuracy" "${runs[@]}"
+    ./flotilla chart --final --metric bytes_up --out "$OUT/compression-bytes.png" \
+      --title "Bytes sent up in round 20 (10 clients)" "${runs[@]/#/final/}"
+    ;;
   *)
-    echo "unknown experiment '$EXPERIMENT'; choose robustness, heterogeneity or personalisation" >&2
+    echo "unknown experiment '$EXPERIMENT'; choose robustness, heterogeneity, personalisation or compression" >&2
     exit 2
     ;;
 esac
