@@ -28,7 +28,8 @@ import java.util.Random;
  * {@link CompressionMod}, which encodes the update of its reply (keeping the residual for error feedback when the
  * codec asks for it). With a download codec, train and evaluate instructions carry the encoded model and
  * {@value #DOWNLOAD_KEY} naming its codec, and the mod decodes it before the app sees it; central evaluation uses the
- * exact model.
+ * exact model. A client's update is taken from the model it received (decoded) and added to the exact global model,
+ * so the rounding of the model sent does not accumulate from round to round.
  *
  * <p>The server decodes a result into the model {@code global + update} before the inner strategy sees it:
  * {@link #checkTrainResult} decodes it and has the inner strategy check the model, so that a truncated, corrupt or
