@@ -8,7 +8,6 @@ import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.tensor.TensorSpec;
 import dev.flotilla.core.testing.TestModels;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -173,12 +172,5 @@ class CodecConformanceTest {
     byte[] cut = new byte[n * t.dtype().byteSize()];
     System.arraycopy(bytes, 0, cut, 0, cut.length);
     return Tensor.wrapBytes(new TensorSpec(t.name(), t.dtype(), new int[] {n}), cut);
-  }
-
-  /** Every codec name of this test, for other tests. */
-  static List<Codec> all() {
-    List<Codec> out = new ArrayList<>();
-    names().forEach(n -> out.add(Codecs.parse(n)));
-    return out;
   }
 }
