@@ -26,7 +26,7 @@ public final class Bfloat16Codec extends HalfFloatCodec {
   }
 
   @Override
-  float toFloat(short bits) {
-    return HalfFloats.bfloat16ToFloat(bits);
+  boolean overflowed(short bits) {
+    return (bits & 0x7f80) == 0x7f80;
   }
 }

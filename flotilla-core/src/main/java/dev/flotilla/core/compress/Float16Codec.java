@@ -27,7 +27,7 @@ public final class Float16Codec extends HalfFloatCodec {
   }
 
   @Override
-  float toFloat(short bits) {
-    return HalfFloats.halfToFloat(bits);
+  boolean overflowed(short bits) {
+    return (bits & 0x7c00) == 0x7c00;
   }
 }

@@ -33,7 +33,7 @@ abstract class HalfFloatCodec extends TensorwiseCodec {
     for (int i = 0; i < n; i++) {
       float v = values.get(i);
       short h = round(v);
-      if (Float.isInfinite(toFloat(h))) {
+      if (overflowed(h)) {
         throw new IllegalArgumentException(name() + ": tensor '" + spec.name() + "' has value " + v + " at index " + i
             + ", beyond the range of " + dtype);
       }
@@ -49,5 +49,6 @@ abstract class HalfFloatCodec extends TensorwiseCodec {
     return arrays.take(spec.name(), primaryPart(), dtype, spec.shape()).toFloat32().renamed(spec.name());
   }
 
-  abstract float toFloat(short bits);
+  /** Whether {@code bits}, rounded from a finite value, stand for an infinity (all exponent bits set). */
+  abstract boolean overflowed(short bits);
 }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * {@code int8} (and {@code int8:stochastic}): symmetric linear quantisation to 8-bit integers. A tensor of two or more
@@ -62,6 +63,7 @@ public final class Int8Codec extends TensorwiseCodec {
     int perChannel = channels == 0 ? 0 : n / channels;
     byte[] q = new byte[n];
     float[] scales = new float[channels];
+    SplittableRandom noise = stochastic ? new SplittableRandom(random.nextLong()) : null;
     for (int c = 0; c < channels; c++) {
       int from = c * perChannel;
       float max = 0;
@@ -76,7 +78,7 @@ public final class Int8Codec extends TensorwiseCodec {
       float inverse = 1 / scale;
       for (int i = from; i < from + perChannel; i++) {
         float x = values.get(i) * inverse;
-        float r = stochastic ? (float) Math.floor(x + random.nextFloat()) : Math.round(x);
+        float r = stochastic ? (float) Math.floor(x + noise.nextFloat()) : Math.round(x);
         q[i] = (byte) Math.max(-LEVELS, Math.min(LEVELS, r));
       }
     }
