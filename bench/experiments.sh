@@ -5,10 +5,11 @@
 #   bench/experiments.sh personalisation [OUT_DIR]   shards:2; FedAvg vs FedPer vs FedBN, per-client accuracy
 #   bench/experiments.sh privacy         [OUT_DIR]   100 clients, 10 per round; no DP vs central vs local DP at
 #                                                     epsilon 1, 3, 8 (delta 1e-5)
+#   bench/experiments.sh compression     [OUT_DIR]   10 clients; none vs fp16, int8, top-1% with and without EF
 # Each run writes OUT_DIR/<run>/metrics.jsonl; the chart is OUT_DIR/<experiment>.png. Deterministic for the seed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-EXPERIMENT="${1:?usage: bench/experiments.sh robustness|heterogeneity|personalisation|privacy [OUT_DIR]}"
+EXPERIMENT="${1:?usage: bench/experiments.sh robustness|heterogeneity|personalisation|privacy|compression [OUT_DIR]}"
 OUT="${2:-$ROOT/experiments/$EXPERIMENT}"
 mkdir -p "$OUT"
 cd "$ROOT"
@@ -97,8 +98,24 @@ case "$EXPERIMENT" in
       "central eps 1=$OUT/logreg-central-eps1" "local eps 8=$OUT/logreg-local-eps8" \
       "local eps 3=$OUT/logreg-local-eps3" "local eps 1=$OUT/logreg-local-eps1"
     ;;
+  compression)
+    # 10 clients (IID), all train every round; MLP, 20 rounds, SGD lr 0.05 momentum 0.9; updates compressed on the
+    # way up with each codec (top-k with and without error feedback; int8 and top-k also with zstd on top).
+    COMMON=(--clients 10 --clients-per-round 10 --rounds 20 --model mlp --lr 0.05 --momentum 0.9)
+    CODECS=(none fp16 int8 int8+zstd topk:0.01 topk:0.01:noef topk:0.01+zstd)
+    runs=()
+    for codec in "${CODECS[@]}"; do
+      name="${codec//:/-}"
+      sim "$name" "${COMMON[@]}" --compress "$codec"
+      runs+=("$codec=$OUT/$name")
+    done
+    ./flotilla chart --metric accuracy --out "$OUT/compression.png" \
+      --title "Compressed updates, 10 clients (MLP, IID): central test accuracy" "${runs[@]}"
+    ./flotilla chart --final --metric bytes_up --out "$OUT/compression-bytes.png" \
+      --title "Bytes sent up in round 20 (10 clients)" "${runs[@]/#/final/}"
+    ;;
   *)
-    echo "unknown experiment '$EXPERIMENT'; choose robustness, heterogeneity, personalisation or privacy" >&2
+    echo "unknown experiment '$EXPERIMENT'; choose robustness, heterogeneity, personalisation, privacy or compression" >&2
     exit 2
     ;;
 esac

@@ -4,6 +4,7 @@ import dev.flotilla.core.attack.Attack;
 import dev.flotilla.core.attack.ByzantineAttack;
 import dev.flotilla.core.attack.ByzantineMod;
 import dev.flotilla.core.client.ClientMod;
+import dev.flotilla.core.compress.CompressionMod;
 import dev.flotilla.core.personal.LocalLayersMod;
 import dev.flotilla.core.privacy.DpClipMod;
 import dev.flotilla.core.privacy.DpSettings;
@@ -21,9 +22,10 @@ import java.util.function.Function;
 
 /**
  * The client mods of the CLI, the same for a deployed client ({@code flotilla client --mod SPEC}) and for the virtual
- * clients of {@code flotilla simulate}. Every client runs {@link LocalLayersMod} first (it does nothing unless the
- * server names local layers), then the mods asked for, innermost last; an attack mod sits next to the app, so that
- * it sees the model the app trained.
+ * clients of {@code flotilla simulate}. Every client runs {@link CompressionMod} first and {@link LocalLayersMod}
+ * second (each does nothing unless the server names a codec or local layers), then the mods asked for, innermost
+ * last; an attack mod sits next to the app, so that it sees the model the app trained, and compression encodes what
+ * the other mods made.
  *
  * <p>Mod specs: {@code byzantine:ATTACK}, with ATTACK one of {@value Attack#KNOWN}, makes the client Byzantine (for
  * robustness trials only); {@code dp-clip} clips this client's update to the norm a server with
@@ -37,6 +39,7 @@ final class ClientMods {
   /** The mods of a deployed client given {@code specs} (repeatable {@code --mod}); {@code seed} seeds any noise. */
   static List<ClientMod> parse(List<String> specs, long seed) {
     List<ClientMod> mods = new ArrayList<>();
+    mods.add(new CompressionMod());
     mods.add(new LocalLayersMod());
     for (String spec : specs) {
       mods.add(parseOne(spec, seed));
@@ -65,6 +68,7 @@ final class ClientMods {
       clients.subList(0, byzantine.count()).forEach(c -> attackers.add(c.id()));
     }
     List<ClientMod> honest = new ArrayList<>();
+    honest.add(new CompressionMod());
     honest.add(new LocalLayersMod());
     honest.addAll(privacy);
     List<ClientMod> attacking = new ArrayList<>(honest);

@@ -66,6 +66,9 @@ final class DemoCommand implements Callable<Integer> {
   @Mixin
   StrategyOptionsMixin strategy;
 
+  @Mixin
+  CompressionOptionsMixin compression;
+
   @Override
   public Integer call() throws Exception {
     Path work = out != null ? out : Files.createTempDirectory("flotilla-demo");
@@ -77,7 +80,7 @@ final class DemoCommand implements Callable<Integer> {
     // the client processes share this machine's cores: as many train at once as there are cores
     SyncSettings sync = SyncSettings.builder().rounds(rounds).minClients(clients).minFitClients(1)
         .roundTimeout(roundTimeout).seed(seed).maxConcurrentFit(Runtime.getRuntime().availableProcessors()).build();
-    StrategyChoice choice = strategy.choice(training.model);
+    StrategyChoice choice = strategy.choice(training.model).withCompression(compression.choice());
     choice.validate(training.model, clients);
     ModelWeights initial = InitialModel.load(training.model, seed, training.initialModel);
     List<Process> processes = new ArrayList<>();

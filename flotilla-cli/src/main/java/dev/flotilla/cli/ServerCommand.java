@@ -75,6 +75,9 @@ final class ServerCommand implements Callable<Integer> {
   @Mixin
   PrivacyOptionsMixin privacy;
 
+  @Mixin
+  CompressionOptionsMixin compression;
+
   @Override
   public Integer call() throws Exception {
     ServerSettings settings = ServerSettings.builder().host(host).port(port).security(security.security())
@@ -90,7 +93,8 @@ final class ServerCommand implements Callable<Integer> {
     int perRound = new Sampling(fractionFit, minFitClients).size(minClients);
     // privacy is planned for min-clients connected; the accountant then counts each round's actual sampling rate
     StrategyChoice choice = strategy.choice(training.model).withPrivacy(privacy.choice(
-        perRound / (double) Math.max(1, minClients), rounds, OptionalLong.empty()).orElse(null));
+        perRound / (double) Math.max(1, minClients), rounds, OptionalLong.empty()).orElse(null))
+        .withCompression(compression.choice());
     choice.validate(training.model, perRound);
     ModelWeights initial = InitialModel.load(training.model, seed, training.initialModel);
     try (FlotillaServer server = FlotillaServer.start(settings)) {

@@ -57,6 +57,9 @@ final class SimulateCommand implements Callable<Integer> {
   @Mixin
   StrategyOptionsMixin strategy;
 
+  @Mixin
+  CompressionOptionsMixin compression;
+
   @Option(names = "--byzantine", description = "COUNT:ATTACK: the first COUNT clients attack, with ATTACK one of"
       + " signflip, scale:FACTOR, gaussian:STD or labelflip.")
   String byzantine;
@@ -103,7 +106,8 @@ final class SimulateCommand implements Callable<Integer> {
     }
     SimulationSettings.Builder settings = SimulationSettings.builder()
         .model(training.model).strategy(strategy.choice(training.model).withPrivacy(privacy.choice(
-            clientsPerRound / (double) Math.max(1, clients), rounds, OptionalLong.of(seed)).orElse(null)))
+            clientsPerRound / (double) Math.max(1, clients), rounds, OptionalLong.of(seed)).orElse(null))
+            .withCompression(compression.choice()))
         .clients(clients, clientsPerRound)
         .rounds(rounds).byzantine(byzantine == null ? null : ByzantineAttack.parse(byzantine))
         .partitioner(Partitioners.parse(scheme)).seed(seed).trainConfig(training.trainConfig(0.01, 0))

@@ -14,15 +14,18 @@ import java.util.Set;
 /**
  * The strategy a run uses, as the command line chose it, and the one place where the CLI turns that choice into a
  * {@link Strategy} for {@code server}, {@code demo} and {@code simulate} alike: {@link Strategies} by name with its
- * parameters, wrapped in differential privacy when chosen and in {@link LocalLayers} (outermost, so that privacy
- * acts on the shared layers) when some layers stay on the sites.
+ * parameters, wrapped in differential privacy when chosen, in {@link LocalLayers} (around privacy, so that privacy
+ * acts on the shared layers) when some layers stay on the sites, and outermost in
+ * {@link dev.flotilla.core.compress.Compression} when traffic is compressed.
  *
  * @param name        a name of {@link Strategies#names()}
  * @param options     its parameters
  * @param localLayers regex of the layers that stay on each site, or null for none
  * @param privacy     differential privacy, or null for none
+ * @param compression the compression of updates (and of the model sent), or null for none
  */
-record StrategyChoice(String name, StrategyOptions options, String localLayers, PrivacyChoice privacy) {
+record StrategyChoice(String name, StrategyOptions options, String localLayers, PrivacyChoice privacy,
+    CompressionChoice compression) {
   /** The strategies whose aggregate is a weighted average of the client models, which central DP can wrap. */
   private static final Set<String> WEIGHTED_AVERAGES = Set.of("fedavg", "fedavgm", "fedprox", "fedadagrad",
       "fedadam", "fedyogi");
@@ -32,14 +35,19 @@ record StrategyChoice(String name, StrategyOptions options, String localLayers, 
     Objects.requireNonNull(options, "options");
   }
 
-  /** Without differential privacy. */
+  /** Without differential privacy or compression. */
   StrategyChoice(String name, StrategyOptions options, String localLayers) {
-    this(name, options, localLayers, null);
+    this(name, options, localLayers, null, null);
   }
 
   /** The same choice with {@code privacy} (null for none). */
   StrategyChoice withPrivacy(PrivacyChoice privacy) {
-    return new StrategyChoice(name, options, localLayers, privacy);
+    return new StrategyChoice(name, options, localLayers, privacy, compression);
+  }
+
+  /** The same choice with {@code other} compression (null for none). */
+  StrategyChoice withCompression(CompressionChoice other) {
+    return new StrategyChoice(name, options, localLayers, privacy, other);
   }
 
   /** Plain FedAvg. */
@@ -62,6 +70,9 @@ record StrategyChoice(String name, StrategyOptions options, String localLayers, 
     if (localLayers != null) {
       LayerPattern.of(localLayers).requireSplit(Models.specs(model));
     }
+    if (compression != null) {
+      compression.validate();
+    }
   }
 
   /** The strategy, sampling, configuring and evaluating as {@code base}; call {@link #validate} first. */
@@ -70,7 +81,8 @@ record StrategyChoice(String name, StrategyOptions options, String localLayers, 
     if (privacy != null) {
       built = privacy.wrap(built);
     }
-    return localLayers == null ? built : new LocalLayers(built, localLayers);
+    Strategy personal = localLayers == null ? built : new LocalLayers(built, localLayers);
+    return compression == null ? personal : compression.wrap(personal);
   }
 
   /**
@@ -79,6 +91,7 @@ record StrategyChoice(String name, StrategyOptions options, String localLayers, 
    */
   String describe() {
     return name.toLowerCase(Locale.ROOT) + (localLayers == null ? "" : ", local layers " + localLayers)
-        + (privacy == null ? "" : ", " + privacy.describe());
+        + (privacy == null ? "" : ", " + privacy.describe())
+        + (compression == null ? "" : ", " + compression.describe());
   }
 }

@@ -7,6 +7,7 @@ import dev.flotilla.core.attack.ByzantineAttack;
 import dev.flotilla.core.attack.ByzantineMod;
 import dev.flotilla.core.attack.SignFlip;
 import dev.flotilla.core.client.ClientMod;
+import dev.flotilla.core.compress.CompressionMod;
 import dev.flotilla.core.personal.LocalLayersMod;
 import dev.flotilla.sim.VirtualClient;
 import java.util.List;
@@ -14,12 +15,13 @@ import org.junit.jupiter.api.Test;
 
 class ClientModsTest {
   @Test
-  void aDeployedClientRunsPersonalLayersFirstThenTheModsAsked() {
+  void aDeployedClientRunsCompressionAndPersonalLayersFirstThenTheModsAsked() {
     List<ClientMod> mods = ClientMods.parse(List.of("byzantine:signflip"), 1);
-    assertThat(mods).hasSize(2);
-    assertThat(mods.get(0)).isInstanceOf(LocalLayersMod.class);
-    assertThat(((ByzantineMod) mods.get(1)).attack()).isEqualTo(new SignFlip());
-    assertThat(ClientMods.parse(List.of(), 1)).singleElement().isInstanceOf(LocalLayersMod.class);
+    assertThat(mods).hasSize(3);
+    assertThat(mods.get(0)).isInstanceOf(CompressionMod.class);
+    assertThat(mods.get(1)).isInstanceOf(LocalLayersMod.class);
+    assertThat(((ByzantineMod) mods.get(2)).attack()).isEqualTo(new SignFlip());
+    assertThat(ClientMods.parse(List.of(), 1)).hasSize(2);
   }
 
   @Test
@@ -34,9 +36,10 @@ class ClientModsTest {
     List<VirtualClient> clients = VirtualClient.fromPartition(
         List.of(new int[] {0}, new int[] {1}, new int[] {2}), null);
     var mods = ClientMods.forSimulation(clients, ByzantineAttack.parse("2:signflip"), 7);
-    assertThat(mods.apply(clients.get(0))).hasSize(2);
-    assertThat(mods.apply(clients.get(1))).hasSize(2);
-    assertThat(mods.apply(clients.get(2))).singleElement().isInstanceOf(LocalLayersMod.class);
-    assertThat(ClientMods.forSimulation(clients, null, 7).apply(clients.get(0))).hasSize(1);
+    assertThat(mods.apply(clients.get(0))).hasSize(3);
+    assertThat(mods.apply(clients.get(1))).hasSize(3);
+    assertThat(mods.apply(clients.get(2))).hasSize(2);
+    assertThat(mods.apply(clients.get(2)).get(0)).isInstanceOf(CompressionMod.class);
+    assertThat(ClientMods.forSimulation(clients, null, 7).apply(clients.get(0))).hasSize(2);
   }
 }

@@ -223,9 +223,13 @@ public final class SyncWorkflow {
    * What a training result may carry: the arrays the strategy demands ({@link Strategy#trainResultSpecs}), else up
    * to the bytes of the model sent, so that a server refuses anything else before allocating memory for it.
    */
+  /**
+   * What a training reply may carry: the strategy's exact arrays, or else (compressed, masked updates) at most the
+   * bytes of the float32 global model plus a margin for a codec's own headers.
+   */
   private static ReplyAllowance trainAllowance(Strategy strategy, ModelWeights global, TrainInstructions sent) {
     return strategy.trainResultSpecs(global).map(ReplyAllowance::exactly)
-        .orElseGet(() -> ReplyAllowance.upTo(sent.model().byteSize()));
+        .orElseGet(() -> ReplyAllowance.upTo(global.byteSize() + global.byteSize() / 64 + (64 << 10)));
   }
 
   private void awaitClients() throws InterruptedException {

@@ -17,6 +17,7 @@ import dev.flotilla.core.strategy.Strategy;
 import dev.flotilla.core.strategy.StrategyMetrics;
 import dev.flotilla.core.strategy.StrategyState;
 import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.core.tensor.TensorSpec;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -154,6 +155,12 @@ abstract sealed class CentralDp implements Strategy permits DpFixedClipping, DpA
    * {@inheritDoc} The inner strategy's check; with client-side clipping, also that the update is no longer than the
    * clip the client was sent.
    */
+  /** {@inheritDoc} Those of the wrapped strategy. */
+  @Override
+  public Optional<List<TensorSpec>> trainResultSpecs(ModelWeights global) {
+    return inner.trainResultSpecs(global);
+  }
+
   @Override
   public Optional<String> checkTrainResult(ModelWeights global, TrainResult result) {
     Optional<String> problem = inner.checkTrainResult(global, result);

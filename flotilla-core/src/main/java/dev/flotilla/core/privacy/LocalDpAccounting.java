@@ -16,6 +16,7 @@ import dev.flotilla.core.strategy.RoundContext;
 import dev.flotilla.core.strategy.Strategy;
 import dev.flotilla.core.strategy.StrategyState;
 import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.core.tensor.TensorSpec;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +53,12 @@ public final class LocalDpAccounting implements Strategy {
   public List<ClientTask<TrainInstructions>> configureTrain(RoundContext ctx, ModelWeights global,
       List<ClientInfo> available) {
     return inner.configureTrain(ctx, global, available);
+  }
+
+  /** {@inheritDoc} Those of the wrapped strategy. */
+  @Override
+  public Optional<List<TensorSpec>> trainResultSpecs(ModelWeights global) {
+    return inner.trainResultSpecs(global);
   }
 
   @Override
