@@ -2,16 +2,15 @@ package dev.flotilla.core.compress;
 
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.EvaluateInstructions;
-import dev.flotilla.core.message.EvaluateResult;
 import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.message.TrainResult;
 import dev.flotilla.core.strategy.AggregateResult;
 import dev.flotilla.core.strategy.ClientInfo;
 import dev.flotilla.core.strategy.ClientTask;
+import dev.flotilla.core.strategy.ForwardingStrategy;
 import dev.flotilla.core.strategy.ResultStream;
 import dev.flotilla.core.strategy.RoundContext;
 import dev.flotilla.core.strategy.Strategy;
-import dev.flotilla.core.strategy.StrategyState;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.TensorSpec;
 import java.util.IdentityHashMap;
@@ -41,13 +40,12 @@ import java.util.Random;
  *
  * <p>Holds configuration only; as for any {@link Strategy}, one call at a time.
  */
-public final class Compression implements Strategy {
+public final class Compression extends ForwardingStrategy {
   /** The training config key naming the codec of clients' updates. */
   public static final String UPLOAD_KEY = "compress";
   /** The train and evaluate config key naming the codec of the model the instruction carries. */
   public static final String DOWNLOAD_KEY = "compress_down";
 
-  private final Strategy inner;
   private final Codec upload;
   private final Codec download;
 
@@ -58,7 +56,7 @@ public final class Compression implements Strategy {
    * @throws IllegalArgumentException if {@code download} is sparse (it cannot carry a model)
    */
   public Compression(Strategy inner, Codec upload, Codec download) {
-    this.inner = Objects.requireNonNull(inner, "inner");
+    super(inner);
     this.upload = Objects.requireNonNull(upload, "upload");
     if (download != null && download.sparse()) {
       throw new IllegalArgumentException(download.name() + " sparsifies updates and cannot carry the global model to"
@@ -125,21 +123,6 @@ public final class Compression implements Strategy {
     return inner.aggregateTrain(ctx, global, new DecodedResults(results, r -> decode(global, r)));
   }
 
-  @Override
-  public boolean needsAllResults() {
-    return inner.needsAllResults();
-  }
-
-  @Override
-  public StrategyState state() {
-    return inner.state();
-  }
-
-  @Override
-  public void restore(StrategyState state) {
-    inner.restore(state);
-  }
-
   /** {@inheritDoc} The inner strategy's tasks, with the model encoded when there is a download codec. */
   @Override
   public List<ClientTask<EvaluateInstructions>> configureEvaluate(RoundContext ctx, ModelWeights global,
@@ -154,16 +137,6 @@ public final class Compression implements Strategy {
         .map(t -> new ClientTask<>(t.clientId(), new EvaluateInstructions(
             sent(t.instructions().model(), encoded, random), downloadKey(t.instructions().config()))))
         .toList();
-  }
-
-  @Override
-  public Optional<EvaluateResult> aggregateEvaluate(RoundContext ctx, ResultStream<EvaluateResult> results) {
-    return inner.aggregateEvaluate(ctx, results);
-  }
-
-  @Override
-  public Optional<EvaluateResult> evaluate(RoundContext ctx, ModelWeights global) {
-    return inner.evaluate(ctx, global);
   }
 
   /** The model {@code global + update} that {@code result}'s encoded update leads to. */

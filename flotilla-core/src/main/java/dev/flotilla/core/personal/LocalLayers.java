@@ -3,21 +3,19 @@ package dev.flotilla.core.personal;
 import dev.flotilla.core.FlotillaException;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.EvaluateInstructions;
-import dev.flotilla.core.message.EvaluateResult;
 import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.message.TrainResult;
 import dev.flotilla.core.strategy.AggregateResult;
 import dev.flotilla.core.strategy.ClientInfo;
 import dev.flotilla.core.strategy.ClientTask;
+import dev.flotilla.core.strategy.ForwardingStrategy;
 import dev.flotilla.core.strategy.ResultStream;
 import dev.flotilla.core.strategy.RoundContext;
 import dev.flotilla.core.strategy.Strategy;
-import dev.flotilla.core.strategy.StrategyState;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.tensor.TensorSpec;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -35,11 +33,10 @@ import java.util.Optional;
  * <p>The wrapper holds configuration only and mutates neither its inputs nor the inner strategy's outputs.
  * Threading: as for any {@link Strategy}, one call at a time.
  */
-public final class LocalLayers implements Strategy {
+public final class LocalLayers extends ForwardingStrategy {
   /** The instruction config key that names the local layers: a regex over whole tensor names. */
   public static final String CONFIG_KEY = "local_layers";
 
-  private final Strategy inner;
   private final LayerPattern local;
 
   /**
@@ -48,7 +45,7 @@ public final class LocalLayers implements Strategy {
    * @throws IllegalArgumentException naming the regex if it is empty or invalid
    */
   public LocalLayers(Strategy inner, String localLayersRegex) {
-    this.inner = Objects.requireNonNull(inner, "inner");
+    super(inner);
     this.local = LayerPattern.of(localLayersRegex);
   }
 
@@ -120,26 +117,6 @@ public final class LocalLayers implements Strategy {
     return new AggregateResult(Optional.of(global.replacing(newShared)), out.metrics());
   }
 
-  @Override
-  public boolean needsAllResults() {
-    return inner.needsAllResults();
-  }
-
-  @Override
-  public Optional<String> stopReason() {
-    return inner.stopReason();
-  }
-
-  @Override
-  public StrategyState state() {
-    return inner.state();
-  }
-
-  @Override
-  public void restore(StrategyState state) {
-    inner.restore(state);
-  }
-
   /**
    * {@inheritDoc} The inner strategy's tasks, with {@value #CONFIG_KEY} added to each config.
    *
@@ -153,20 +130,6 @@ public final class LocalLayers implements Strategy {
         .map(t -> new ClientTask<>(t.clientId(),
             new EvaluateInstructions(t.instructions().model(), withKey(t.instructions().config()))))
         .toList();
-  }
-
-  @Override
-  public Optional<EvaluateResult> aggregateEvaluate(RoundContext ctx, ResultStream<EvaluateResult> results) {
-    return inner.aggregateEvaluate(ctx, results);
-  }
-
-  /**
-   * {@inheritDoc} The inner strategy's central evaluation of the whole global model, whose local layers hold their
-   * initial values: it measures the shared layers with an untrained head, not what the clients reach.
-   */
-  @Override
-  public Optional<EvaluateResult> evaluate(RoundContext ctx, ModelWeights global) {
-    return inner.evaluate(ctx, global);
   }
 
   private Config withKey(Config config) {

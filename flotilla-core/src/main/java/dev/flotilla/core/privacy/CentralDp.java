@@ -1,8 +1,6 @@
 package dev.flotilla.core.privacy;
 
 import dev.flotilla.core.message.Config;
-import dev.flotilla.core.message.EvaluateInstructions;
-import dev.flotilla.core.message.EvaluateResult;
 import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.message.TrainResult;
@@ -11,13 +9,13 @@ import dev.flotilla.core.strategy.ClientFailure;
 import dev.flotilla.core.strategy.ClientInfo;
 import dev.flotilla.core.strategy.ClientResult;
 import dev.flotilla.core.strategy.ClientTask;
+import dev.flotilla.core.strategy.ForwardingStrategy;
 import dev.flotilla.core.strategy.ResultStream;
 import dev.flotilla.core.strategy.RoundContext;
 import dev.flotilla.core.strategy.Strategy;
 import dev.flotilla.core.strategy.StrategyMetrics;
 import dev.flotilla.core.strategy.StrategyState;
 import dev.flotilla.core.tensor.ModelWeights;
-import dev.flotilla.core.tensor.TensorSpec;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,7 +55,7 @@ import java.util.function.IntConsumer;
  * <p>What is not private: a client's training metrics ({@code train_loss}), which the workflow averages itself, and
  * the number of results.
  */
-abstract sealed class CentralDp implements Strategy permits DpFixedClipping, DpAdaptiveClipping {
+abstract sealed class CentralDp extends ForwardingStrategy permits DpFixedClipping, DpAdaptiveClipping {
   private static final String STATE_PREFIX = "dp/";
   private static final String STEPS = STATE_PREFIX + "steps";
   private static final String RDP = STATE_PREFIX + "rdp/";
@@ -65,13 +63,12 @@ abstract sealed class CentralDp implements Strategy permits DpFixedClipping, DpA
   /** The name of the single result through which the noisy mean reaches the inner strategy. */
   static final String NOISY_MEAN = "dp-noisy-mean";
 
-  private final Strategy inner;
   private final DpSettings settings;
   private RdpAccountant spent = RdpAccountant.empty();
   private String stopReason;
 
   CentralDp(Strategy inner, DpSettings settings) {
-    this.inner = Objects.requireNonNull(inner, "inner");
+    super(inner);
     this.settings = Objects.requireNonNull(settings, "settings");
   }
 
@@ -155,12 +152,6 @@ abstract sealed class CentralDp implements Strategy permits DpFixedClipping, DpA
    * {@inheritDoc} The inner strategy's check; with client-side clipping, also that the update is no longer than the
    * clip the client was sent.
    */
-  /** {@inheritDoc} Those of the wrapped strategy. */
-  @Override
-  public Optional<List<TensorSpec>> trainResultSpecs(ModelWeights global) {
-    return inner.trainResultSpecs(global);
-  }
-
   @Override
   public Optional<String> checkTrainResult(ModelWeights global, TrainResult result) {
     Optional<String> problem = inner.checkTrainResult(global, result);
@@ -317,19 +308,4 @@ abstract sealed class CentralDp implements Strategy permits DpFixedClipping, DpA
     restoreOwn(mine);
   }
 
-  @Override
-  public List<ClientTask<EvaluateInstructions>> configureEvaluate(RoundContext ctx, ModelWeights global,
-      List<ClientInfo> available) {
-    return inner.configureEvaluate(ctx, global, available);
-  }
-
-  @Override
-  public Optional<EvaluateResult> aggregateEvaluate(RoundContext ctx, ResultStream<EvaluateResult> results) {
-    return inner.aggregateEvaluate(ctx, results);
-  }
-
-  @Override
-  public Optional<EvaluateResult> evaluate(RoundContext ctx, ModelWeights global) {
-    return inner.evaluate(ctx, global);
-  }
 }

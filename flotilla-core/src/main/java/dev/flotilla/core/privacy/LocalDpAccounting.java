@@ -1,28 +1,21 @@
 package dev.flotilla.core.privacy;
 
 import dev.flotilla.core.message.Config;
-import dev.flotilla.core.message.EvaluateInstructions;
-import dev.flotilla.core.message.EvaluateResult;
 import dev.flotilla.core.message.Metrics;
-import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.message.TrainResult;
 import dev.flotilla.core.strategy.AggregateResult;
 import dev.flotilla.core.strategy.ClientFailure;
-import dev.flotilla.core.strategy.ClientInfo;
 import dev.flotilla.core.strategy.ClientResult;
-import dev.flotilla.core.strategy.ClientTask;
+import dev.flotilla.core.strategy.ForwardingStrategy;
 import dev.flotilla.core.strategy.ResultStream;
 import dev.flotilla.core.strategy.RoundContext;
 import dev.flotilla.core.strategy.Strategy;
 import dev.flotilla.core.strategy.StrategyState;
 import dev.flotilla.core.tensor.ModelWeights;
-import dev.flotilla.core.tensor.TensorSpec;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
 
 /**
  * The server side of local differential privacy ({@link LocalDpMod}): aggregates with the inner strategy unchanged,
@@ -33,37 +26,19 @@ import java.util.Optional;
  *
  * <p>Threading: one call at a time.
  */
-public final class LocalDpAccounting implements Strategy {
+public final class LocalDpAccounting extends ForwardingStrategy {
   private static final String MAX_STATE = "dp/local_epsilon_max";
 
-  private final Strategy inner;
   private final double delta;
   private double maxEpsilon;
 
   /** {@code inner}, reporting the clients' ε at {@code delta} (the clients' δ). */
   public LocalDpAccounting(Strategy inner, double delta) {
-    this.inner = Objects.requireNonNull(inner, "inner");
+    super(inner);
     if (!(delta > 0 && delta < 1)) {
       throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
     }
     this.delta = delta;
-  }
-
-  @Override
-  public List<ClientTask<TrainInstructions>> configureTrain(RoundContext ctx, ModelWeights global,
-      List<ClientInfo> available) {
-    return inner.configureTrain(ctx, global, available);
-  }
-
-  /** {@inheritDoc} Those of the wrapped strategy. */
-  @Override
-  public Optional<List<TensorSpec>> trainResultSpecs(ModelWeights global) {
-    return inner.trainResultSpecs(global);
-  }
-
-  @Override
-  public Optional<String> checkTrainResult(ModelWeights global, TrainResult result) {
-    return inner.checkTrainResult(global, result);
   }
 
   @Override
@@ -96,16 +71,6 @@ public final class LocalDpAccounting implements Strategy {
   }
 
   @Override
-  public boolean needsAllResults() {
-    return inner.needsAllResults();
-  }
-
-  @Override
-  public Optional<String> stopReason() {
-    return inner.stopReason();
-  }
-
-  @Override
   public StrategyState state() {
     StrategyState in = inner.state();
     Map<String, Object> scalars = new LinkedHashMap<>(in.scalars().values());
@@ -121,19 +86,4 @@ public final class LocalDpAccounting implements Strategy {
     inner.restore(new StrategyState(new Config(rest), state.arrays()));
   }
 
-  @Override
-  public List<ClientTask<EvaluateInstructions>> configureEvaluate(RoundContext ctx, ModelWeights global,
-      List<ClientInfo> available) {
-    return inner.configureEvaluate(ctx, global, available);
-  }
-
-  @Override
-  public Optional<EvaluateResult> aggregateEvaluate(RoundContext ctx, ResultStream<EvaluateResult> results) {
-    return inner.aggregateEvaluate(ctx, results);
-  }
-
-  @Override
-  public Optional<EvaluateResult> evaluate(RoundContext ctx, ModelWeights global) {
-    return inner.evaluate(ctx, global);
-  }
 }
