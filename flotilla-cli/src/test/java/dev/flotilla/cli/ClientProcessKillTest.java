@@ -6,7 +6,6 @@ import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.message.TrainResult;
 import dev.flotilla.core.strategy.AggregateResult;
-import dev.flotilla.core.strategy.ClientFailure;
 import dev.flotilla.core.strategy.ClientInfo;
 import dev.flotilla.core.strategy.ClientResult;
 import dev.flotilla.core.strategy.ClientTask;
@@ -28,7 +27,6 @@ import dev.flotilla.workflow.SyncWorkflow;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -81,33 +79,13 @@ class ClientProcessKillTest {
         public AggregateResult aggregateTrain(RoundContext ctx, ModelWeights global,
             ResultStream<TrainResult> results) {
           List<ClientResult<TrainResult>> seen = new ArrayList<>();
-          ResultStream<TrainResult> counting = new ResultStream<>() {
-            @Override
-            public List<ClientFailure> failures() {
-              return results.failures();
+          ResultStream<TrainResult> counting = results.map(r -> {
+            seen.add(r);
+            if (seen.size() == 2) {
+              smallOnesDone.complete(null);
             }
-
-            @Override
-            public Iterator<ClientResult<TrainResult>> iterator() {
-              Iterator<ClientResult<TrainResult>> it = results.iterator();
-              return new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                  return it.hasNext();
-                }
-
-                @Override
-                public ClientResult<TrainResult> next() {
-                  ClientResult<TrainResult> r = it.next();
-                  seen.add(r);
-                  if (seen.size() == 2) {
-                    smallOnesDone.complete(null);
-                  }
-                  return r;
-                }
-              };
-            }
-          };
+            return r;
+          });
           return fedAvg.aggregateTrain(ctx, global, counting);
         }
       };

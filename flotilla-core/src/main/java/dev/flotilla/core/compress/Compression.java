@@ -6,6 +6,7 @@ import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.message.TrainResult;
 import dev.flotilla.core.strategy.AggregateResult;
 import dev.flotilla.core.strategy.ClientInfo;
+import dev.flotilla.core.strategy.ClientResult;
 import dev.flotilla.core.strategy.ClientTask;
 import dev.flotilla.core.strategy.ForwardingStrategy;
 import dev.flotilla.core.strategy.ResultStream;
@@ -120,7 +121,9 @@ public final class Compression extends ForwardingStrategy {
   /** {@inheritDoc} The inner strategy aggregates the decoded models, decoded one at a time as it iterates. */
   @Override
   public AggregateResult aggregateTrain(RoundContext ctx, ModelWeights global, ResultStream<TrainResult> results) {
-    return inner.aggregateTrain(ctx, global, new DecodedResults(results, r -> decode(global, r)));
+    // decoded one at a time as the inner strategy iterates, so a folding strategy still holds one model
+    return inner.aggregateTrain(ctx, global,
+        results.map(r -> new ClientResult<>(r.clientId(), decode(global, r.result()))));
   }
 
   /** {@inheritDoc} The inner strategy's tasks, with the model encoded when there is a download codec. */

@@ -16,7 +16,6 @@ import dev.flotilla.core.strategy.Strategy;
 import dev.flotilla.core.strategy.StrategyMetrics;
 import dev.flotilla.core.strategy.StrategyState;
 import dev.flotilla.core.tensor.ModelWeights;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -223,34 +222,13 @@ abstract sealed class CentralDp extends ForwardingStrategy permits DpFixedClippi
 
   private ResultStream<TrainResult> clippedStream(ModelWeights global, ResultStream<TrainResult> results, double c,
       IntConsumer unclippedBits) {
-    return new ResultStream<>() {
-      @Override
-      public List<ClientFailure> failures() {
-        return results.failures();
-      }
-
-      @Override
-      public Iterator<ClientResult<TrainResult>> iterator() {
-        Iterator<ClientResult<TrainResult>> it = results.iterator();
-        return new Iterator<>() {
-          @Override
-          public boolean hasNext() {
-            return it.hasNext();
-          }
-
-          @Override
-          public ClientResult<TrainResult> next() {
-            ClientResult<TrainResult> r = it.next();
-            TrainResult t = r.result();
-            double norm = UpdateClipping.norm(t.weights(), global);
-            unclippedBits.accept(t.numExamples() > 0 && clientSaysUnclipped(t, norm, c) ? 1 : 0);
-            ModelWeights clipped = UpdateClipping.clip(t.weights(), global, c);
-            return new ClientResult<>(r.clientId(), new TrainResult(clipped, t.numExamples() > 0 ? 1 : 0,
-                t.metrics()));
-          }
-        };
-      }
-    };
+    return results.map(r -> {
+      TrainResult t = r.result();
+      double norm = UpdateClipping.norm(t.weights(), global);
+      unclippedBits.accept(t.numExamples() > 0 && clientSaysUnclipped(t, norm, c) ? 1 : 0);
+      ModelWeights clipped = UpdateClipping.clip(t.weights(), global, c);
+      return new ClientResult<>(r.clientId(), new TrainResult(clipped, t.numExamples() > 0 ? 1 : 0, t.metrics()));
+    });
   }
 
   private Metrics epsilonMetrics() {

@@ -3,6 +3,7 @@ package dev.flotilla.core.strategy;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The results of one round, delivered as they arrive. Iterating blocks until the next result is in or the round
@@ -29,6 +30,37 @@ public interface ResultStream<R> extends Iterable<ClientResult<R>> {
       @Override
       public Iterator<ClientResult<R>> iterator() {
         return r.iterator();
+      }
+    };
+  }
+
+  /**
+   * A stream whose results are this stream's, each passed through {@code f} when the iterator reaches it (lazily,
+   * so a streaming strategy still holds one result at a time); the failures are this stream's. For wrappers that
+   * decode, clip or observe results.
+   */
+  default <T> ResultStream<T> map(Function<ClientResult<R>, ClientResult<T>> f) {
+    ResultStream<R> source = this;
+    return new ResultStream<>() {
+      @Override
+      public List<ClientFailure> failures() {
+        return source.failures();
+      }
+
+      @Override
+      public Iterator<ClientResult<T>> iterator() {
+        Iterator<ClientResult<R>> it = source.iterator();
+        return new Iterator<>() {
+          @Override
+          public boolean hasNext() {
+            return it.hasNext();
+          }
+
+          @Override
+          public ClientResult<T> next() {
+            return f.apply(it.next());
+          }
+        };
       }
     };
   }
