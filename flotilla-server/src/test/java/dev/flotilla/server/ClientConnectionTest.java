@@ -49,7 +49,7 @@ class ClientConnectionTest {
   }
 
   private RawClient connect() {
-    RawClient c = new RawClient(server.port());
+    RawClient c = new RawClient(server.port(), server.registry());
     open.add(c);
     return c;
   }
@@ -176,9 +176,11 @@ class ClientConnectionTest {
     private final StreamObserver<Frame> requests;
     private final BlockingQueue<Frame> received = new LinkedBlockingQueue<>();
     private final MessageAssembler assembler = new MessageAssembler();
+    private final ClientRegistry registry;
     private long lastId;
 
-    RawClient(int port) {
+    RawClient(int port, ClientRegistry registry) {
+      this.registry = registry;
       channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
       requests = FleetGrpc.newStub(channel).connect(this);
     }
@@ -189,6 +191,10 @@ class ClientConnectionTest {
       Frame welcome = received.poll(5, TimeUnit.SECONDS);
       assertThat(welcome).isNotNull();
       assertThat(welcome.hasWelcome()).isTrue();
+      // the server queues the Welcome just before it registers the client: wait until the registry has it
+      for (int i = 0; i < 250 && registry.client(id).isEmpty(); i++) {
+        Thread.sleep(20);
+      }
       return this;
     }
 
