@@ -235,13 +235,30 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
     Handshake.Admitted admitted = (Handshake.Admitted) step;
     info = admitted.info();
     Frame welcome = Frame.newBuilder().setWelcome(Welcome.newBuilder().setProtocolVersion(Protocol.VERSION)).build();
-    sendControlLater(welcome);
-    boolean finished = registry.register(this);
-    log.info("client '{}' connected from {}{} ({} connected)", id(), peer,
-        admitted.authenticated() ? ", key verified" : "", registry.size());
-    if (finished) {
-      send(Message.of(MessageTypes.FINISH));
-    }
+    // Registered on the outbound queue, just before the welcome leaves: a client that holds its welcome is in the
+    // registry, and every request made once it is registered is queued behind the welcome.
+    runOutbound(() -> {
+      if (closed.get()) {
+        return; // closed while the welcome waited in the queue
+      }
+      boolean finished = registry.register(this);
+      if (closed.get()) {
+        registry.unregister(this); // close() ran between the check and the registration
+        return;
+      }
+      log.info("client '{}' connected from {}{} ({} connected)", id(), peer,
+          admitted.authenticated() ? ", key verified" : "", registry.size());
+      try {
+        sender.sendControl(welcome);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ConnectionClosedException e) {
+        // the client is gone; close() says why
+      }
+      if (finished) {
+        send(Message.of(MessageTypes.FINISH));
+      }
+    });
     call.request(1);
   }
 
