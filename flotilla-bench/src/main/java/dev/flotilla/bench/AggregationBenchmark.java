@@ -2,9 +2,7 @@ package dev.flotilla.bench;
 
 import dev.flotilla.core.aggregate.WeightedMean;
 import dev.flotilla.core.tensor.ModelWeights;
-import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.tensor.TensorSpec;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -73,28 +71,11 @@ public class AggregationBenchmark {
     String[] parts = workload.split("/");
     int clients = Integer.parseInt(parts[0]);
     int parameters = Integer.parseInt(parts[1]);
-    if (parameters % TENSORS != 0) {
-      throw new IllegalArgumentException("P must be a multiple of " + TENSORS + ", got " + parameters);
-    }
-    specs = new ArrayList<>();
-    for (int t = 0; t < TENSORS; t++) {
-      specs.add(new TensorSpec("layer" + t + ".weight", new int[] {parameters / TENSORS}));
-    }
+    specs = BenchModels.specs(parameters, TENSORS);
     updates = new ModelWeights[clients];
-    int state = 12345;
+    int[] state = {12345};
     for (int k = 0; k < clients; k++) {
-      List<Tensor> tensors = new ArrayList<>(TENSORS);
-      for (TensorSpec spec : specs) {
-        float[] values = new float[spec.size()];
-        for (int i = 0; i < values.length; i++) {
-          state ^= state << 13;
-          state ^= state >>> 17;
-          state ^= state << 5;
-          values[i] = (state & 0xffff) * (1f / 65536) - 0.5f;
-        }
-        tensors.add(Tensor.wrap(spec, values));
-      }
-      updates[k] = ModelWeights.of(tensors);
+      updates[k] = BenchModels.random(specs, state);
     }
     copyTarget = new float[TENSORS][parameters / TENSORS];
     gigabytesPerOperation = 4.0 * clients * parameters / 1e9;

@@ -11,7 +11,6 @@ import dev.flotilla.core.strategy.Strategies;
 import dev.flotilla.core.strategy.Strategy;
 import dev.flotilla.core.strategy.StrategyOptions;
 import dev.flotilla.core.tensor.ModelWeights;
-import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.tensor.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,16 +67,13 @@ public class StrategyBenchmark {
     String[] parts = workload.split("/");
     int clients = Integer.parseInt(parts[0]);
     int parameters = Integer.parseInt(parts[1]);
-    List<TensorSpec> specs = new ArrayList<>();
-    for (int t = 0; t < TENSORS; t++) {
-      specs.add(new TensorSpec("layer" + t + ".weight", new int[] {parameters / TENSORS}));
-    }
+    List<TensorSpec> specs = BenchModels.specs(parameters, TENSORS);
     int[] state = {12345};
-    global = random(specs, state);
+    global = BenchModels.random(specs, state);
     results = new ArrayList<>(clients);
     for (int k = 0; k < clients; k++) {
       results.add(new ClientResult<>("client-" + k,
-          new TrainResult(random(specs, state), 100 + k, Metrics.of("train_loss", 1.0 + k / 100.0))));
+          new TrainResult(BenchModels.random(specs, state), 100 + k, Metrics.of("train_loss", 1.0 + k / 100.0))));
     }
     instance = Strategies.create(strategy, StrategyOptions.defaults(), FedAvg.Settings.builder().build());
     gigabytesPerOperation = 4.0 * clients * parameters / 1e9;
@@ -89,22 +85,5 @@ public class StrategyBenchmark {
     bytes.gigabytes += gigabytesPerOperation;
     round++;
     return instance.aggregateTrain(new RoundContext(round, round, 1), global, ResultStream.of(results, List.of()));
-  }
-
-  private static ModelWeights random(List<TensorSpec> specs, int[] state) {
-    List<Tensor> tensors = new ArrayList<>(specs.size());
-    for (TensorSpec spec : specs) {
-      float[] values = new float[spec.size()];
-      int s = state[0];
-      for (int i = 0; i < values.length; i++) {
-        s ^= s << 13;
-        s ^= s >>> 17;
-        s ^= s << 5;
-        values[i] = (s & 0xffff) * (1f / 65536) - 0.5f;
-      }
-      state[0] = s;
-      tensors.add(Tensor.wrap(spec, values));
-    }
-    return ModelWeights.of(tensors);
   }
 }

@@ -74,50 +74,20 @@ public class WholeStepBenchmark {
   private float[][] copyTarget;
   private double gigabytesPerOperation;
 
-  /** Counts the client data read, reported by JMH as a rate: GB/s. */
-  @State(Scope.Thread)
-  @AuxCounters(AuxCounters.Type.OPERATIONS)
-  public static class Bytes {
-    /** Gigabytes (10⁹ bytes) of client results read in this iteration. */
-    public double gigabytes;
-
-    /** Starts each iteration from zero, as JMH expects of auxiliary counters. */
-    @Setup(Level.Iteration)
-    public void reset() {
-      gigabytes = 0;
-    }
-  }
-
   /** Builds K results with cheap pseudo-random values (no denormals, no NaN) and encodes each into frames. */
   @Setup(Level.Trial)
   public void setUp() {
     String[] parts = workload.split("/");
     int clients = Integer.parseInt(parts[0]);
     int parameters = Integer.parseInt(parts[1]);
-    if (parameters % TENSORS != 0) {
-      throw new IllegalArgumentException("P must be a multiple of " + TENSORS + ", got " + parameters);
-    }
-    specs = new ArrayList<>();
-    for (int t = 0; t < TENSORS; t++) {
-      specs.add(new TensorSpec("layer" + t + ".weight", new int[] {parameters / TENSORS}));
-    }
+    specs = BenchModels.specs(parameters, TENSORS);
     encoder = new MessageEncoder(Protocol.DEFAULT_CHUNK_BYTES);
     uploads = new ArrayList<>(clients);
     decoded = new ModelWeights[clients];
-    int state = 12345;
+    int[] state = {12345};
     for (int k = 0; k < clients; k++) {
-      List<Tensor> tensors = new ArrayList<>(TENSORS);
-      for (TensorSpec spec : specs) {
-        float[] values = new float[spec.size()];
-        for (int i = 0; i < values.length; i++) {
-          state ^= state << 13;
-          state ^= state >>> 17;
-          state ^= state << 5;
-          values[i] = (state & 0xffff) * (1f / 65536) - 0.5f;
-        }
-        tensors.add(Tensor.wrap(spec, values));
-      }
-      Message result = MessageTypes.trainResult(new TrainResult(ModelWeights.of(tensors), 100 + k, Metrics.empty()))
+      ModelWeights values = BenchModels.random(specs, state);
+      Message result = MessageTypes.trainResult(new TrainResult(values, 100 + k, Metrics.empty()))
           .withMetadata(Metadata.none().withIds(k + 1, 1));
       List<Frame> frames = new ArrayList<>();
       encoder.encode(result).forEachRemaining(frames::add);
@@ -140,7 +110,7 @@ public class WholeStepBenchmark {
 
   /** The whole step: decode, fold and drop each result in turn, take the mean, encode it. */
   @Benchmark
-  public void wholeStep(Bytes bytes, Blackhole bh) {
+  public void wholeStep(AggregationBenchmark.Bytes bytes, Blackhole bh) {
     bytes.gigabytes += gigabytesPerOperation;
     encode(foldAll(), bh);
   }
@@ -150,7 +120,7 @@ public class WholeStepBenchmark {
    * chunk as its frames come, CRC32 on the chunks' own arrays, no model-sized array per upload; then encoded.
    */
   @Benchmark
-  public void wholeStepChunkFoldPrototype(Bytes bytes, Blackhole bh) {
+  public void wholeStepChunkFoldPrototype(AggregationBenchmark.Bytes bytes, Blackhole bh) {
     bytes.gigabytes += gigabytesPerOperation;
     float[][] mean = foldChunks();
     List<Tensor> tensors = new ArrayList<>(TENSORS);
@@ -162,7 +132,7 @@ public class WholeStepBenchmark {
 
   /** The decoding alone: K results decoded (CRC32 checks included) and dropped. */
   @Benchmark
-  public void decode(Bytes bytes, Blackhole bh) {
+  public void decode(AggregationBenchmark.Bytes bytes, Blackhole bh) {
     bytes.gigabytes += gigabytesPerOperation;
     for (List<Frame> upload : uploads) {
       bh.consume(decode(upload));
@@ -171,7 +141,7 @@ public class WholeStepBenchmark {
 
   /** The averaging alone, on the same results decoded once at setup (as {@link AggregationBenchmark#fedAvg}). */
   @Benchmark
-  public ModelWeights fold(Bytes bytes) {
+  public ModelWeights fold(AggregationBenchmark.Bytes bytes) {
     bytes.gigabytes += gigabytesPerOperation;
     WeightedMean mean = new WeightedMean(specs);
     for (int k = 0; k < decoded.length; k++) {
@@ -185,7 +155,7 @@ public class WholeStepBenchmark {
    * chunks' own arrays (no copy), which the {@link #decode} path must do at the least.
    */
   @Benchmark
-  public long crc32(Bytes bytes) throws java.io.IOException {
+  public long crc32(AggregationBenchmark.Bytes bytes) throws java.io.IOException {
     bytes.gigabytes += gigabytesPerOperation;
     CrcOutput crc = new CrcOutput();
     long sum = 0;
@@ -233,7 +203,7 @@ public class WholeStepBenchmark {
 
   /** The ceiling: copy every result's values into one model-sized array (reads and writes K × P × 4 bytes). */
   @Benchmark
-  public float[][] arrayCopy(Bytes bytes) {
+  public float[][] arrayCopy(AggregationBenchmark.Bytes bytes) {
     bytes.gigabytes += gigabytesPerOperation;
     for (ModelWeights update : decoded) {
       for (int t = 0; t < TENSORS; t++) {
