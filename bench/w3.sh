@@ -8,11 +8,13 @@
 # prints one table line per case. Wrap it in `flock /tmp/flotilla-bench.lock` on a shared machine.
 #
 #   bench/w3.sh [--cases 10x1000000,10x10000000,50x1000000] [--outdir DIR] [--port 18400] [--case-timeout 420]
+#               [--rounds 6 (more rounds show the warm JVMs' steady state; the goal counts rounds 2-6 of 6)]
 #               [--server-opts "JVM OPTIONS"] [--client-opts "JVM OPTIONS"] [--server-args "--upload-slots 1"]
 #
 # JVM options default to lean ones sized from P (see server_opts/client_opts below); FLOTILLA_W3_SERVER_OPTS and
 # FLOTILLA_W3_CLIENT_OPTS (or the options above) replace them; they may use $MODEL_MIB, the model size in MiB rounded
-# up, as in --client-opts '-XX:+UseSerialGC -Xmx$((48 + 3 * MODEL_MIB))m'.
+# up, as in --client-opts '-XX:+UseSerialGC -Xmx$((48 + 3 * MODEL_MIB))m'; in client options {cid} is the client's index
+# (for per-client files such as -XX:StartFlightRecording=filename=/tmp/client-{cid}.jfr).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 CASES="10x1000000,10x10000000,50x1000000"
@@ -28,6 +30,7 @@ while [ $# -gt 0 ]; do
     --cases) CASES="$2"; shift 2 ;;
     --outdir) OUTDIR="$2"; shift 2 ;;
     --port) PORT="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
     --case-timeout) CASE_TIMEOUT="$2"; shift 2 ;;
     --server-opts) SERVER_OPTS="$2"; shift 2 ;;
     --client-opts) CLIENT_OPTS="$2"; shift 2 ;;
@@ -84,7 +87,7 @@ run_case() {
   local clients=()
   for c in $(seq 0 $((k - 1))); do
     # shellcheck disable=SC2086
-    setsid /usr/bin/time -v -o "$dir/time_client$c.txt" java $copts -cp "$JAR" dev.flotilla.bench.w3.W3Client \
+    setsid /usr/bin/time -v -o "$dir/time_client$c.txt" java ${copts//\{cid\}/$c} -cp "$JAR" dev.flotilla.bench.w3.W3Client \
       --server "127.0.0.1:$PORT" --cid "$c" > "$dir/client$c.log" 2>&1 &
     clients+=($!); OWN+=($!)
   done
