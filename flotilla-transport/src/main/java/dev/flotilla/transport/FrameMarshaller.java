@@ -3,6 +3,7 @@ package dev.flotilla.transport;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.ExtensionRegistryLite;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.flotilla.transport.proto.Frame;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
@@ -58,7 +59,9 @@ public final class FrameMarshaller implements MethodDescriptor.Marshaller<Frame>
       if (stream.read() != -1) {
         throw new IOException("the frame is longer than the " + size + " bytes it announced");
       }
-      CodedInputStream in = CodedInputStream.newInstance(bytes);
+      // A coded input over a wrapped array is marked immutable, which aliasing needs: over a plain array
+      // (CodedInputStream.newInstance(byte[])) the parser silently copies every bytes field.
+      CodedInputStream in = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
       in.enableAliasing(true);
       Frame frame = Frame.parseFrom(in, ExtensionRegistryLite.getEmptyRegistry());
       in.checkLastTagWas(0);

@@ -75,6 +75,25 @@ class FrameMarshallerTest {
   }
 
   @Test
+  void parsingAChunkCopiesItsBytesOnceNotTwice() {
+    byte[] data = new byte[1 << 20];
+    Arrays.fill(data, (byte) 7);
+    byte[] wire = Frame.newBuilder().setChunk(Chunk.newBuilder().setMessageId(1)
+        .setData(ByteString.copyFrom(data))).build().toByteArray();
+    org.junit.jupiter.api.Assumptions.assumeTrue(AllocationMeter.supported(), "per-thread allocation counting");
+    for (int i = 0; i < 3; i++) {
+      MARSHALLER.parse(known(wire)); // loads and links what parsing needs
+    }
+    long before = AllocationMeter.allocatedBytes();
+    Frame parsed = MARSHALLER.parse(known(wire));
+    long allocated = AllocationMeter.allocatedBytes() - before;
+
+    assertThat(parsed.getChunk().getData().size()).isEqualTo(data.length);
+    // The frame's own array, plus a few small objects; a parser that copied the bytes field would need twice that.
+    assertThat(allocated).isBetween((long) wire.length, wire.length + 64L * 1024);
+  }
+
+  @Test
   void aCorruptedChunkStillFailsItsChecksum() {
     Message message = sent(TestMessages.withArrays("train", TestMessages.everyDtype()), 3);
     MessageAssembler assembler = new MessageAssembler();
