@@ -3,6 +3,7 @@ package dev.flotilla.client;
 import com.google.protobuf.ByteString;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.Message;
+import dev.flotilla.transport.FrameMarshaller;
 import dev.flotilla.transport.FrameSender;
 import dev.flotilla.transport.MessageAssembler;
 import dev.flotilla.transport.MessageEncoder;
@@ -120,6 +121,8 @@ final class Session implements ClientResponseObserver<Frame, Frame> {
       Status status = Status.INTERNAL.withDescription("the server broke the protocol: " + e.getMessage());
       sender.fail(status);
       events.add(new Closed(status));
+    } finally {
+      FrameMarshaller.INSTANCE.release(frame); // a chunk's bytes may be the transport's buffers; they are decoded
     }
   }
 

@@ -6,6 +6,7 @@ import dev.flotilla.core.strategy.ClientFailure;
 import dev.flotilla.core.strategy.ClientFailureException;
 import dev.flotilla.core.strategy.ClientInfo;
 import dev.flotilla.transport.ConnectionClosedException;
+import dev.flotilla.transport.FrameMarshaller;
 import dev.flotilla.transport.FrameSender;
 import dev.flotilla.transport.MessageAssembler;
 import dev.flotilla.transport.MessageEncoder;
@@ -102,6 +103,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
   @Override
   public void onNext(Frame frame) {
     if (closed.get()) {
+      FrameMarshaller.INSTANCE.release(frame);
       return;
     }
     try {
@@ -125,6 +127,8 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
       receive(frame);
     } catch (RuntimeException | Error e) {
       abort(frame, e);
+    } finally {
+      FrameMarshaller.INSTANCE.release(frame); // a chunk's bytes may be the transport's buffers; they are decoded
     }
   }
 
@@ -296,6 +300,8 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
       receive(frame);
     } catch (RuntimeException | Error e) {
       abort(frame, e);
+    } finally {
+      FrameMarshaller.INSTANCE.release(frame); // a chunk's bytes may be the transport's buffers; they are decoded
     }
   }
 

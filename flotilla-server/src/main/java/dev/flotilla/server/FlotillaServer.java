@@ -55,6 +55,13 @@ public final class FlotillaServer implements AutoCloseable {
   }
 
   /**
+   * Models up to this many array bytes are encoded once per round for all the clients they go to (see
+   * {@link MessageEncoder#MessageEncoder(int, long)}), for one encoded copy of the model in memory; larger ones are
+   * encoded for each client as they are sent, so that memory stays one chunk per connection.
+   */
+  static final long SHARED_ENCODING_BYTES = 256L << 20;
+
+  /**
    * Binds {@code settings.host():settings.port()} and starts accepting clients, with the TLS and client
    * authentication of {@link ServerSettings#security()} and the {@link ServerSettings#limits()}.
    *
@@ -74,7 +81,7 @@ public final class FlotillaServer implements AutoCloseable {
     ExecutorService senders = Executors.newCachedThreadPool(threads("flotilla-send"));
     FleetService service = new FleetService(registry,
         new UploadSlots(settings.uploadSlots(), settings.limits().maxInflightBytes()),
-        new MessageEncoder(settings.chunkBytes()), callbacks, senders, guards);
+        new MessageEncoder(settings.chunkBytes(), SHARED_ENCODING_BYTES), callbacks, senders, guards);
     Server server = builder
         .executor(callbacks)
         .addService(ServerInterceptors.intercept(service, CallPeer.INTERCEPTOR))

@@ -1,16 +1,25 @@
 package dev.flotilla.transport;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.ExtensionRegistryLite;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.flotilla.transport.proto.Frame;
+import io.grpc.Detachable;
+import io.grpc.HasByteBuffer;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Serialises and parses {@link Frame}s for gRPC with one copy of a chunk's bytes on each side, where gRPC's stock
@@ -24,8 +33,15 @@ import java.io.InputStream;
  * and then the bytes out of it). Each parsed frame owns its array; nothing is shared or reused between frames, so a
  * frame stays valid for as long as it is referenced.
  *
+ * <p>A large {@code Chunk} frame is not copied at all when the transport can lend its buffers (gRPC's Netty
+ * transport can: its streams are {@link Detachable} and {@link HasByteBuffer}): the marshaller detaches the stream,
+ * and the chunk's {@code data} is a view of the transport's own (direct) buffers, which the
+ * {@link MessageAssembler} decodes straight into the arrays. Such a frame holds those buffers until
+ * {@link #release(Frame)} returns them; a receiver calls it once it is done with the frame, whatever kind it is
+ * (for frames that hold nothing it does nothing). A frame never released keeps its buffers from the transport's pool.
+ *
  * <p>A frame that is not valid protobuf, or a stream that ends before its announced length, fails the call with
- * {@code INTERNAL}, as with the stock marshaller. Thread-safe and stateless.
+ * {@code INTERNAL}, as with the stock marshaller. Thread-safe.
  */
 public final class FrameMarshaller implements MethodDescriptor.Marshaller<Frame> {
   /** The one instance. */
@@ -33,7 +49,30 @@ public final class FrameMarshaller implements MethodDescriptor.Marshaller<Frame>
 
   private static final MethodDescriptor.Marshaller<Frame> STOCK = ProtoUtils.marshaller(Frame.getDefaultInstance());
 
+  /** Chunk frames from this size on are parsed over the transport's buffers; smaller ones are copied. */
+  static final int LEND_FROM_BYTES = 32 * 1024;
+
+  private static final byte CHUNK_TAG = (Frame.CHUNK_FIELD_NUMBER << 3) | 2; // field 4, length-delimited
+
+  private final Map<Frame, InputStream> lent = Collections.synchronizedMap(new IdentityHashMap<>());
+
   private FrameMarshaller() {}
+
+  /**
+   * Returns the transport buffers that {@code frame}'s bytes are a view of, if it has any; the frame's chunk data
+   * must not be read afterwards. Does nothing for other frames and for a frame already released.
+   */
+  public void release(Frame frame) {
+    InputStream buffers = lent.remove(frame);
+    if (buffers != null) {
+      closeQuietly(buffers);
+    }
+  }
+
+  /** How many parsed frames still hold transport buffers (for tests). */
+  int lentFrames() {
+    return lent.size();
+  }
 
   @Override
   public InputStream stream(Frame frame) {
@@ -47,6 +86,9 @@ public final class FrameMarshaller implements MethodDescriptor.Marshaller<Frame>
     }
     try {
       int size = stream.available();
+      if (size >= LEND_FROM_BYTES && lendable(stream)) {
+        return parseLent(stream, size);
+      }
       byte[] bytes = new byte[size];
       int read = 0;
       while (read < size) {
@@ -71,6 +113,65 @@ public final class FrameMarshaller implements MethodDescriptor.Marshaller<Frame>
     } catch (IOException e) {
       throw Status.INTERNAL.withDescription("cannot read a Frame: " + e.getMessage()).withCause(e)
           .asRuntimeException();
+    }
+  }
+
+  /** Whether the stream can lend its buffers and holds a chunk frame (its first byte is the chunk field's tag). */
+  private static boolean lendable(InputStream stream) {
+    if (!(stream instanceof Detachable) || !(stream instanceof HasByteBuffer)
+        || !((HasByteBuffer) stream).byteBufferSupported()) {
+      return false;
+    }
+    ByteBuffer first = ((HasByteBuffer) stream).getByteBuffer();
+    return first != null && first.hasRemaining() && first.get(first.position()) == CHUNK_TAG;
+  }
+
+  /**
+   * Parses a frame over the transport's buffers: the stream is detached from gRPC (which would otherwise free the
+   * buffers when {@code parse} returns) and kept, marked so that reading through it keeps every buffer, until
+   * {@link #release}.
+   */
+  private Frame parseLent(InputStream stream, int size) throws IOException {
+    InputStream detached = ((Detachable) stream).detach();
+    boolean kept = false;
+    try {
+      detached.mark(size);
+      List<ByteString> pieces = new ArrayList<>();
+      int seen = 0;
+      while (seen < size) {
+        ByteBuffer piece = ((HasByteBuffer) detached).getByteBuffer();
+        if (piece == null || !piece.hasRemaining()) {
+          throw new IOException("the frame ended after " + seen + " of its " + size + " bytes");
+        }
+        int n = piece.remaining();
+        pieces.add(UnsafeByteOperations.unsafeWrap(piece));
+        long skipped = detached.skip(n);
+        if (skipped != n) {
+          throw new IOException("the transport skipped " + skipped + " of " + n + " bytes");
+        }
+        seen += n;
+      }
+      detached.reset();
+      // A concatenation of views is immutable, so the parser aliases the chunk's data instead of copying it.
+      CodedInputStream in = ByteString.copyFrom(pieces).newCodedInput();
+      in.enableAliasing(true);
+      Frame frame = Frame.parseFrom(in, ExtensionRegistryLite.getEmptyRegistry());
+      in.checkLastTagWas(0);
+      lent.put(frame, detached);
+      kept = true;
+      return frame;
+    } finally {
+      if (!kept) {
+        closeQuietly(detached);
+      }
+    }
+  }
+
+  private static void closeQuietly(InputStream stream) {
+    try {
+      stream.close();
+    } catch (IOException | RuntimeException e) {
+      // Nothing to do: the buffers are the transport's, and it is closing them.
     }
   }
 }

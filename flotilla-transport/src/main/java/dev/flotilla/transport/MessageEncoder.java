@@ -1,16 +1,22 @@
 package dev.flotilla.transport;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.flotilla.core.message.Message;
+import dev.flotilla.core.message.Metadata;
+import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.transport.proto.Chunk;
 import dev.flotilla.transport.proto.Frame;
 import dev.flotilla.transport.proto.MessageEnd;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32;
 
 /**
@@ -24,15 +30,38 @@ import java.util.zip.CRC32;
  *
  * <p>Frames are produced lazily and each chunk is encoded straight from the tensors into a fresh byte array that the
  * frame then owns, so encoding needs memory for one chunk however large the model; float32 values are converted in
- * bulk, with no copy but that one. Thread-safe: the encoder holds only its chunk size; each {@link #encode}
- * iterator is for one thread.
+ * bulk, with no copy but that one.
+ *
+ * <p>A server sends the same model to many clients. An encoder made with a {@linkplain #MessageEncoder(int, long)
+ * sharing limit} encodes the arrays of a message once, keeps the chunks' bytes and CRCs, and reuses them for every
+ * later message that carries the very same tensors (the same {@link Tensor} instances in the same order), until a
+ * message with other arrays replaces them: K clients then cost one encode and one CRC pass instead of K, for the
+ * memory of one encoded copy of the model. Only the chunks' bytes are shared; every message still gets its own
+ * frames and ids. Arrays larger than the limit are streamed chunk by chunk as above.
+ *
+ * <p>Thread-safe: each {@link #encode} iterator is for one thread; iterators of several threads may share an
+ * encoding, which the first of them computes while the others wait for it.
  */
 public final class MessageEncoder {
   private final int chunkBytes;
+  private final long shareUpTo;
+  private final AtomicReference<Shared> shared = new AtomicReference<>();
 
   /** An encoder that cuts array bytes into chunks of {@code chunkBytes} (1 to {@link Protocol#MAX_CHUNK_BYTES}). */
   public MessageEncoder(int chunkBytes) {
+    this(chunkBytes, 0);
+  }
+
+  /**
+   * An encoder that cuts array bytes into chunks of {@code chunkBytes} and encodes the arrays of messages of at most
+   * {@code shareUpTo} array bytes once for every message that carries the same tensors (0: never).
+   */
+  public MessageEncoder(int chunkBytes, long shareUpTo) {
     this.chunkBytes = Protocol.checkChunkBytes(chunkBytes);
+    if (shareUpTo < 0) {
+      throw new IllegalArgumentException("the sharing limit must be 0 or more bytes, got " + shareUpTo);
+    }
+    this.shareUpTo = shareUpTo;
   }
 
   /** The size of every chunk but the last of a message. */
@@ -51,7 +80,103 @@ public final class MessageEncoder {
       throw new IllegalArgumentException("a message needs a positive message id to be sent, got " + id
           + " on a '" + message.type() + "' message; set it with Metadata.withIds");
     }
+    ModelWeights arrays = message.arrays();
+    if (arrays.byteSize() > 0 && arrays.byteSize() <= shareUpTo) {
+      return new SharedFrames(message, encoding(arrays));
+    }
     return new Frames(message);
+  }
+
+  /** The chunks and CRCs of {@code arrays}: those kept from an earlier message with the same tensors, or new ones. */
+  private Encoding encoding(ModelWeights arrays) {
+    while (true) {
+      Shared last = shared.get();
+      if (last != null && last.carries(arrays.tensors())) {
+        return last.encoding.join();
+      }
+      Shared mine = new Shared(arrays.tensors(), new CompletableFuture<>());
+      if (shared.compareAndSet(last, mine)) {
+        try {
+          mine.encoding.complete(encodeAll(arrays));
+        } catch (RuntimeException | Error e) {
+          mine.encoding.completeExceptionally(e);
+          shared.compareAndSet(mine, null);
+          throw e;
+        }
+        return mine.encoding.join();
+      }
+    }
+  }
+
+  private Encoding encodeAll(ModelWeights arrays) {
+    // The streaming encoder's own frames, for a message id of no consequence: only the bytes and CRCs are kept.
+    Frames frames = new Frames(Message.of("shared").withArrays(arrays).withMetadata(Metadata.none().withIds(1, 0)));
+    List<ByteString> chunks = new ArrayList<>();
+    List<Integer> crcs = List.of();
+    while (frames.hasNext()) {
+      Frame f = frames.next();
+      if (f.hasChunk()) {
+        chunks.add(f.getChunk().getData());
+      } else if (f.hasEnd()) {
+        crcs = f.getEnd().getCrc32List();
+      }
+    }
+    return new Encoding(List.copyOf(chunks), crcs);
+  }
+
+  /** The encoded bytes of one set of arrays: their chunks' data, in order, and one CRC32 per array. */
+  private record Encoding(List<ByteString> chunks, List<Integer> crcs) {}
+
+  /** The most recent shared encoding and the tensors it was made from. */
+  private record Shared(List<Tensor> tensors, CompletableFuture<Encoding> encoding) {
+    boolean carries(List<Tensor> other) {
+      if (other.size() != tensors.size()) {
+        return false;
+      }
+      for (int i = 0; i < other.size(); i++) {
+        if (other.get(i) != tensors.get(i)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /** The frames of a message whose chunks were encoded once and are shared; only the ids are this message's. */
+  private static final class SharedFrames implements Iterator<Frame> {
+    private final Message message;
+    private final long id;
+    private final Encoding encoding;
+    private int next = -1; // -1: the start frame; then chunks; then the end frame
+    private boolean ended;
+
+    SharedFrames(Message message, Encoding encoding) {
+      this.message = message;
+      this.id = message.metadata().messageId();
+      this.encoding = encoding;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return !ended;
+    }
+
+    @Override
+    public Frame next() {
+      if (ended) {
+        throw new NoSuchElementException("message " + id + " is fully encoded");
+      }
+      if (next < 0) {
+        next = 0;
+        return Frame.newBuilder().setStart(HeaderCodec.encode(message)).build();
+      }
+      if (next < encoding.chunks().size()) {
+        ByteString data = encoding.chunks().get(next++);
+        return Frame.newBuilder().setChunk(Chunk.newBuilder().setMessageId(id).setData(data)).build();
+      }
+      ended = true;
+      return Frame.newBuilder().setEnd(MessageEnd.newBuilder().setMessageId(id).addAllCrc32(encoding.crcs())).build();
+    }
   }
 
   private final class Frames implements Iterator<Frame> {

@@ -94,6 +94,57 @@ class FrameMarshallerTest {
   }
 
   @Test
+  void aLargeChunkIsParsedOverTheTransportsBuffersUntilReleased() {
+    byte[] data = new byte[(1 << 20) + 3];
+    new java.util.Random(5).nextBytes(data);
+    Frame chunk = Frame.newBuilder().setChunk(Chunk.newBuilder().setMessageId(11)
+        .setData(ByteString.copyFrom(data))).build();
+    org.junit.jupiter.api.Assumptions.assumeTrue(AllocationMeter.supported(), "per-thread allocation counting");
+    for (int i = 0; i < 3; i++) {
+      LendingStream warm = LendingStream.of(chunk.toByteArray(), 16 * 1024);
+      MARSHALLER.release(MARSHALLER.parse(warm));
+    }
+    LendingStream stream = LendingStream.of(chunk.toByteArray(), 16 * 1024);
+
+    long before = AllocationMeter.allocatedBytes();
+    Frame parsed = MARSHALLER.parse(stream);
+    long allocated = AllocationMeter.allocatedBytes() - before;
+
+    assertThat(allocated).as("heap bytes allocated to parse a 1 MiB chunk").isLessThan(64 * 1024);
+    assertThat(parsed).isEqualTo(chunk);
+    assertThat(stream.closed()).as("buffers closed before release").isFalse();
+    assertThat(MARSHALLER.lentFrames()).isEqualTo(1);
+    MARSHALLER.release(parsed);
+    MARSHALLER.release(parsed);
+    assertThat(stream.closed()).isTrue();
+    assertThat(MARSHALLER.lentFrames()).isZero();
+  }
+
+  @Test
+  void smallChunksAndOtherFramesAreCopiedAndHoldNothing() {
+    Frame small = Frame.newBuilder().setChunk(Chunk.newBuilder().setMessageId(1)
+        .setData(ByteString.copyFrom(new byte[100]))).build();
+    Frame start = frames(sent(TestMessages.withArrays("train", TestMessages.everyDtype()), 1), 64).get(0);
+    for (Frame f : List.of(small, start)) {
+      LendingStream stream = LendingStream.of(f.toByteArray(), 7);
+      assertThat(MARSHALLER.parse(stream)).isEqualTo(f);
+      assertThat(MARSHALLER.lentFrames()).isZero();
+    }
+  }
+
+  @Test
+  void anInvalidLentFrameFailsAndReturnsTheBuffers() {
+    byte[] wire = Frame.newBuilder().setChunk(Chunk.newBuilder().setMessageId(1)
+        .setData(ByteString.copyFrom(new byte[100_000]))).build().toByteArray();
+    LendingStream stream = LendingStream.of(Arrays.copyOf(wire, wire.length - 10), 4096);
+
+    assertThatThrownBy(() -> MARSHALLER.parse(stream)).isInstanceOf(StatusRuntimeException.class)
+        .hasMessageContaining("invalid Frame");
+    assertThat(stream.closed()).isTrue();
+    assertThat(MARSHALLER.lentFrames()).isZero();
+  }
+
+  @Test
   void aCorruptedChunkStillFailsItsChecksum() {
     Message message = sent(TestMessages.withArrays("train", TestMessages.everyDtype()), 3);
     MessageAssembler assembler = new MessageAssembler();
@@ -176,6 +227,142 @@ class FrameMarshallerTest {
       int n = super.read();
       consumed += n < 0 ? 0 : 1;
       return n;
+    }
+  }
+
+  /**
+   * Like gRPC's Netty message streams: the frame's bytes in several direct buffers, which it lends through
+   * {@link io.grpc.HasByteBuffer} and hands over by {@link io.grpc.Detachable#detach()}; reading past a buffer
+   * frees it unless the stream is marked.
+   */
+  private static final class LendingStream extends InputStream
+      implements KnownLength, io.grpc.HasByteBuffer, io.grpc.Detachable {
+    private final List<java.nio.ByteBuffer> buffers;
+    private final boolean[] closedFlag;
+    private int current;
+    private int marked = -1;
+    private int[] markedPositions;
+
+    private LendingStream(List<java.nio.ByteBuffer> buffers, boolean[] closedFlag) {
+      this.buffers = buffers;
+      this.closedFlag = closedFlag;
+    }
+
+    static LendingStream of(byte[] bytes, int pieceBytes) {
+      List<java.nio.ByteBuffer> pieces = new ArrayList<>();
+      for (int at = 0; at < bytes.length; at += pieceBytes) {
+        int n = Math.min(pieceBytes, bytes.length - at);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(n);
+        b.put(bytes, at, n).flip();
+        pieces.add(b);
+      }
+      return new LendingStream(pieces, new boolean[1]);
+    }
+
+    boolean closed() {
+      return closedFlag[0];
+    }
+
+    @Override
+    public int available() {
+      int n = 0;
+      for (int i = current; i < buffers.size(); i++) {
+        n += buffers.get(i).remaining();
+      }
+      return n;
+    }
+
+    @Override
+    public int read() {
+      if (closedFlag[0]) {
+        throw new IllegalStateException("read after close");
+      }
+      while (current < buffers.size() && !buffers.get(current).hasRemaining()) {
+        advance();
+      }
+      return current < buffers.size() ? buffers.get(current).get() & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (closedFlag[0]) {
+        throw new IllegalStateException("read after close");
+      }
+      while (current < buffers.size() && !buffers.get(current).hasRemaining()) {
+        advance();
+      }
+      if (current >= buffers.size()) {
+        return -1;
+      }
+      int n = Math.min(len, buffers.get(current).remaining());
+      buffers.get(current).get(b, off, n);
+      return n;
+    }
+
+    @Override
+    public long skip(long n) {
+      long left = n;
+      while (left > 0 && current < buffers.size()) {
+        java.nio.ByteBuffer b = buffers.get(current);
+        int k = (int) Math.min(left, b.remaining());
+        b.position(b.position() + k);
+        left -= k;
+        if (!b.hasRemaining()) {
+          advance();
+        }
+      }
+      return n - left;
+    }
+
+    private void advance() {
+      if (marked < 0) {
+        buffers.set(current, java.nio.ByteBuffer.allocateDirect(0)); // freed: its bytes are gone
+      }
+      current++;
+    }
+
+    @Override
+    public boolean markSupported() {
+      return true;
+    }
+
+    @Override
+    public void mark(int limit) {
+      marked = current;
+      markedPositions = buffers.stream().mapToInt(java.nio.Buffer::position).toArray();
+    }
+
+    @Override
+    public void reset() {
+      current = marked;
+      for (int i = 0; i < buffers.size(); i++) {
+        buffers.get(i).position(markedPositions[i]);
+      }
+    }
+
+    @Override
+    public boolean byteBufferSupported() {
+      return true;
+    }
+
+    @Override
+    public java.nio.ByteBuffer getByteBuffer() {
+      while (current < buffers.size() && !buffers.get(current).hasRemaining()) {
+        advance();
+      }
+      return current < buffers.size() ? buffers.get(current).slice() : null;
+    }
+
+    @Override
+    public InputStream detach() {
+      LendingStream taken = new LendingStream(new ArrayList<>(buffers.subList(current, buffers.size())), closedFlag);
+      buffers.subList(current, buffers.size()).clear();
+      return taken;
+    }
+
+    @Override
+    public void close() {
+      closedFlag[0] = true;
     }
   }
 }
