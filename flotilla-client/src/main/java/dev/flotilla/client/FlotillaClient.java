@@ -91,6 +91,9 @@ public final class FlotillaClient implements AutoCloseable {
         .flowControlWindow(settings.flowControlWindowBytes())
         .keepAliveTime(settings.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
         .keepAliveTimeout(settings.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        // The client reconnects by itself (Backoff) and a half-sent stream cannot be replayed, so gRPC's transparent
+        // retries would only buffer every frame until the call commits.
+        .disableRetry()
         .build();
     this.appThread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "flotilla-app-" + settings.clientId());

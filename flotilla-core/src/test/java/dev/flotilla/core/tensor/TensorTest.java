@@ -48,4 +48,26 @@ class TensorTest {
     assertThat(Tensor.of("a", new int[] {3}, new float[] {0, Float.POSITIVE_INFINITY, Float.NaN}).firstNonFinite())
         .isEqualTo(1);
   }
+
+  @Test
+  void findsTheFirstNonFiniteValueAnywhereInALargeTensor() {
+    int n = 3 * 4096 + 17;
+    float[] extremes = {Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE, -Float.MIN_NORMAL, -0f, 0f, 1e38f};
+    float[] values = new float[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = extremes[i % extremes.length];
+    }
+    assertThat(Tensor.of("a", new int[] {n}, values).firstNonFinite()).isEqualTo(-1);
+    float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.intBitsToFloat(0xffc00001)};
+    for (int at : new int[] {0, 4095, 4096, 8191, 2 * 4096 + 5, n - 1}) {
+      for (float b : bad) {
+        float[] v = values.clone();
+        v[at] = b;
+        if (at + 3 < n) {
+          v[at + 3] = Float.NaN; // a later one in the same block is not the first
+        }
+        assertThat(Tensor.of("a", new int[] {n}, v).firstNonFinite()).as("%s at %d", b, at).isEqualTo(at);
+      }
+    }
+  }
 }
