@@ -19,7 +19,7 @@ for PORT in $(seq 55432 55462); do
       -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c fsync=off" start >/dev/null 2>&1; then
     as_postgres "$PG_BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres flotilla_test
     echo "export FLOTILLA_TEST_PG_URL='jdbc:postgresql://127.0.0.1:$PORT/flotilla_test?user=postgres'"
-    echo "export FLOTILLA_TEST_PG_STOP='$( [ "$(id -u)" = 0 ] && echo "runuser -u postgres -- ")$PG_BIN/pg_ctl -D $DIR/data -m fast stop'"
+    echo "export FLOTILLA_TEST_PG_STOP='$( [ "$(id -u)" = 0 ] && echo "runuser -u postgres -- ")$PG_BIN/pg_ctl -D $DIR/data -m fast stop && rm -rf $DIR'"
     exit 0
   fi
 done

@@ -3,6 +3,10 @@ package dev.flotilla.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flotilla.core.message.TrainResult;
+import dev.flotilla.core.privacy.DpFixedClipping;
+import dev.flotilla.core.privacy.DpSettings;
+import dev.flotilla.core.privacy.PrivacyMetrics;
+import dev.flotilla.core.privacy.RdpAccountant;
 import dev.flotilla.core.strategy.FedAdam;
 import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.strategy.StrategyState;
@@ -74,6 +78,34 @@ class SyncWorkflowResumeTest {
     RunSummary withoutState = new SyncWorkflow(fleet(), settings()).run(strategy(),
         new ResumePoint(2, at.model(), List.of(at.record())), (record, model, state) -> { });
     assertThat(withoutState.finalModel().contentEquals(whole.finalModel())).isFalse();
+  }
+
+  @Test
+  void theAccountantGoesOnWhereItWasSoTheBudgetStopsTheSameRound() throws Exception {
+    double z = 2.0;
+    // all clients every round (q = 1): the budget lies between the epsilons of 5 and 6 rounds
+    double target = (RdpAccountant.epsilon(1, z, 5, 1e-5) + RdpAccountant.epsilon(1, z, 6, 1e-5)) / 2;
+    java.util.function.Supplier<DpFixedClipping> dp = () -> new DpFixedClipping(strategy(),
+        DpSettings.builder().noiseMultiplier(z).clip(1).targetEpsilon(target).noiseSeed(5).build());
+    SyncSettings settings = SyncSettings.builder().rounds(10).minClients(2).minFitClients(2)
+        .roundTimeout(Duration.ofSeconds(5)).seed(9).evaluateInitial(false).build();
+    List<Saved> saved = new ArrayList<>();
+    RunSummary whole = new SyncWorkflow(fleet(), settings).run(dp.get(), INITIAL,
+        (RoundRecord record, ModelWeights model, StrategyState state) ->
+            saved.add(new Saved(record, model, new StrategyState(state.scalars(), copy(state.arrays())))));
+    assertThat(whole.records()).extracting(RoundRecord::round).containsExactly(1, 2, 3, 4, 5);
+
+    Saved at = saved.get(1); // round 2
+    DpFixedClipping restored = dp.get();
+    restored.restore(at.state());
+    RunSummary resumed = new SyncWorkflow(fleet(), settings).run(restored,
+        new ResumePoint(2, at.model(), List.of(saved.get(0).record(), at.record())), (record, model, state) -> { });
+
+    assertThat(resumed.records()).extracting(RoundRecord::round).containsExactly(1, 2, 3, 4, 5);
+    assertThat(resumed.records()).extracting(r -> r.metrics().get(PrivacyMetrics.EPSILON).orElseThrow())
+        .isEqualTo(whole.records().stream().map(r -> r.metrics().get(PrivacyMetrics.EPSILON).orElseThrow()).toList());
+    assertThat(resumed.finalModel().contentEquals(whole.finalModel())).isTrue();
+    assertThat(restored.stopReason()).hasValueSatisfying(reason -> assertThat(reason).contains("round 6"));
   }
 
   @Test
