@@ -26,32 +26,32 @@ import java.util.Optional;
  */
 final class RunPersistence implements AutoCloseable {
   /** No store: the run is not saved and cannot be resumed. */
-  static final RunPersistence NONE = new RunPersistence(null, null, null, null);
+  static final RunPersistence NONE = new RunPersistence(null, null, null, 0);
 
   private static final DateTimeFormatter RUN_ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
   private final RunStore store;
   private final String runId;
-  private final Path stateDir;
   private final Checkpoint checkpoint;
+  private final int keepCheckpoints;
 
-  private RunPersistence(RunStore store, String runId, Path stateDir, Checkpoint checkpoint) {
+  private RunPersistence(RunStore store, String runId, Checkpoint checkpoint, int keepCheckpoints) {
     this.store = store;
     this.runId = runId;
-    this.stateDir = stateDir;
     this.checkpoint = checkpoint;
+    this.keepCheckpoints = keepCheckpoints;
   }
 
   /**
    * Opens the store of {@code options} and starts run {@code runId} (a name from the time when null), or with
    * {@code resume} finds run {@code runId} (the most recent unfinished one when null) and checks that it was started
-   * with {@code spec}.
+   * with {@code spec}. Only the checkpoints of the last {@code keepCheckpoints} rounds are kept (0: all).
    *
    * @throws IllegalArgumentException naming the problem: no run to resume, a finished run, a run started with other
    *     settings, a new run whose id exists
    */
-  static RunPersistence open(StoreOptionsMixin options, String runId, boolean resume, RunSpec spec)
-      throws IOException {
+  static RunPersistence open(StoreOptionsMixin options, String runId, boolean resume, RunSpec spec,
+      int keepCheckpoints) throws IOException {
     Path stateDir = options.stateDirOrDefault();
     RunStore store = RunStore.open(stateDir, options.db);
     try {
@@ -60,7 +60,7 @@ final class RunPersistence implements AutoCloseable {
         store.create(id, spec);
         System.out.printf("run %s is stored in %s; after a crash, run the same command with --resume%n", id,
             options.db != null ? redact(options.db) + " (checkpoints in " + stateDir + ")" : stateDir);
-        return new RunPersistence(store, id, stateDir, null);
+        return new RunPersistence(store, id, null, keepCheckpoints);
       }
       StoredRun run = (runId != null ? store.find(runId) : store.latestUnfinished()).orElseThrow(() ->
           new IllegalArgumentException(runId != null ? "there is no run '" + runId + "' in " + where(options)
@@ -74,7 +74,7 @@ final class RunPersistence implements AutoCloseable {
       System.out.println(at == null
           ? "resuming run " + run.id() + ": no round was completed, starting from the initial model"
           : "resuming run " + run.id() + " after round " + at.round() + " of " + spec.rounds());
-      return new RunPersistence(store, run.id(), stateDir, at);
+      return new RunPersistence(store, run.id(), at, keepCheckpoints);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -102,7 +102,7 @@ final class RunPersistence implements AutoCloseable {
   /** Saves a finished round; does nothing without a store. */
   void save(RoundRecord record, ModelWeights model, StrategyState state, List<ClientInfo> clients) {
     if (store != null) {
-      store.saveRound(runId, record, model, state, clients.stream().map(ClientInfo::id).toList());
+      store.saveRound(runId, record, model, state, clients.stream().map(ClientInfo::id).toList(), keepCheckpoints);
     }
   }
 

@@ -90,6 +90,11 @@ final class ServerCommand implements Callable<Integer> {
       + " Any of --state-dir, --db, --resume or --run-id stores the run.")
   String runId;
 
+  @Option(names = "--keep-checkpoints", paramLabel = "N", defaultValue = "2",
+      description = "Keep the checkpoint files of a stored run's last N rounds, delete older ones; 0 keeps all"
+          + " (default: ${DEFAULT-VALUE}). Every round's metrics stay.")
+  int keepCheckpoints;
+
   @Override
   public Integer call() throws Exception {
     ServerSettings settings = ServerSettings.builder().host(host).port(port).security(security.security())
@@ -110,7 +115,8 @@ final class ServerCommand implements Callable<Integer> {
     choice.validate(training.model, perRound);
     ModelWeights initial = InitialModel.load(training.model, seed, training.initialModel);
     try (RunPersistence persistence = store.given() || resume || runId != null
-            ? RunPersistence.open(store, runId, resume, new RunSpec(choice.describe(), training.model, rounds, seed))
+            ? RunPersistence.open(store, runId, resume, new RunSpec(choice.describe(), training.model, rounds, seed),
+                keepCheckpoints)
             : RunPersistence.NONE;
         FlotillaServer server = FlotillaServer.start(settings)) {
       ServerRun.run(server, sync, choice, training.trainConfig(0.01, 0), initial, fractionFit, minFitClients,

@@ -22,6 +22,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs, their rounds, the clients seen, per-round metrics, strategy state and model checkpoints, kept through JDBC:
@@ -39,6 +41,7 @@ import org.flywaydb.core.api.FlywayException;
 public final class RunStore implements AutoCloseable {
   /** The embedded database's name inside the state folder (H2 adds {@code .mv.db}). */
   public static final String EMBEDDED_NAME = "flotilla";
+  private static final Logger log = LoggerFactory.getLogger(RunStore.class);
 
   private final Connection connection;
   private final Checkpoints checkpoints;
@@ -150,6 +153,19 @@ public final class RunStore implements AutoCloseable {
    */
   public synchronized void saveRound(String runId, RoundRecord record, ModelWeights model, StrategyState state,
       Collection<String> clientIds) {
+    saveRound(runId, record, model, state, clientIds, 0);
+  }
+
+  /**
+   * {@link #saveRound(String, RoundRecord, ModelWeights, StrategyState, Collection)}, then keeps the checkpoints of
+   * the last {@code keepCheckpoints} rounds only (0: all): older checkpoints lose their row in the same transaction
+   * and their files after it. The records of every round stay.
+   */
+  public synchronized void saveRound(String runId, RoundRecord record, ModelWeights model, StrategyState state,
+      Collection<String> clientIds, int keepCheckpoints) {
+    if (keepCheckpoints < 0) {
+      throw new IllegalArgumentException("checkpoints to keep must be >= 0 (0: all), got " + keepCheckpoints);
+    }
     int round = record.round();
     Checkpoints.StoredFile modelFile;
     Checkpoints.StoredFile stateFile = null;
@@ -164,7 +180,7 @@ public final class RunStore implements AutoCloseable {
     }
     Checkpoints.StoredFile stateArrays = stateFile;
     Instant now = Instant.now();
-    inTransaction("save round " + round + " of run " + runId, () -> {
+    List<String> obsolete = inTransaction("save round " + round + " of run " + runId, () -> {
       insertRound(runId, record, now);
       try (PreparedStatement s = connection.prepareStatement("INSERT INTO flotilla_checkpoints (run_id,"
           + " round_number, model_file, model_sha256, state_file, state_sha256, state_scalars, bytes)"
@@ -191,8 +207,40 @@ public final class RunStore implements AutoCloseable {
           throw new FlotillaException("there is no run '" + runId + "' to save round " + round + " to");
         }
       }
-      return null;
+      return keepCheckpoints == 0 ? List.<String>of() : dropCheckpointsBefore(runId, round - keepCheckpoints + 1);
     });
+    for (String file : obsolete) {
+      try {
+        Files.deleteIfExists(checkpoints.resolve(file));
+      } catch (IOException e) {
+        log.warn("could not delete the old checkpoint file {}: {}", checkpoints.resolve(file), e.toString());
+      }
+    }
+  }
+
+  /** Deletes the checkpoint rows of run {@code runId} before round {@code firstKept}; returns their files. */
+  private List<String> dropCheckpointsBefore(String runId, int firstKept) throws SQLException {
+    List<String> files = new ArrayList<>();
+    try (PreparedStatement s = connection.prepareStatement("SELECT model_file, state_file FROM flotilla_checkpoints"
+        + " WHERE run_id = ? AND round_number < ?")) {
+      s.setString(1, runId);
+      s.setInt(2, firstKept);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          files.add(r.getString(1));
+          if (r.getString(2) != null) {
+            files.add(r.getString(2));
+          }
+        }
+      }
+    }
+    try (PreparedStatement s = connection.prepareStatement(
+        "DELETE FROM flotilla_checkpoints WHERE run_id = ? AND round_number < ?")) {
+      s.setString(1, runId);
+      s.setInt(2, firstKept);
+      s.executeUpdate();
+    }
+    return files;
   }
 
   /** Sets the status of run {@code runId}, such as {@link RunStatus#FINISHED} at its end. */

@@ -105,6 +105,27 @@ abstract class RunStoreContract {
   }
 
   @Test
+  void onlyTheLastCheckpointsAreKeptWhenAskedAndEveryRoundsRecordStays() throws Exception {
+    String id = freshId();
+    StrategyState state = new StrategyState(Config.of("step", 1L),
+        ModelWeights.of(Tensor.of("m/w", new int[] {1}, new float[] {1})));
+    try (RunStore store = open(stateDir)) {
+      store.create(id, new RunSpec("fedadam", "mlp", 4, 1));
+      for (int round = 1; round <= 4; round++) {
+        store.saveRound(id, new RoundRecord(round, null, null, null, null, 1, 0, 1, 0, 0), model(round), state,
+            List.of("a"), 2);
+      }
+      assertThat(store.rounds(id)).hasSize(4);
+      assertThat(store.lastCheckpoint(id).orElseThrow().model().contentEquals(model(4))).isTrue();
+      try (java.util.stream.Stream<Path> files = Files.list(stateDir.resolve("runs").resolve(id))) {
+        assertThat(files.map(f -> f.getFileName().toString()).sorted()).containsExactly(
+            "round-00003.model.safetensors", "round-00003.state.safetensors",
+            "round-00004.model.safetensors", "round-00004.state.safetensors");
+      }
+    }
+  }
+
+  @Test
   void aRoundSavedTwiceIsRefusedAndTheRunStaysAtItsLastGoodRound() throws Exception {
     String id = freshId();
     RoundRecord round1 = new RoundRecord(1, null, null, null, null, 1, 0, 1, 0, 0);
