@@ -44,7 +44,7 @@ final class ExportCommand implements Callable<Integer> {
       try (RunOutput output = RunOutput.create(out, run.spec().model())) {
         output.history(rounds);
         SafeTensors.write(out.resolve(RunOutput.MODEL_FILE), last.model(),
-            Map.of("model", run.spec().model(), "round", Integer.toString(last.round()), "run", run.id()));
+            Map.of("model", run.spec().model(), "round", Integer.toString(last.round())));
         output.writeChart(run.spec().description() + ", " + run.spec().model() + ", " + run.spec().rounds()
             + " rounds");
       }

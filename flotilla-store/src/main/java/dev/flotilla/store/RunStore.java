@@ -42,6 +42,8 @@ public final class RunStore implements AutoCloseable {
   /** The embedded database's name inside the state folder (H2 adds {@code .mv.db}). */
   public static final String EMBEDDED_NAME = "flotilla";
   private static final Logger log = LoggerFactory.getLogger(RunStore.class);
+  /** H2's code for "Database may be already in use": another process holds the file. */
+  private static final int H2_DATABASE_IN_USE = 90020;
 
   private final Connection connection;
   private final Checkpoints checkpoints;
@@ -73,15 +75,29 @@ public final class RunStore implements AutoCloseable {
       Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration")
           .loggers("slf4j").load().migrate();
     } catch (FlywayException e) {
-      throw new FlotillaException("cannot prepare the run store at " + redact(url) + ": " + rootMessage(e), e);
+      throw inUse(e, stateDir).orElseGet(() ->
+          new FlotillaException("cannot prepare the run store at " + redact(url) + ": " + rootMessage(e), e));
     }
     try {
       Connection connection = DriverManager.getConnection(url);
       connection.setAutoCommit(false);
       return new RunStore(connection, new Checkpoints(stateDir), url);
     } catch (SQLException e) {
-      throw new FlotillaException("cannot open the run store at " + redact(url) + ": " + e.getMessage(), e);
+      throw inUse(e, stateDir).orElseGet(() ->
+          new FlotillaException("cannot open the run store at " + redact(url) + ": " + e.getMessage(), e));
     }
+  }
+
+  /** The error for an embedded database that another process has open (H2's error 90020), if {@code e} is that. */
+  private static Optional<FlotillaException> inUse(Exception e, Path stateDir) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException sql && sql.getErrorCode() == H2_DATABASE_IN_USE) {
+        return Optional.of(new FlotillaException("the run store in " + stateDir + " is in use by another process"
+            + " (a running server?): the embedded database opens in one process at a time; try again once it has"
+            + " stopped, or keep runs in PostgreSQL with --db", e));
+      }
+    }
+    return Optional.empty();
   }
 
   /**
