@@ -69,13 +69,14 @@ final class RunPersistence implements AutoCloseable {
         throw new IllegalArgumentException("run " + run.id() + " is finished already; nothing to resume");
       }
       requireSame(run, spec);
+      store.checkpoints().removeUnfinishedWrites(run.id());
       Checkpoint at = store.lastCheckpoint(run.id()).orElse(null);
       store.setStatus(run.id(), RunStatus.RUNNING);
       System.out.println(at == null
           ? "resuming run " + run.id() + ": no round was completed, starting from the initial model"
           : "resuming run " + run.id() + " after round " + at.round() + " of " + spec.rounds());
       return new RunPersistence(store, run.id(), at, keepCheckpoints);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | IOException e) {
       store.close();
       throw e;
     }

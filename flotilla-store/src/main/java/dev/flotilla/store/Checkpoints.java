@@ -84,6 +84,30 @@ public final class Checkpoints {
     return SafeTensors.read(file);
   }
 
+  /**
+   * Deletes the temporary files that writes of run {@code runId} left when the process was killed in the middle of
+   * one (a complete checkpoint is never among them); returns how many there were.
+   *
+   * @throws IOException if the folder cannot be listed or a file deleted
+   */
+  public int removeUnfinishedWrites(String runId) throws IOException {
+    if (!isValidRunId(runId)) {
+      throw new IllegalArgumentException("run id '" + runId + "' is not a valid folder name");
+    }
+    Path dir = stateDir.resolve("runs").resolve(runId);
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    int removed = 0;
+    try (var files = Files.newDirectoryStream(dir, ".round-*.safetensors.*.tmp")) {
+      for (Path file : files) {
+        Files.deleteIfExists(file);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
   /** The absolute path of a file known by its path relative to the state folder. */
   public Path resolve(String relativePath) {
     return stateDir.resolve(relativePath);
