@@ -13,7 +13,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -197,7 +196,7 @@ public final class RunStore implements AutoCloseable {
     Checkpoints.StoredFile stateArrays = stateFile;
     Instant now = Instant.now();
     List<String> obsolete = inTransaction("save round " + round + " of run " + runId, () -> {
-      insertRound(runId, record, now);
+      StoreRows.insertRound(connection, runId, record, now);
       try (PreparedStatement s = connection.prepareStatement("INSERT INTO flotilla_checkpoints (run_id,"
           + " round_number, model_file, model_sha256, state_file, state_sha256, state_scalars, bytes)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -212,7 +211,7 @@ public final class RunStore implements AutoCloseable {
         s.executeUpdate();
       }
       for (String client : clientIds) {
-        seen(runId, client, round);
+        StoreRows.seen(connection, runId, client, round);
       }
       try (PreparedStatement s = connection.prepareStatement(
           "UPDATE flotilla_runs SET last_round = ?, updated_at = ? WHERE id = ?")) {
@@ -223,7 +222,8 @@ public final class RunStore implements AutoCloseable {
           throw new FlotillaException("there is no run '" + runId + "' to save round " + round + " to");
         }
       }
-      return keepCheckpoints == 0 ? List.<String>of() : dropCheckpointsBefore(runId, round - keepCheckpoints + 1);
+      return keepCheckpoints == 0 ? List.<String>of() : StoreRows.dropCheckpointsBefore(connection, runId,
+          round - keepCheckpoints + 1);
     });
     for (String file : obsolete) {
       try {
@@ -232,31 +232,6 @@ public final class RunStore implements AutoCloseable {
         log.warn("could not delete the old checkpoint file {}: {}", checkpoints.resolve(file), e.toString());
       }
     }
-  }
-
-  /** Deletes the checkpoint rows of run {@code runId} before round {@code firstKept}; returns their files. */
-  private List<String> dropCheckpointsBefore(String runId, int firstKept) throws SQLException {
-    List<String> files = new ArrayList<>();
-    try (PreparedStatement s = connection.prepareStatement("SELECT model_file, state_file FROM flotilla_checkpoints"
-        + " WHERE run_id = ? AND round_number < ?")) {
-      s.setString(1, runId);
-      s.setInt(2, firstKept);
-      try (ResultSet r = s.executeQuery()) {
-        while (r.next()) {
-          files.add(r.getString(1));
-          if (r.getString(2) != null) {
-            files.add(r.getString(2));
-          }
-        }
-      }
-    }
-    try (PreparedStatement s = connection.prepareStatement(
-        "DELETE FROM flotilla_checkpoints WHERE run_id = ? AND round_number < ?")) {
-      s.setString(1, runId);
-      s.setInt(2, firstKept);
-      s.executeUpdate();
-    }
-    return files;
   }
 
   /** Sets the status of run {@code runId}, such as {@link RunStatus#FINISHED} at its end. */
@@ -277,22 +252,7 @@ public final class RunStore implements AutoCloseable {
 
   /** The records of run {@code runId}'s completed rounds, in round order. */
   public synchronized List<RoundRecord> rounds(String runId) {
-    return inTransaction("read the rounds of run " + runId, () -> {
-      List<RoundRecord> out = new ArrayList<>();
-      try (PreparedStatement s = connection.prepareStatement(
-          "SELECT * FROM flotilla_rounds WHERE run_id = ? ORDER BY round_number")) {
-        s.setString(1, runId);
-        try (ResultSet r = s.executeQuery()) {
-          while (r.next()) {
-            out.add(new RoundRecord(r.getInt("round_number"), nullableDouble(r, "accuracy"),
-                nullableDouble(r, "loss"), nullableDouble(r, "fed_accuracy"), nullableDouble(r, "fed_loss"),
-                r.getInt("clients_ok"), r.getInt("clients_failed"), r.getDouble("seconds"), r.getLong("bytes_up"),
-                r.getLong("bytes_down"), StateJson.metrics(r.getString("metrics"))));
-          }
-        }
-      }
-      return out;
-    });
+    return inTransaction("read the rounds of run " + runId, () -> StoreRows.rounds(connection, runId));
   }
 
   /** A client of a run: the first and last round at whose end it was connected. */
@@ -300,19 +260,7 @@ public final class RunStore implements AutoCloseable {
 
   /** The clients run {@code runId} has seen, by id. */
   public synchronized List<ClientSeen> clients(String runId) {
-    return inTransaction("read the clients of run " + runId, () -> {
-      List<ClientSeen> out = new ArrayList<>();
-      try (PreparedStatement s = connection.prepareStatement(
-          "SELECT client_id, first_round, last_round FROM flotilla_clients WHERE run_id = ? ORDER BY client_id")) {
-        s.setString(1, runId);
-        try (ResultSet r = s.executeQuery()) {
-          while (r.next()) {
-            out.add(new ClientSeen(r.getString(1), r.getInt(2), r.getInt(3)));
-          }
-        }
-      }
-      return out;
-    });
+    return inTransaction("read the clients of run " + runId, () -> StoreRows.clients(connection, runId));
   }
 
   /**
@@ -354,48 +302,6 @@ public final class RunStore implements AutoCloseable {
       connection.close();
     } catch (SQLException e) {
       throw new FlotillaException("cannot close the run store at " + redact(url) + ": " + e.getMessage(), e);
-    }
-  }
-
-  private void insertRound(String runId, RoundRecord record, Instant now) throws SQLException {
-    try (PreparedStatement s = connection.prepareStatement("INSERT INTO flotilla_rounds (run_id, round_number,"
-        + " accuracy, loss, fed_accuracy, fed_loss, clients_ok, clients_failed, seconds, bytes_up, bytes_down,"
-        + " metrics, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      s.setString(1, runId);
-      s.setInt(2, record.round());
-      setNullableDouble(s, 3, record.accuracy());
-      setNullableDouble(s, 4, record.loss());
-      setNullableDouble(s, 5, record.fedAccuracy());
-      setNullableDouble(s, 6, record.fedLoss());
-      s.setInt(7, record.clientsOk());
-      s.setInt(8, record.clientsFailed());
-      s.setDouble(9, record.seconds());
-      s.setLong(10, record.bytesUp());
-      s.setLong(11, record.bytesDown());
-      s.setString(12, StateJson.metrics(record.metrics()));
-      s.setTimestamp(13, Timestamp.from(now));
-      s.executeUpdate();
-    }
-  }
-
-  /** Client {@code client} was connected at the end of {@code round}. */
-  private void seen(String runId, String client, int round) throws SQLException {
-    try (PreparedStatement update = connection.prepareStatement(
-        "UPDATE flotilla_clients SET last_round = ? WHERE run_id = ? AND client_id = ?")) {
-      update.setInt(1, round);
-      update.setString(2, runId);
-      update.setString(3, client);
-      if (update.executeUpdate() > 0) {
-        return;
-      }
-    }
-    try (PreparedStatement insert = connection.prepareStatement(
-        "INSERT INTO flotilla_clients (run_id, client_id, first_round, last_round) VALUES (?, ?, ?, ?)")) {
-      insert.setString(1, runId);
-      insert.setString(2, client);
-      insert.setInt(3, round);
-      insert.setInt(4, round);
-      insert.executeUpdate();
     }
   }
 
@@ -441,19 +347,6 @@ public final class RunStore implements AutoCloseable {
         throw r;
       }
       throw new FlotillaException("cannot " + what + " in the run store: " + e.getMessage(), e);
-    }
-  }
-
-  private static Double nullableDouble(ResultSet r, String column) throws SQLException {
-    double value = r.getDouble(column);
-    return r.wasNull() ? null : value;
-  }
-
-  private static void setNullableDouble(PreparedStatement s, int index, Double value) throws SQLException {
-    if (value == null) {
-      s.setNull(index, Types.DOUBLE);
-    } else {
-      s.setDouble(index, value);
     }
   }
 
