@@ -17,8 +17,10 @@ import dev.flotilla.workflow.SyncWorkflow;
 import dev.flotilla.workflow.io.MetricsLog;
 import dev.flotilla.workflow.io.RoundLine;
 import dev.flotilla.workflow.io.RunOutput;
+import dev.flotilla.workflow.io.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -69,8 +71,11 @@ final class ServerRun {
           model, initial.numParameters(), strategy.describe(), sync.rounds(), sync.minClients(), server.port());
       Strategy built = strategy.build(base.build());
       Optional<ResumePoint> from = persistence.resume(built);
-      if (output != null) {
-        from.ifPresent(point -> output.history(point.history()));
+      if (output != null && from.isPresent()) {
+        // the output folder covers the whole run: the earlier rounds' metrics, and their model until a new one
+        output.history(from.get().history());
+        SafeTensors.write(out.resolve(RunOutput.MODEL_FILE), from.get().model(),
+            Map.of("model", model, "round", Integer.toString(from.get().completedRound())));
       }
       CheckpointListener listener = (RoundRecord record, ModelWeights global, StrategyState state) -> {
         persistence.save(record, global, state, server.registry().clients());
