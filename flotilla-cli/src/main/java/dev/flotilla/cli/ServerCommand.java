@@ -4,6 +4,7 @@ import dev.flotilla.core.strategy.Sampling;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.server.FlotillaServer;
 import dev.flotilla.server.ServerSettings;
+import dev.flotilla.store.RunSpec;
 import dev.flotilla.workflow.SyncSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,6 +79,22 @@ final class ServerCommand implements Callable<Integer> {
   @Mixin
   CompressionOptionsMixin compression;
 
+  @Mixin
+  StoreOptionsMixin store;
+
+  @Option(names = "--resume", description = "Go on with a stored run (--run-id, else the most recent unfinished one"
+      + " in --state-dir or --db) from its last completed round: same model, strategy state and metrics history.")
+  boolean resume;
+
+  @Option(names = "--run-id", paramLabel = "NAME", description = "Name of the stored run (default: run-DATE-TIME)."
+      + " Any of --state-dir, --db, --resume or --run-id stores the run.")
+  String runId;
+
+  @Option(names = "--keep-checkpoints", paramLabel = "N", defaultValue = "2",
+      description = "Keep the checkpoint files of a stored run's last N rounds, delete older ones; 0 keeps all"
+          + " (default: ${DEFAULT-VALUE}). Every round's metrics stay.")
+  int keepCheckpoints;
+
   @Override
   public Integer call() throws Exception {
     ServerSettings settings = ServerSettings.builder().host(host).port(port).security(security.security())
@@ -97,9 +114,13 @@ final class ServerCommand implements Callable<Integer> {
         .withCompression(compression.choice());
     choice.validate(training.model, perRound);
     ModelWeights initial = InitialModel.load(training.model, seed, training.initialModel);
-    try (FlotillaServer server = FlotillaServer.start(settings)) {
+    try (RunPersistence persistence = store.given() || resume || runId != null
+            ? RunPersistence.open(store, runId, resume, new RunSpec(choice.describe(), training.model, rounds, seed),
+                keepCheckpoints)
+            : RunPersistence.NONE;
+        FlotillaServer server = FlotillaServer.start(settings)) {
       ServerRun.run(server, sync, choice, training.trainConfig(0.01, 0), initial, fractionFit, minFitClients,
-          fracEval, testData, out);
+          fracEval, testData, out, persistence);
     }
     return 0;
   }

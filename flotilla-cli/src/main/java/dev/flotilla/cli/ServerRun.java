@@ -4,9 +4,12 @@ import dev.flotilla.core.message.Config;
 import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.strategy.Sampling;
 import dev.flotilla.core.strategy.Strategy;
+import dev.flotilla.core.strategy.StrategyState;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.server.FlotillaServer;
+import dev.flotilla.workflow.CheckpointListener;
+import dev.flotilla.workflow.ResumePoint;
 import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.workflow.RunSummary;
 import dev.flotilla.workflow.SyncSettings;
@@ -14,8 +17,11 @@ import dev.flotilla.workflow.SyncWorkflow;
 import dev.flotilla.workflow.io.MetricsLog;
 import dev.flotilla.workflow.io.RoundLine;
 import dev.flotilla.workflow.io.RunOutput;
+import dev.flotilla.workflow.io.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * One federated run on an already started server: the chosen strategy with the CLI's options, central evaluation on
@@ -36,6 +42,17 @@ final class ServerRun {
   static RunSummary run(FlotillaServer server, SyncSettings sync, StrategyChoice strategy, Config trainConfig,
       ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate, Path testData, Path out)
       throws IOException, InterruptedException {
+    return run(server, sync, strategy, trainConfig, initial, fractionFit, minFitClients, fractionEvaluate, testData,
+        out, RunPersistence.NONE);
+  }
+
+  /**
+   * {@link #run} with the run saved to a store after every round, and resumed from it when {@code persistence} was
+   * opened with {@code --resume}.
+   */
+  static RunSummary run(FlotillaServer server, SyncSettings sync, StrategyChoice strategy, Config trainConfig,
+      ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate, Path testData, Path out,
+      RunPersistence persistence) throws IOException, InterruptedException {
     String model = trainConfig.getString("model", "cnn");
     FedAvg.Settings.Builder base = FedAvg.Settings.builder()
         .train(new Sampling(fractionFit, minFitClients))
@@ -53,13 +70,32 @@ final class ServerRun {
       System.out.printf("model %s (%,d parameters), %s, %d rounds, waiting for %d clients on port %d%n",
           model, initial.numParameters(), strategy.describe(), sync.rounds(), sync.minClients(), server.port());
       Strategy built = strategy.build(base.build());
-      RunSummary summary = new SyncWorkflow(server.registry(), sync).run(built, initial,
-          (RoundRecord record, ModelWeights global) -> {
-            System.out.println(RoundLine.format(record, sync.rounds()));
-            if (output != null) {
-              output.round(record, global);
-            }
-          });
+      Optional<ResumePoint> from = persistence.resume(built);
+      if (output != null && from.isPresent()) {
+        // the output folder covers the whole run: the earlier rounds' metrics, and their model until a new one
+        output.history(from.get().history());
+        SafeTensors.write(out.resolve(RunOutput.MODEL_FILE), from.get().model(),
+            Map.of("model", model, "round", Integer.toString(from.get().completedRound())));
+      }
+      CheckpointListener listener = (RoundRecord record, ModelWeights global, StrategyState state) -> {
+        persistence.save(record, global, state, server.registry().clients());
+        System.out.println(RoundLine.format(record, sync.rounds()));
+        if (output != null) {
+          output.round(record, global);
+        }
+      };
+      SyncWorkflow workflow = new SyncWorkflow(server.registry(), sync);
+      RunSummary summary;
+      boolean completed = false;
+      try {
+        summary = from.isPresent() ? workflow.run(built, from.get(), listener)
+            : persistence.enabled() ? workflow.run(built, initial, listener)
+            : workflow.run(built, initial, (RoundRecord record, ModelWeights global) ->
+                listener.onRound(record, global, StrategyState.empty()));
+        completed = true;
+      } finally {
+        persistence.ended(completed);
+      }
       built.stopReason().ifPresent(reason -> System.out.println("stopped early: " + reason));
       if (output != null) {
         output.writeChart(strategy.describe() + ", " + model + ", " + sync.rounds() + " rounds");

@@ -14,6 +14,7 @@ import dev.flotilla.core.strategy.ClientFailure;
 import dev.flotilla.core.strategy.ClientTask;
 import dev.flotilla.core.strategy.RoundContext;
 import dev.flotilla.core.strategy.Strategy;
+import dev.flotilla.core.strategy.StrategyState;
 import dev.flotilla.core.tensor.ModelWeights;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,14 +79,47 @@ public final class SyncWorkflow {
    * @throws InterruptedException if the thread is interrupted, while waiting for clients or for results
    */
   public RunSummary run(Strategy strategy, ModelWeights initial, RoundListener listener) throws InterruptedException {
+    Objects.requireNonNull(listener, "listener");
+    return loop(strategy, initial, settings.evaluateInitial() ? 0 : 1, List.of(),
+        (record, model, state) -> listener.onRound(record, model), false);
+  }
+
+  /**
+   * Goes on with a run from {@code from}: the rounds after {@code from.completedRound()} up to
+   * {@link SyncSettings#rounds()}, starting from {@code from.model()}, with the strategy as the caller restored it.
+   * The summary's records begin with {@code from.history()}. {@code listener} also gets the strategy's state after
+   * each round, so that a run resumed from its checkpoints makes the rounds of a run that was never interrupted.
+   * A new run that is checkpointed from its first round starts with
+   * {@link #run(Strategy, ModelWeights, CheckpointListener)}.
+   *
+   * @throws InterruptedException if the thread is interrupted, while waiting for clients or for results
+   */
+  public RunSummary run(Strategy strategy, ResumePoint from, CheckpointListener listener)
+      throws InterruptedException {
+    Objects.requireNonNull(listener, "listener");
+    return loop(strategy, from.model(), from.completedRound() + 1, from.history(), listener, true);
+  }
+
+  /** {@link #run(Strategy, ModelWeights, RoundListener)} with the strategy's state after each round as well. */
+  public RunSummary run(Strategy strategy, ModelWeights initial, CheckpointListener listener)
+      throws InterruptedException {
+    Objects.requireNonNull(listener, "listener");
+    return loop(strategy, initial, settings.evaluateInitial() ? 0 : 1, List.of(), listener, true);
+  }
+
+  private RunSummary loop(Strategy strategy, ModelWeights initial, int firstRound, List<RoundRecord> history,
+      CheckpointListener listener, boolean withState) throws InterruptedException {
     log.info("starting {} rounds with {} (min clients {}, min results per round {}, round timeout {} s)",
         settings.rounds(), strategy.getClass().getSimpleName(), settings.minClients(), settings.minFitClients(),
         settings.roundTimeout().toMillis() / 1000.0);
-    List<RoundRecord> records = new ArrayList<>();
+    if (firstRound > 1) {
+      log.info("going on from round {} with the model and strategy state of round {}", firstRound, firstRound - 1);
+    }
+    List<RoundRecord> records = new ArrayList<>(history);
     ModelWeights global = initial;
     try {
       Trained unevaluated = null; // the last round, whose central evaluation has not run yet
-      for (int round = settings.evaluateInitial() ? 0 : 1; round <= settings.rounds(); round++) {
+      for (int round = firstRound; round <= settings.rounds(); round++) {
         if (unevaluated != null && exchange.fleet().size() < settings.minClients()) {
           finish(unevaluated, strategy, listener, records); // no overlap while the run waits for clients
           unevaluated = null;
@@ -111,8 +145,9 @@ public final class SyncWorkflow {
                 }
               });
         }
+        StrategyState state = withState ? strategy.state() : StrategyState.empty(); // before the next configureTrain
         evaluateOnClients(ctx, strategy, global, recorder);
-        unevaluated = new Trained(ctx, global, recorder);
+        unevaluated = new Trained(ctx, global, state, recorder);
       }
       if (unevaluated != null) {
         finish(unevaluated, strategy, listener, records);
@@ -179,12 +214,13 @@ public final class SyncWorkflow {
   }
 
   /** Round {@code trained}'s central evaluation, then its record, which goes to {@code records} and the listener. */
-  private static void finish(Trained trained, Strategy strategy, RoundListener listener, List<RoundRecord> records) {
+  private static void finish(Trained trained, Strategy strategy, CheckpointListener listener,
+      List<RoundRecord> records) {
     trained.recorder().central(strategy.evaluate(trained.ctx(), trained.model()));
     RoundRecord record = trained.recorder().record();
     log.info("round {}/{}: {}", trained.ctx().round(), trained.ctx().totalRounds(), RoundRecorder.describe(record));
     records.add(record);
-    listener.onRound(record, trained.model());
+    listener.onRound(record, trained.model(), trained.state());
   }
 
   private void evaluateOnClients(RoundContext ctx, Strategy strategy, ModelWeights global, RoundRecorder recorder) {
@@ -207,7 +243,7 @@ public final class SyncWorkflow {
   }
 
   /** A round that is trained (and evaluated on clients), with its model; its central evaluation is still to run. */
-  private record Trained(RoundContext ctx, ModelWeights model, RoundRecorder recorder) {}
+  private record Trained(RoundContext ctx, ModelWeights model, StrategyState state, RoundRecorder recorder) {}
 
   private static <I> List<ClientRequest> requests(List<ClientTask<I>> tasks, Function<I, Message> toMessage,
       Function<I, ReplyAllowance> allowance) {

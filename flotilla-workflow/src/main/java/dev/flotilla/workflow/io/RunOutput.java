@@ -72,6 +72,23 @@ public final class RunOutput implements Closeable {
   }
 
   /**
+   * Appends the metrics of rounds that an earlier part of the run finished (the history of a resumed run), so that
+   * the metrics and the chart cover the whole run; no model is written.
+   *
+   * @throws UncheckedIOException if the metrics cannot be written
+   */
+  public void history(List<RoundRecord> earlier) {
+    for (RoundRecord record : earlier) {
+      try {
+        metrics.append(record);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write the metrics of round " + record.round() + " to " + dir, e);
+      }
+      records.add(record);
+    }
+  }
+
+  /**
    * Draws the chart of the rounds written so far, titled {@code title}; nothing if no round had an evaluation.
    *
    * @throws IOException if the chart cannot be written

@@ -1,0 +1,115 @@
+package dev.flotilla.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flotilla.core.message.Config;
+import dev.flotilla.core.strategy.StrategyState;
+import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.core.tensor.Tensor;
+import dev.flotilla.store.RunSpec;
+import dev.flotilla.store.RunStatus;
+import dev.flotilla.store.RunStore;
+import dev.flotilla.workflow.RoundRecord;
+import dev.flotilla.workflow.io.MetricsFile;
+import dev.flotilla.workflow.io.SafeTensors;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code flotilla runs}, {@code flotilla export} and the store options of {@code flotilla server}, in this JVM. */
+class StoredRunCommandsTest {
+  @TempDir
+  Path dir;
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result run(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream capturedOut = new ByteArrayOutputStream();
+    ByteArrayOutputStream capturedErr = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(capturedOut, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(capturedErr, true, StandardCharsets.UTF_8));
+    try {
+      int code = Main.run(args);
+      return new Result(code, capturedOut.toString(StandardCharsets.UTF_8), capturedErr.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  private static final ModelWeights MODEL = ModelWeights.of(Tensor.of("fc.weight", new int[] {2}, new float[] {1, 2}));
+
+  private void storeTwoRuns(Path state) throws Exception {
+    try (RunStore store = RunStore.open(state, null)) {
+      store.create("alpha", new RunSpec("fedavg", "logreg", 3, 1));
+      store.saveRound("alpha", new RoundRecord(0, 0.1, 2.0, null, null, 0, 0, 0.5, 0, 0), MODEL,
+          StrategyState.empty(), List.of("a", "b"));
+      store.saveRound("alpha", new RoundRecord(1, 0.5, 1.0, null, null, 2, 0, 1.5, 10, 10), MODEL,
+          new StrategyState(Config.of("k", 1L), ModelWeights.empty()), List.of("a", "b"));
+      store.create("beta", new RunSpec("fedadam", "mlp", 5, 2));
+      store.setStatus("beta", RunStatus.FAILED);
+    }
+  }
+
+  @Test
+  void runsListsEveryRunWithStatusAndProgress() throws Exception {
+    Path state = dir.resolve("state");
+    storeTwoRuns(state);
+    Result r = run("runs", "--state-dir", state.toString());
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).containsPattern("alpha\\s+running\\s+1/3\\s+logreg")
+        .containsPattern("beta\\s+failed\\s+-/5\\s+mlp");
+  }
+
+  @Test
+  void exportWritesTheMetricsChartAndModelOfTheLastCompletedRound() throws Exception {
+    Path state = dir.resolve("state");
+    storeTwoRuns(state);
+    Path out = dir.resolve("export");
+    Result r = run("export", "alpha", "--state-dir", state.toString(), "--out", out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(MetricsFile.read(out.resolve("metrics.jsonl"))).extracting(MetricsFile.Line::round)
+        .containsExactly(0, 1);
+    assertThat(out.resolve("accuracy.png")).isNotEmptyFile();
+    assertThat(SafeTensors.read(out.resolve("model.safetensors")).contentEquals(MODEL)).isTrue();
+    assertThat(SafeTensors.readMetadata(out.resolve("model.safetensors"))).containsEntry("round", "1");
+  }
+
+  @Test
+  void missingStoresAndRunsGetOneLineNamingThem() throws Exception {
+    Result none = run("runs", "--state-dir", dir.resolve("nowhere").toString());
+    assertThat(none.code()).isEqualTo(Main.USAGE_ERROR);
+    assertThat(none.err()).contains("there is no run store in").contains("nowhere").doesNotContain("\tat ");
+
+    Path state = dir.resolve("state");
+    storeTwoRuns(state);
+    Result unknown = run("export", "gamma", "--state-dir", state.toString(), "--out", dir.resolve("x").toString());
+    assertThat(unknown.err()).contains("there is no run 'gamma'").doesNotContain("\tat ");
+    Result empty = run("export", "beta", "--state-dir", state.toString(), "--out", dir.resolve("x").toString());
+    assertThat(empty.err()).contains("run beta has completed no round yet").doesNotContain("\tat ");
+  }
+
+  @Test
+  void aServerRefusesToResumeWhatCannotBeResumed() throws Exception {
+    Path state = dir.resolve("state");
+    Result nothing = run("server", "--host", "127.0.0.1", "--port", "0", "--model", "logreg", "--resume",
+        "--state-dir", state.toString());
+    assertThat(nothing.code()).isEqualTo(Main.USAGE_ERROR);
+    assertThat(nothing.err()).contains("there is no unfinished run in").doesNotContain("\tat ");
+
+    storeTwoRuns(state);
+    Result other = run("server", "--host", "127.0.0.1", "--port", "0", "--model", "logreg", "--rounds", "3",
+        "--seed", "1", "--strategy", "fedadam", "--resume", "--run-id", "alpha", "--state-dir", state.toString());
+    assertThat(other.err()).contains("run alpha was started with strategy 'fedavg', not 'fedadam'")
+        .doesNotContain("\tat ");
+    Result taken = run("server", "--host", "127.0.0.1", "--port", "0", "--model", "logreg", "--run-id", "alpha",
+        "--state-dir", state.toString());
+    assertThat(taken.err()).contains("a run 'alpha' exists already; add --resume").doesNotContain("\tat ");
+  }
+}

@@ -1,0 +1,141 @@
+package dev.flotilla.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.flotilla.core.FlotillaException;
+import dev.flotilla.core.message.Config;
+import dev.flotilla.core.message.Metrics;
+import dev.flotilla.core.strategy.StrategyState;
+import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.core.tensor.Tensor;
+import dev.flotilla.workflow.RoundRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What every database behind a {@link RunStore} must do; run on the embedded default and on PostgreSQL. */
+abstract class RunStoreContract {
+  @TempDir
+  Path stateDir;
+
+  /** The store under test, with checkpoint files in {@code stateDir}. */
+  abstract RunStore open(Path stateDir) throws Exception;
+
+  /** A run id no other test (or earlier run of the suite, on a shared server) uses. */
+  static String freshId() {
+    return "run-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  static ModelWeights model(float base) {
+    return ModelWeights.of(Tensor.of("w", new int[] {2, 2}, new float[] {base, base + 1, -base, Float.MIN_VALUE}),
+        Tensor.of("b", new int[] {3}, new float[] {0.1f, 0.2f, base}));
+  }
+
+  @Test
+  void roundsCheckpointsAndClientsReadBackExactly() throws Exception {
+    String id = freshId();
+    RunSpec spec = new RunSpec("fedadam (server lr 0.1)", "cnn", 3, 42);
+    RoundRecord round0 = new RoundRecord(0, 0.1, 2.3, null, null, 0, 0, 1.5, 0, 0);
+    RoundRecord round1 = new RoundRecord(1, 0.4, 1.7, 0.38, 1.8, 2, 1, 3.25, 1234, 5678,
+        Metrics.of("train_loss", 1.9, "epsilon", 0.123456789012345, "odd", Double.NaN));
+    StrategyState state = new StrategyState(Config.of("kind", "fedadam", "step", 1L, "lr", 0.1, "on", true),
+        ModelWeights.of(Tensor.of("m/w", new int[] {2}, new float[] {1e-7f, -3f})));
+    try (RunStore store = open(stateDir)) {
+      StoredRun created = store.create(id, spec);
+      assertThat(created.status()).isEqualTo(RunStatus.RUNNING);
+      assertThat(store.lastCheckpoint(id)).isEmpty();
+      store.saveRound(id, round0, model(1), StrategyState.empty(), List.of("site-a", "site-b"));
+      store.saveRound(id, round1, model(2), state, List.of("site-b", "site-c"));
+    }
+    try (RunStore store = open(stateDir)) { // what a restarted server sees
+      StoredRun run = store.find(id).orElseThrow();
+      assertThat(run.spec()).isEqualTo(spec);
+      assertThat(run.lastRound()).hasValue(1);
+      assertThat(run.status()).isEqualTo(RunStatus.RUNNING);
+      assertThat(store.latestUnfinished().map(StoredRun::id)).isPresent();
+      List<RoundRecord> rounds = store.rounds(id);
+      assertThat(rounds).containsExactly(round0, round1);
+      Checkpoint last = store.lastCheckpoint(id).orElseThrow();
+      assertThat(last.round()).isEqualTo(1);
+      assertThat(last.model().contentEquals(model(2))).isTrue();
+      assertThat(last.state().scalars()).isEqualTo(state.scalars());
+      assertThat(last.state().scalars().values().get("step")).isInstanceOf(Long.class);
+      assertThat(last.state().arrays().contentEquals(state.arrays())).isTrue();
+      assertThat(store.clients(id)).containsExactly(new RunStore.ClientSeen("site-a", 0, 0),
+          new RunStore.ClientSeen("site-b", 0, 1), new RunStore.ClientSeen("site-c", 1, 1));
+
+      store.setStatus(id, RunStatus.FINISHED);
+      assertThat(store.find(id).orElseThrow().status()).isEqualTo(RunStatus.FINISHED);
+      assertThat(store.list()).extracting(StoredRun::id).contains(id);
+    }
+  }
+
+  @Test
+  void aRunIdIsUsedOnceAndMustNameAFolder() throws Exception {
+    String id = freshId();
+    try (RunStore store = open(stateDir)) {
+      store.create(id, new RunSpec("fedavg", "mlp", 1, 1));
+      assertThatThrownBy(() -> store.create(id, new RunSpec("fedavg", "mlp", 1, 1)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exists already");
+      assertThatThrownBy(() -> store.create("../escape", new RunSpec("fedavg", "mlp", 1, 1)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("run id '../escape'");
+    }
+  }
+
+  @Test
+  void aDamagedCheckpointFileIsReportedNotLoaded() throws Exception {
+    String id = freshId();
+    try (RunStore store = open(stateDir)) {
+      store.create(id, new RunSpec("fedavg", "mlp", 2, 1));
+      store.saveRound(id, new RoundRecord(1, null, null, null, null, 1, 0, 1, 0, 0), model(3),
+          StrategyState.empty(), List.of("a"));
+      Path file = stateDir.resolve("runs").resolve(id).resolve("round-00001.model.safetensors");
+      byte[] bytes = Files.readAllBytes(file);
+      bytes[bytes.length - 1] ^= 1;
+      Files.write(file, bytes);
+      assertThatThrownBy(() -> store.lastCheckpoint(id)).isInstanceOf(FlotillaException.class)
+          .hasMessageContaining("round-00001.model.safetensors").hasMessageContaining("changed or damaged");
+      Files.delete(file);
+      assertThatThrownBy(() -> store.lastCheckpoint(id)).hasMessageContaining("is missing");
+    }
+  }
+
+  @Test
+  void onlyTheLastCheckpointsAreKeptWhenAskedAndEveryRoundsRecordStays() throws Exception {
+    String id = freshId();
+    StrategyState state = new StrategyState(Config.of("step", 1L),
+        ModelWeights.of(Tensor.of("m/w", new int[] {1}, new float[] {1})));
+    try (RunStore store = open(stateDir)) {
+      store.create(id, new RunSpec("fedadam", "mlp", 4, 1));
+      for (int round = 1; round <= 4; round++) {
+        store.saveRound(id, new RoundRecord(round, null, null, null, null, 1, 0, 1, 0, 0), model(round), state,
+            List.of("a"), 2);
+      }
+      assertThat(store.rounds(id)).hasSize(4);
+      assertThat(store.lastCheckpoint(id).orElseThrow().model().contentEquals(model(4))).isTrue();
+      try (java.util.stream.Stream<Path> files = Files.list(stateDir.resolve("runs").resolve(id))) {
+        assertThat(files.map(f -> f.getFileName().toString()).sorted()).containsExactly(
+            "round-00003.model.safetensors", "round-00003.state.safetensors",
+            "round-00004.model.safetensors", "round-00004.state.safetensors");
+      }
+    }
+  }
+
+  @Test
+  void aRoundSavedTwiceIsRefusedAndTheRunStaysAtItsLastGoodRound() throws Exception {
+    String id = freshId();
+    RoundRecord round1 = new RoundRecord(1, null, null, null, null, 1, 0, 1, 0, 0);
+    try (RunStore store = open(stateDir)) {
+      store.create(id, new RunSpec("fedavg", "mlp", 2, 1));
+      store.saveRound(id, round1, model(1), StrategyState.empty(), List.of("a"));
+      assertThatThrownBy(() -> store.saveRound(id, round1, model(9), StrategyState.empty(), List.of("a")))
+          .isInstanceOf(FlotillaException.class).hasMessageContaining("save round 1 of run " + id);
+      assertThat(store.rounds(id)).containsExactly(round1);
+      assertThat(store.clients(id)).hasSize(1);
+    }
+  }
+}
