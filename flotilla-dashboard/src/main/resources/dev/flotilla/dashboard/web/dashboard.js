@@ -54,11 +54,11 @@
     charts.bytes = new Chart(el('bytes-chart'), {
       type: 'bar',
       data: { labels: [], datasets: [
-        { label: 'up (MB)', data: [], backgroundColor: '#8250df' },
-        { label: 'down (MB)', data: [], backgroundColor: '#1a7f37' }] },
+        { label: 'up', data: [], backgroundColor: '#8250df' },
+        { label: 'down', data: [], backgroundColor: '#1a7f37' }] },
       options: Object.assign({}, common, { scales: {
         x: { title: { display: true, text: 'round' } },
-        y: { beginAtZero: true, title: { display: true, text: 'MB' } } } })
+        y: { beginAtZero: true, title: { display: true, text: 'bytes' } } } })
     });
     charts.privacy = new Chart(el('privacy-chart'), {
       type: 'line',
@@ -74,9 +74,13 @@
     charts.quality.data.datasets[0].data = records.map(accuracyOf);
     charts.quality.data.datasets[1].data = records.map(lossOf);
     charts.quality.update('none');
+    // one unit for the whole chart, the largest that keeps the biggest bar at 1 or more
+    const most = Math.max(1, ...records.map((r) => Math.max(r.bytesUp, r.bytesDown)));
+    const unit = [['GB', 1e9], ['MB', 1e6], ['kB', 1e3], ['bytes', 1]].find(([, f]) => most >= f);
     charts.bytes.data.labels = labels;
-    charts.bytes.data.datasets[0].data = records.map((r) => r.bytesUp / 1e6);
-    charts.bytes.data.datasets[1].data = records.map((r) => r.bytesDown / 1e6);
+    charts.bytes.data.datasets[0].data = records.map((r) => r.bytesUp / unit[1]);
+    charts.bytes.data.datasets[1].data = records.map((r) => r.bytesDown / unit[1]);
+    charts.bytes.options.scales.y.title.text = unit[0];
     charts.bytes.update('none');
     const withEpsilon = records.filter((r) => epsilonOf(r) !== null);
     el('privacy-figure').hidden = withEpsilon.length === 0;
