@@ -2,6 +2,7 @@ package dev.flotilla.cli;
 
 import dev.flotilla.core.strategy.Sampling;
 import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.dashboard.Dashboard;
 import dev.flotilla.server.FlotillaServer;
 import dev.flotilla.server.ServerSettings;
 import dev.flotilla.workflow.SyncSettings;
@@ -78,6 +79,9 @@ final class ServerCommand implements Callable<Integer> {
   @Mixin
   CompressionOptionsMixin compression;
 
+  @Mixin
+  DashboardOptionsMixin dashboard;
+
   @Override
   public Integer call() throws Exception {
     ServerSettings settings = ServerSettings.builder().host(host).port(port).security(security.security())
@@ -97,9 +101,10 @@ final class ServerCommand implements Callable<Integer> {
         .withCompression(compression.choice());
     choice.validate(training.model, perRound);
     ModelWeights initial = InitialModel.load(training.model, seed, training.initialModel);
-    try (FlotillaServer server = FlotillaServer.start(settings)) {
+    try (FlotillaServer server = FlotillaServer.start(settings); Dashboard board = dashboard.start()) {
       ServerRun.run(server, sync, choice, training.trainConfig(0.01, 0), initial, fractionFit, minFitClients,
-          fracEval, testData, out);
+          fracEval, testData, out, board);
+      dashboard.linger(board);
     }
     return 0;
   }

@@ -5,6 +5,7 @@ import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.strategy.Sampling;
 import dev.flotilla.core.strategy.Strategy;
 import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.dashboard.Dashboard;
 import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.server.FlotillaServer;
 import dev.flotilla.workflow.RoundRecord;
@@ -36,6 +37,14 @@ final class ServerRun {
   static RunSummary run(FlotillaServer server, SyncSettings sync, StrategyChoice strategy, Config trainConfig,
       ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate, Path testData, Path out)
       throws IOException, InterruptedException {
+    return run(server, sync, strategy, trainConfig, initial, fractionFit, minFitClients, fractionEvaluate, testData,
+        out, Dashboard.disabled());
+  }
+
+  /** As above, with the run shown on {@code dashboard}. */
+  static RunSummary run(FlotillaServer server, SyncSettings sync, StrategyChoice strategy, Config trainConfig,
+      ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate, Path testData, Path out,
+      Dashboard dashboard) throws IOException, InterruptedException {
     String model = trainConfig.getString("model", "cnn");
     FedAvg.Settings.Builder base = FedAvg.Settings.builder()
         .train(new Sampling(fractionFit, minFitClients))
@@ -53,14 +62,18 @@ final class ServerRun {
       System.out.printf("model %s (%,d parameters), %s, %d rounds, waiting for %d clients on port %d%n",
           model, initial.numParameters(), strategy.describe(), sync.rounds(), sync.minClients(), server.port());
       Strategy built = strategy.build(base.build());
-      RunSummary summary = new SyncWorkflow(server.registry(), sync).run(built, initial,
+      dashboard.runStarted(server.registry(), strategy.describe() + ", " + model + ", " + sync.rounds() + " rounds",
+          sync.rounds(), sync.minClients());
+      RunSummary summary = new SyncWorkflow(server.registry(), sync).run(dashboard.observe(built), initial,
           (RoundRecord record, ModelWeights global) -> {
+            dashboard.onRound(record, global);
             System.out.println(RoundLine.format(record, sync.rounds()));
             if (output != null) {
               output.round(record, global);
             }
           });
       built.stopReason().ifPresent(reason -> System.out.println("stopped early: " + reason));
+      dashboard.runFinished(built.stopReason());
       if (output != null) {
         output.writeChart(strategy.describe() + ", " + model + ", " + sync.rounds() + " rounds");
         System.out.println("wrote " + out.resolve(MetricsLog.FILE_NAME) + ", " + out.resolve(RunOutput.MODEL_FILE)

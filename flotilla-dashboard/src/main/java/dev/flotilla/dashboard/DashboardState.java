@@ -40,6 +40,7 @@ public final class DashboardState {
   private int rounds;
   private int minClients;
   private long startNanos = System.nanoTime();
+  private long endNanos = -1; // when the run ended, -1 while it runs
   private Fleet fleet;
   private final List<RunView.Round> records = new ArrayList<>();
   private final Map<String, ClientEntry> clients = new HashMap<>();
@@ -58,6 +59,7 @@ public final class DashboardState {
     this.detail = "";
     this.round = 0;
     this.startNanos = System.nanoTime();
+    this.endNanos = -1;
     records.clear();
     clients.clear();
     failures.clear();
@@ -111,6 +113,7 @@ public final class DashboardState {
   public synchronized void runEnded(String status, String detail) {
     this.status = Objects.requireNonNull(status, "status");
     this.detail = detail == null ? "" : detail;
+    this.endNanos = System.nanoTime();
     changed();
   }
 
@@ -169,7 +172,7 @@ public final class DashboardState {
       shown.sort(Comparator.comparing((ClientEntry c) -> c.connected).thenComparing(c -> -c.activity));
       shown = shown.subList(0, MAX_CLIENT_ROWS);
     }
-    shown.sort(Comparator.comparing(c -> c.id));
+    shown.sort((a, b) -> NaturalOrder.compare(a.id, b.id));
     List<RunView.Client> rows = new ArrayList<>(shown.size());
     int connected = 0;
     for (ClientEntry c : clients.values()) {
@@ -180,7 +183,7 @@ public final class DashboardState {
           c.accuracy, c.connected ? null : (nowNanos - c.disconnectedAtNanos) / 1e9));
     }
     return new RunView(title, status, detail, round, rounds, minClients, connected,
-        fleet == null ? 0 : (nowNanos - startNanos) / 1e9,
+        fleet == null ? 0 : ((endNanos < 0 ? nowNanos : endNanos) - startNanos) / 1e9,
         fleet == null ? 0 : fleet.bytesReceived(), fleet == null ? 0 : fleet.bytesSent(),
         List.copyOf(records), List.copyOf(rows), clients.size(), List.copyOf(failures),
         new LinkedHashMap<>(failuresByKind));
