@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,7 @@ final class DashboardServer implements AutoCloseable {
     return t;
   });
   private final Javalin app;
+  private final AtomicBoolean closed = new AtomicBoolean();
   private long pushedVersion = -1;
   private long pushedAtNanos;
 
@@ -82,8 +84,12 @@ final class DashboardServer implements AutoCloseable {
     return app.port();
   }
 
+  /** Stops the pusher and the web server, ending every event stream. Idempotent. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     pusher.shutdownNow();
     listeners.forEach(SseClient::close);
     app.stop();
