@@ -139,7 +139,8 @@ class DashboardServerTest {
     try (Dashboard first = Dashboard.start(DashboardSettings.onLoopback(0))) {
       int port = Integer.parseInt(first.url().orElseThrow().replaceAll(".*:(\\d+)/$", "$1"));
       assertThatThrownBy(() -> Dashboard.start(DashboardSettings.onLoopback(port)))
-          .isInstanceOf(FlotillaException.class).hasMessageContaining("cannot serve the dashboard on 127.0.0.1:" + port);
+          .isInstanceOf(FlotillaException.class)
+          .hasMessageContaining("cannot serve the dashboard on 127.0.0.1:" + port);
     }
   }
 

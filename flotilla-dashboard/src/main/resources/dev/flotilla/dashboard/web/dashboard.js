@@ -64,7 +64,8 @@
       type: 'line',
       data: { labels: [], datasets: [{ label: 'ε', data: [], borderColor: '#9a6700', backgroundColor: '#9a6700' }] },
       options: Object.assign({}, common, { scales: {
-        x: { title: { display: true, text: 'round' } }, y: { beginAtZero: true, title: { display: true, text: 'ε' } } } })
+        x: { title: { display: true, text: 'round' } },
+        y: { beginAtZero: true, title: { display: true, text: 'ε' } } } })
     });
   }
 
