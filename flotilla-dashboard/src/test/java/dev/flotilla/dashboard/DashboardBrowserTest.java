@@ -8,7 +8,11 @@ import dev.flotilla.core.message.EvaluateResult;
 import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.message.TrainResult;
+import dev.flotilla.core.strategy.AggregateResult;
 import dev.flotilla.core.strategy.FedAvg;
+import dev.flotilla.core.strategy.ForwardingStrategy;
+import dev.flotilla.core.strategy.ResultStream;
+import dev.flotilla.core.strategy.RoundContext;
 import dev.flotilla.core.strategy.Sampling;
 import dev.flotilla.core.strategy.Strategy;
 import dev.flotilla.core.tensor.ModelWeights;
@@ -50,7 +54,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The dashboard of a real run, seen in headless Chromium: three clients over gRPC on 127.0.0.1 train three rounds;
  * round 3 waits until the test lets it go. The page must chart the rounds that completed, show a client that
- * disconnects as disconnected and its failure, end as finished, and log no error in the browser's console.
+ * disconnects as disconnected and its failure, end as finished, show the privacy spent, and log no error in the
+ * browser's console.
  * Needs Debian's {@code chromium} and {@code chromium-driver} (installed by {@code .ci/run}); nothing is downloaded.
  */
 @Timeout(180)
@@ -124,6 +129,11 @@ class DashboardBrowserTest {
     WebElement failures = browser.findElement(By.id("failures"));
     wait.until(b -> failures.getText().contains("c2") && failures.getText().contains("DISCONNECTED"));
     assertThat(text("round")).isEqualTo("3 / 3");
+    // the privacy the strategy reports: the card and the chart of epsilon per round
+    assertThat(browser.findElement(By.id("privacy")).isDisplayed()).isTrue();
+    assertThat(text("epsilon")).isEqualTo("ε 1.500");
+    assertThat(script("return Chart.getChart('privacy-chart').data.datasets[0].data.join(' ');"))
+        .isEqualTo("0.5 1 1.5");
 
     saveScreenshot();
     List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
@@ -141,7 +151,7 @@ class DashboardBrowserTest {
     SyncSettings sync = SyncSettings.builder().rounds(3).minClients(3).minFitClients(1)
         .roundTimeout(Duration.ofSeconds(60)).evaluateInitial(false).build();
     dashboard.runStarted(server.registry(), "FedAvg, test model, 3 rounds", 3, 3);
-    Strategy observed = dashboard.observe(fedAvg);
+    Strategy observed = dashboard.observe(new ReportingEpsilon(fedAvg));
     try {
       RunSummary summary = new SyncWorkflow(server.registry(), sync).run(observed, initial, dashboard);
       dashboard.runFinished(observed.stopReason());
@@ -150,6 +160,19 @@ class DashboardBrowserTest {
       Thread.currentThread().interrupt();
       dashboard.runFailed(e);
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** Reports {@code epsilon} 0.5 per round, as a differentially private strategy reports the privacy it spent. */
+  private static final class ReportingEpsilon extends ForwardingStrategy {
+    ReportingEpsilon(Strategy inner) {
+      super(inner);
+    }
+
+    @Override
+    public AggregateResult aggregateTrain(RoundContext ctx, ModelWeights global, ResultStream<TrainResult> results) {
+      return inner.aggregateTrain(ctx, global, results)
+          .withMetrics(Metrics.of("epsilon", 0.5 * ctx.round(), "delta", 1e-5));
     }
   }
 
