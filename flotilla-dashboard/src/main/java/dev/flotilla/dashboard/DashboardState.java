@@ -24,8 +24,8 @@ import java.util.TreeMap;
  * that disconnects is shown as disconnected; {@link #view()} is what the page gets. Every change raises
  * {@link #version()}, so that the server pushes a view only when something changed.
  *
- * <p>Thread-safe: every method holds the state's lock briefly; none calls out while holding it except
- * {@link Fleet#clients()}, which does not block.
+ * <p>Thread-safe: every method holds the state's lock briefly; {@link #refreshConnections()} asks the fleet for its
+ * clients before taking it, and {@link #view()} reads the fleet's byte counters, which do not block, while holding it.
  */
 public final class DashboardState {
   /** Clients listed in a view; the others are counted only. */
