@@ -2,6 +2,7 @@ package dev.flotilla.cli;
 
 import dev.flotilla.core.strategy.Sampling;
 import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.dashboard.Dashboard;
 import dev.flotilla.server.FlotillaServer;
 import dev.flotilla.server.ServerSettings;
 import dev.flotilla.store.RunSpec;
@@ -95,6 +96,9 @@ final class ServerCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}). Every round's metrics stay.")
   int keepCheckpoints;
 
+  @Mixin
+  DashboardOptionsMixin dashboard;
+
   @Override
   public Integer call() throws Exception {
     ServerSettings settings = ServerSettings.builder().host(host).port(port).security(security.security())
@@ -118,9 +122,10 @@ final class ServerCommand implements Callable<Integer> {
             ? RunPersistence.open(store, runId, resume, new RunSpec(choice.describe(), training.model, rounds, seed),
                 keepCheckpoints)
             : RunPersistence.NONE;
-        FlotillaServer server = FlotillaServer.start(settings)) {
+        FlotillaServer server = FlotillaServer.start(settings); Dashboard board = dashboard.start()) {
       ServerRun.run(server, sync, choice, training.trainConfig(0.01, 0), initial, fractionFit, minFitClients,
-          fracEval, testData, out, persistence);
+          fracEval, testData, out, persistence, board);
+      dashboard.linger(board);
     }
     return 0;
   }

@@ -6,6 +6,7 @@ import dev.flotilla.core.strategy.Sampling;
 import dev.flotilla.core.strategy.Strategy;
 import dev.flotilla.core.strategy.StrategyState;
 import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.dashboard.Dashboard;
 import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.server.FlotillaServer;
 import dev.flotilla.workflow.CheckpointListener;
@@ -43,16 +44,16 @@ final class ServerRun {
       ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate, Path testData, Path out)
       throws IOException, InterruptedException {
     return run(server, sync, strategy, trainConfig, initial, fractionFit, minFitClients, fractionEvaluate, testData,
-        out, RunPersistence.NONE);
+        out, RunPersistence.NONE, Dashboard.disabled());
   }
 
   /**
    * {@link #run} with the run saved to a store after every round, and resumed from it when {@code persistence} was
-   * opened with {@code --resume}.
+   * opened with {@code --resume}, and shown on {@code dashboard}.
    */
   static RunSummary run(FlotillaServer server, SyncSettings sync, StrategyChoice strategy, Config trainConfig,
       ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate, Path testData, Path out,
-      RunPersistence persistence) throws IOException, InterruptedException {
+      RunPersistence persistence, Dashboard dashboard) throws IOException, InterruptedException {
     String model = trainConfig.getString("model", "cnn");
     FedAvg.Settings.Builder base = FedAvg.Settings.builder()
         .train(new Sampling(fractionFit, minFitClients))
@@ -77,26 +78,31 @@ final class ServerRun {
         SafeTensors.write(out.resolve(RunOutput.MODEL_FILE), from.get().model(),
             Map.of("model", model, "round", Integer.toString(from.get().completedRound())));
       }
+      dashboard.runStarted(server.registry(), strategy.describe() + ", " + model + ", " + sync.rounds() + " rounds",
+          sync.rounds(), sync.minClients());
       CheckpointListener listener = (RoundRecord record, ModelWeights global, StrategyState state) -> {
         persistence.save(record, global, state, server.registry().clients());
+        dashboard.onRound(record, global);
         System.out.println(RoundLine.format(record, sync.rounds()));
         if (output != null) {
           output.round(record, global);
         }
       };
       SyncWorkflow workflow = new SyncWorkflow(server.registry(), sync);
+      Strategy observed = dashboard.observe(built);
       RunSummary summary;
       boolean completed = false;
       try {
-        summary = from.isPresent() ? workflow.run(built, from.get(), listener)
-            : persistence.enabled() ? workflow.run(built, initial, listener)
-            : workflow.run(built, initial, (RoundRecord record, ModelWeights global) ->
+        summary = from.isPresent() ? workflow.run(observed, from.get(), listener)
+            : persistence.enabled() ? workflow.run(observed, initial, listener)
+            : workflow.run(observed, initial, (RoundRecord record, ModelWeights global) ->
                 listener.onRound(record, global, StrategyState.empty()));
         completed = true;
       } finally {
         persistence.ended(completed);
       }
       built.stopReason().ifPresent(reason -> System.out.println("stopped early: " + reason));
+      dashboard.runFinished(built.stopReason());
       if (output != null) {
         output.writeChart(strategy.describe() + ", " + model + ", " + sync.rounds() + " rounds");
         System.out.println("wrote " + out.resolve(MetricsLog.FILE_NAME) + ", " + out.resolve(RunOutput.MODEL_FILE)

@@ -2,6 +2,7 @@ package dev.flotilla.cli;
 
 import dev.flotilla.core.attack.ByzantineAttack;
 import dev.flotilla.core.partition.Partitioners;
+import dev.flotilla.dashboard.Dashboard;
 import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.djl.data.LabelledImages;
 import dev.flotilla.sim.ConsoleProgress;
@@ -99,6 +100,9 @@ final class SimulateCommand implements Callable<Integer> {
   @Mixin
   PrivacyOptionsMixin privacy;
 
+  @Mixin
+  DashboardOptionsMixin dashboard;
+
   @Override
   public Integer call() throws Exception {
     if (!dataset.equals("fashion-mnist")) {
@@ -128,13 +132,16 @@ final class SimulateCommand implements Callable<Integer> {
     System.out.printf("simulating %d clients (%d per round, %s, seed %d), %d rounds of %s with model %s on %d"
             + " training examples, %d workers%n", s.clients(), s.clientsPerRound(), s.partitioner().spec(), s.seed(),
         s.rounds(), s.strategy().describe(), s.model(), train.size(), s.workers());
-    SimulationResult result = Simulation.run(s, train, test,
-        new ConsoleProgress(System.out, bar ? System.err : null));
-    System.out.print(result.toText());
-    if (out != null) {
-      List<String> written = Stream.of(MetricsLog.FILE_NAME, RunOutput.MODEL_FILE, RunOutput.CHART_FILE,
-          Simulation.SUMMARY_FILE).filter(name -> Files.exists(out.resolve(name))).toList();
-      System.out.printf("wrote %s in %s%n", String.join(", ", written), out);
+    try (Dashboard board = dashboard.start()) {
+      SimulationResult result = Simulation.run(s, train, test,
+          new ConsoleProgress(System.out, bar ? System.err : null), board);
+      System.out.print(result.toText());
+      if (out != null) {
+        List<String> written = Stream.of(MetricsLog.FILE_NAME, RunOutput.MODEL_FILE, RunOutput.CHART_FILE,
+            Simulation.SUMMARY_FILE).filter(name -> Files.exists(out.resolve(name))).toList();
+        System.out.printf("wrote %s in %s%n", String.join(", ", written), out);
+      }
+      dashboard.linger(board);
     }
     return 0;
   }

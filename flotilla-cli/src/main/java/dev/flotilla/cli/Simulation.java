@@ -7,6 +7,7 @@ import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.strategy.Sampling;
 import dev.flotilla.core.strategy.Strategy;
 import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.dashboard.Dashboard;
 import dev.flotilla.djl.PyTorchRuntime;
 import dev.flotilla.djl.data.LabelledImages;
 import dev.flotilla.sim.MemoryWatch;
@@ -59,6 +60,12 @@ public final class Simulation {
    */
   public static SimulationResult run(SimulationSettings settings, LabelledImages train, LabelledImages test,
       SimulationProgress progress) throws IOException, InterruptedException {
+    return run(settings, train, test, progress, Dashboard.disabled());
+  }
+
+  /** As above, with the run shown on {@code dashboard} (its virtual clients, as the fleet has them, included). */
+  public static SimulationResult run(SimulationSettings settings, LabelledImages train, LabelledImages test,
+      SimulationProgress progress, Dashboard dashboard) throws IOException, InterruptedException {
     long start = System.nanoTime();
     double cpuAtStart = MemoryWatch.processCpuSeconds();
     if (settings.fractionEvaluate() > 0 && test == null) {
@@ -89,8 +96,10 @@ public final class Simulation {
           .minFitClients(1).roundTimeout(settings.roundTimeout()).seed(settings.seed()).evaluateInitial(true)
           .build();
       progress.started(totalTasks(settings), settings.rounds());
+      dashboard.runStarted(fleet, title(settings), settings.rounds(), settings.clientsPerRound());
       try {
-        summary = new SyncWorkflow(fleet, sync).run(strategy, initial, (record, model) -> {
+        summary = new SyncWorkflow(fleet, sync).run(dashboard.observe(strategy), initial, (record, model) -> {
+          dashboard.onRound(record, model);
           progress.roundDone(record);
           if (output != null) {
             output.round(record, model);
@@ -99,6 +108,7 @@ public final class Simulation {
       } finally {
         progress.finished();
       }
+      dashboard.runFinished(strategy.stopReason());
       memory.close();
       SimulationResult result = new SimulationResult(settings, summary, train.size(), test == null ? 0 : test.size(),
           (System.nanoTime() - start) / 1e9, cpuAtStart < 0 ? -1 : MemoryWatch.processCpuSeconds() - cpuAtStart,
