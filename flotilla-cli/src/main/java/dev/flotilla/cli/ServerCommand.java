@@ -78,6 +78,9 @@ final class ServerCommand implements Callable<Integer> {
   @Mixin
   CompressionOptionsMixin compression;
 
+  @Mixin
+  AsyncOptionsMixin async;
+
   @Override
   public Integer call() throws Exception {
     ServerSettings settings = ServerSettings.builder().host(host).port(port).security(security.security())
@@ -98,8 +101,8 @@ final class ServerCommand implements Callable<Integer> {
     choice.validate(training.model, perRound);
     ModelWeights initial = InitialModel.load(training.model, seed, training.initialModel);
     try (FlotillaServer server = FlotillaServer.start(settings)) {
-      ServerRun.run(server, sync, choice, training.trainConfig(0.01, 0), initial, fractionFit, minFitClients,
-          fracEval, testData, out);
+      ServerRun.run(server, sync, async.choice(), choice, training.trainConfig(0.01, 0), initial, fractionFit,
+          minFitClients, fracEval, testData, out);
     }
     return 0;
   }

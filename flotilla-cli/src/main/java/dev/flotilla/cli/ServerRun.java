@@ -7,6 +7,8 @@ import dev.flotilla.core.strategy.Strategy;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.server.FlotillaServer;
+import dev.flotilla.workflow.AsyncWorkflow;
+import dev.flotilla.workflow.RoundListener;
 import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.workflow.RunSummary;
 import dev.flotilla.workflow.SyncSettings;
@@ -36,6 +38,21 @@ final class ServerRun {
   static RunSummary run(FlotillaServer server, SyncSettings sync, StrategyChoice strategy, Config trainConfig,
       ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate, Path testData, Path out)
       throws IOException, InterruptedException {
+    return run(server, sync, null, strategy, trainConfig, initial, fractionFit, minFitClients, fractionEvaluate,
+        testData, out);
+  }
+
+  /**
+   * As {@link #run(FlotillaServer, SyncSettings, StrategyChoice, Config, ModelWeights, double, int, double, Path,
+   * Path)}, with {@code async} (or null) choosing the asynchronous workflow: {@code sync.rounds()} model versions, each
+   * client's task bounded by {@code sync.roundTimeout()}, training starting once {@code sync.minClients()} are
+   * connected.
+   *
+   * @throws IllegalArgumentException if the strategy cannot run asynchronously
+   */
+  static RunSummary run(FlotillaServer server, SyncSettings sync, AsyncChoice async, StrategyChoice strategy,
+      Config trainConfig, ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate,
+      Path testData, Path out) throws IOException, InterruptedException {
     String model = trainConfig.getString("model", "cnn");
     FedAvg.Settings.Builder base = FedAvg.Settings.builder()
         .train(new Sampling(fractionFit, minFitClients))
@@ -53,13 +70,25 @@ final class ServerRun {
       System.out.printf("model %s (%,d parameters), %s, %d rounds, waiting for %d clients on port %d%n",
           model, initial.numParameters(), strategy.describe(), sync.rounds(), sync.minClients(), server.port());
       Strategy built = strategy.build(base.build());
-      RunSummary summary = new SyncWorkflow(server.registry(), sync).run(built, initial,
-          (RoundRecord record, ModelWeights global) -> {
-            System.out.println(RoundLine.format(record, sync.rounds()));
-            if (output != null) {
-              output.round(record, global);
-            }
-          });
+      RoundListener listener = (RoundRecord record, ModelWeights global) -> {
+        System.out.println(RoundLine.format(record, sync.rounds()));
+        if (output != null) {
+          output.round(record, global);
+        }
+      };
+      RunSummary summary;
+      if (async == null) {
+        summary = new SyncWorkflow(server.registry(), sync).run(built, initial, listener);
+      } else {
+        try {
+          AsyncWorkflow.checkSupported(built, initial);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("--workflow async cannot run this strategy: " + e.getMessage(), e);
+        }
+        System.out.println("asynchronous: " + async.describe() + "; rounds are model versions");
+        summary = new AsyncWorkflow(server.registry(), async.settings(sync.rounds(), sync.minClients(),
+            sync.roundTimeout(), sync.seed(), sync.evaluateInitial())).run(built, initial, listener);
+      }
       built.stopReason().ifPresent(reason -> System.out.println("stopped early: " + reason));
       if (output != null) {
         output.writeChart(strategy.describe() + ", " + model + ", " + sync.rounds() + " rounds");
