@@ -54,7 +54,9 @@ import org.slf4j.LoggerFactory;
  * sleeps.
  *
  * <p>A client that disconnects or fails mid-training changes nothing but {@code clients_failed}: its task is
- * dropped and another client takes its place. One workflow runs once, on the caller's thread.
+ * dropped and another client takes its place. When {@code max(100, 10 × concurrency)} tasks in a row fail or come too
+ * late, no version can be made and the run ends with a {@link FlotillaException}. One workflow runs once, on the
+ * caller's thread.
  */
 public final class AsyncWorkflow {
   private static final Logger log = LoggerFactory.getLogger(AsyncWorkflow.class);
@@ -161,6 +163,7 @@ public final class AsyncWorkflow {
     double now = 0; // simulated seconds
     int failed = 0;
     int refused = 0;
+    int unusableInARow = 0;
     long stalenessSum = 0;
     long stalenessMax = 0;
     RoundRecorder recorder = new RoundRecorder(1, fleet);
@@ -176,6 +179,15 @@ public final class AsyncWorkflow {
       AsyncTasks.Outcome o = tasks.next();
       now = Math.max(now, o.task().simEnd());
       String id = o.task().client().id();
+      if (o.failure() != null || version - o.task().version() > settings.maxStaleness()) {
+        if (++unusableInARow > unusableLimit()) {
+          throw new FlotillaException("the last " + unusableInARow + " tasks all failed or came too late (latest: "
+              + (o.failure() != null ? o.failure().kind() + ", " + o.failure().reason() : "stale") + "); stopping at"
+              + " version " + version + " of " + settings.versions());
+        }
+      } else {
+        unusableInARow = 0;
+      }
       if (o.failure() != null) {
         failed++;
         failedTotal++;
@@ -227,6 +239,11 @@ public final class AsyncWorkflow {
       }
     }
     return global;
+  }
+
+  /** Unusable outcomes in a row after which the run ends: clients that can make no progress should not spin. */
+  private int unusableLimit() {
+    return Math.max(100, 10 * settings.concurrency());
   }
 
   /** Gives work to idle clients until {@code concurrency} are training or none is idle. */

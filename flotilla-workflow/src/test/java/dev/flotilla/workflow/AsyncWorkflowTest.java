@@ -160,6 +160,17 @@ class AsyncWorkflowTest {
   }
 
   @Test
+  void aRunWhoseClientsAllFailEndsWithAnErrorInsteadOfSpinning() {
+    InProcessFleet fleet = new InProcessFleet().add("a", FakeClientApp.throwing("no data"))
+        .add("b", FakeClientApp.throwing("no data"));
+    AsyncSettings s = settings().versions(2).concurrency(2).bufferSize(1).build();
+
+    assertThatThrownBy(() -> new AsyncWorkflow(fleet, s).run(new FedAvg(), INITIAL, (r, m) -> { }))
+        .hasMessageContaining("the last 101 tasks all failed").hasMessageContaining("no data")
+        .hasMessageContaining("version 0 of 2");
+  }
+
+  @Test
   void strategiesThatNeedAWholeRoundOrTakeEncodedUpdatesAreRefused() {
     assertThatThrownBy(() -> AsyncWorkflow.checkSupported(new FedMedian(FedAvg.Settings.builder().build()), INITIAL))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("FedMedian")
