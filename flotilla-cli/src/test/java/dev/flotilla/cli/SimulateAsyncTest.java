@@ -81,6 +81,25 @@ class SimulateAsyncTest {
   }
 
   @Test
+  void serverOptimisersAndCentralPrivacyRunAsynchronouslyWithOneAccountantStepPerVersion() throws Exception {
+    Path adam = dir.resolve("fedadam");
+    String[] run = asyncRun(adam, "--strategy", "fedadam", "--server-lr", "0.01");
+    assertThat(run[0]).as(run[1]).isEqualTo("0");
+    assertThat(simulated(adam)).hasSize(5);
+
+    Path dp = dir.resolve("dp");
+    run = asyncRun(dp, "--dp", "central", "--dp-noise", "1.0", "--dp-clip", "1");
+    assertThat(run[0]).as(run[1]).isEqualTo("0");
+    List<Map<String, Double>> lines = simulated(dp);
+    // 4 versions, each one step at sampling rate K / clients = 3 / 12
+    String spent = capture("privacy", "--sampling-rate", "0.25", "--noise-multiplier", "1.0", "--rounds", "4",
+        "--delta", "1e-5")[1].trim();
+    double epsilon = Double.parseDouble(spent.substring(spent.lastIndexOf('\n') + 1).trim());
+    assertThat(lines.get(4).get("epsilon")).isCloseTo(epsilon, org.assertj.core.api.Assertions.within(1e-3));
+    assertThat(lines.get(1).get("epsilon")).isLessThan(lines.get(4).get("epsilon"));
+  }
+
+  @Test
   void strategiesThatCannotRunAsynchronouslyAreRefusedByName() {
     String[] run = asyncRun(dir.resolve("median"), "--strategy", "fedmedian");
     assertThat(run[0]).isNotEqualTo("0");
