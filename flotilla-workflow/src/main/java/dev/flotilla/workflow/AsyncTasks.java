@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,7 +91,7 @@ final class AsyncTasks {
 
   /** Sends a task through {@code send}, which returns its reply; the task finishes at {@code simEnd}. */
   void add(ClientInfo client, long version, double simStart, double simEnd, long deadlineNanos,
-      java.util.function.Supplier<CompletableFuture<Reply>> send) {
+      Supplier<CompletableFuture<Reply>> send) {
     long sequence = nextSequence++;
     CompletableFuture<Reply> reply;
     try {

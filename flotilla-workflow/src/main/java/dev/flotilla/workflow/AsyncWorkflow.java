@@ -15,6 +15,7 @@ import dev.flotilla.core.strategy.ResultStream;
 import dev.flotilla.core.strategy.RoundContext;
 import dev.flotilla.core.strategy.Strategy;
 import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.core.tensor.TensorSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -336,7 +337,7 @@ public final class AsyncWorkflow {
 
   /** A version's training configuration: the instructions for the clients the strategy chose, and for others. */
   private record Configured(Map<String, TrainInstructions> byClient, TrainInstructions fallback,
-      List<dev.flotilla.core.tensor.TensorSpec> resultSpecs) {
+      List<TensorSpec> resultSpecs) {
     TrainInstructions instructions(String clientId) {
       return byClient.getOrDefault(clientId, fallback);
     }
