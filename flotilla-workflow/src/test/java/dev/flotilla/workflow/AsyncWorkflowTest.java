@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.flotilla.core.message.Message;
+import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.message.TrainResult;
 import dev.flotilla.core.strategy.ClientFailure;
 import dev.flotilla.core.strategy.ClientFailureException;
@@ -12,6 +13,7 @@ import dev.flotilla.core.strategy.ClientInfo;
 import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.strategy.FedMedian;
 import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.tensor.TensorSpec;
 import dev.flotilla.core.testing.FakeClientApp;
 import dev.flotilla.core.testing.TestModels;
@@ -23,8 +25,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The asynchronous workflow on a simulated clock and on real time, over in-process clients. */
@@ -111,7 +116,7 @@ class AsyncWorkflowTest {
         float delta = 0.1f * (i + 1);
         fleet.add("c" + i, FakeClientApp.training(ins -> {
           Thread.yield();
-          return new TrainResult(TestModels.plus(ins.model(), delta), 10, dev.flotilla.core.message.Metrics.empty());
+          return new TrainResult(TestModels.plus(ins.model(), delta), 10, Metrics.empty());
         }));
         times.put("c" + i, 1.0 + (i % 3) * 1.7);
       }
@@ -157,6 +162,132 @@ class AsyncWorkflowTest {
     assertThat(run.records().get(1).metrics().get("sim_seconds")).isEmpty();
     // every update is +1 but stale ones count fully (constant), so each version adds exactly 1
     assertThat(firstValue(run.finalModel())).isCloseTo(0.1 + 4, within(1e-5));
+  }
+
+  @Test
+  void aSilentClientTimesOutIsCancelledAndOnlyCounted() throws Exception {
+    // a's second task waits until the silent client's task has been cancelled at its 300 ms timeout
+    CountDownLatch cancelled = new CountDownLatch(1);
+    AtomicInteger aCalls = new AtomicInteger();
+    InProcessFleet inner = new InProcessFleet(Executors.newFixedThreadPool(2))
+        .add("a", FakeClientApp.training(ins -> {
+          if (aCalls.incrementAndGet() == 2) {
+            await(cancelled);
+          }
+          return new TrainResult(TestModels.plus(ins.model(), 1), 10, Metrics.empty());
+        }))
+        .add("silent", FakeClientApp.adding(100, 10));
+    Fleet fleet = new Silent(inner, "silent", cancelled);
+    AsyncSettings s = settings().versions(2).concurrency(2).bufferSize(1).taskTimeout(Duration.ofMillis(300)).build();
+    AsyncWorkflow workflow = new AsyncWorkflow(fleet, s);
+
+    RunSummary run = workflow.run(new FedAvg(), INITIAL, (r, m) -> { });
+
+    assertThat(cancelled.getCount()).isZero();
+    assertThat(firstValue(run.finalModel())).isCloseTo(0.1 + 2, within(1e-5));
+    assertThat(workflow.failedResults()).isEqualTo(1);
+    assertThat(run.records()).extracting(RoundRecord::clientsFailed).containsExactly(0, 1);
+  }
+
+  @Test
+  void aWrongResultIsRejectedAndOnlyCounted() throws Exception {
+    ModelWeights misShaped = ModelWeights.of(Tensor.zeros(new TensorSpec("w", new int[] {3, 2})), INITIAL.get(1));
+    InProcessFleet fleet = new InProcessFleet(Executors.newFixedThreadPool(2)).add("a", FakeClientApp.adding(1, 10))
+        .add("odd", FakeClientApp.returning(misShaped, 10));
+    AsyncSettings s = settings().versions(3).concurrency(2).bufferSize(1).build();
+    AsyncWorkflow workflow = new AsyncWorkflow(fleet, s, fixed(Map.of("a", 1.0, "odd", 0.5)));
+
+    RunSummary run = workflow.run(new FedAvg(), INITIAL, (r, m) -> { });
+
+    assertThat(firstValue(run.finalModel())).isCloseTo(0.1 + 3, within(1e-5));
+    assertThat(workflow.failedResults()).isPositive();
+    assertThat(run.records().get(0).clientsFailed()).isPositive(); // odd answers at 0.5 s, before a's first result
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A fleet in which one client never answers; its latch counts down when a request to it is cancelled. */
+  private static final class Silent implements Fleet {
+    private final Fleet inner;
+    private final String silent;
+    private final CountDownLatch cancelled;
+
+    Silent(Fleet inner, String silent, CountDownLatch cancelled) {
+      this.inner = inner;
+      this.silent = silent;
+      this.cancelled = cancelled;
+    }
+
+    @Override
+    public List<ClientInfo> clients() {
+      return inner.clients();
+    }
+
+    @Override
+    public Optional<ClientProxy> client(String id) {
+      if (!id.equals(silent)) {
+        return inner.client(id);
+      }
+      ClientProxy real = inner.client(id).orElseThrow();
+      return Optional.of(new ClientProxy() {
+        @Override
+        public ClientInfo info() {
+          return real.info();
+        }
+
+        @Override
+        public boolean isConnected() {
+          return true;
+        }
+
+        @Override
+        public CompletableFuture<Reply> request(Message request) {
+          CompletableFuture<Reply> never = new CompletableFuture<>();
+          never.whenComplete((r, e) -> {
+            if (never.isCancelled()) {
+              cancelled.countDown();
+            }
+          });
+          return never;
+        }
+
+        @Override
+        public CompletableFuture<Reply> request(Message request, ReplyAllowance allowance) {
+          return request(request);
+        }
+
+        @Override
+        public CompletableFuture<Void> send(Message message) {
+          return CompletableFuture.completedFuture(null);
+        }
+      });
+    }
+
+    @Override
+    public boolean awaitClients(int count, Duration timeout) {
+      return inner.clients().size() >= count;
+    }
+
+    @Override
+    public long bytesReceived() {
+      return inner.bytesReceived();
+    }
+
+    @Override
+    public long bytesSent() {
+      return inner.bytesSent();
+    }
+
+    @Override
+    public CompletableFuture<Void> finish() {
+      return inner.finish();
+    }
   }
 
   @Test
