@@ -109,5 +109,14 @@ class SimulateAsyncTest {
     assertThat(run[1]).contains("--workflow async cannot run this strategy", "compressed");
     run = capture("simulate", "--clients", "4", "--workflow", "later", "--progress", "never");
     assertThat(run[1]).contains("unknown --workflow 'later'");
+    run = capture("simulate", "--clients", "4", "--client-speed", "lognormal:1", "--stragglers", "0.2:10",
+        "--progress", "never");
+    assertThat(run[1]).contains("--client-speed or --stragglers, not both");
+    run = capture("simulate", "--clients", "4", "--clients-per-round", "2", "--stragglers", "0.2", "--rounds", "0",
+        "--model", "mlp", "--train-examples", "400", "--test-examples", "0", "--progress", "never");
+    assertThat(run[0]).isNotEqualTo("0");
+    assertThat(run[1]).contains("'stragglers:0.2'");
+    run = capture("simulate", "--clients", "4", "--workflow", "async", "--staleness", "linear", "--progress", "never");
+    assertThat(run[1]).contains("unknown staleness function 'linear'");
   }
 }
