@@ -185,8 +185,11 @@ class AsyncWorkflowTest {
 
     assertThat(cancelled.getCount()).isZero();
     assertThat(firstValue(run.finalModel())).isCloseTo(0.1 + 2, within(1e-5));
-    assertThat(workflow.failedResults()).isEqualTo(1);
-    assertThat(run.records()).extracting(RoundRecord::clientsFailed).containsExactly(0, 1);
+    // The silent client may be handed a second task that also times out before the run ends (on a loaded
+    // machine a's second task can outlast 300 ms): every timeout is counted, and only counted.
+    assertThat(workflow.failedResults()).isGreaterThanOrEqualTo(1);
+    assertThat(run.records().stream().mapToInt(RoundRecord::clientsFailed).sum())
+        .isEqualTo(workflow.failedResults());
   }
 
   @Test
