@@ -5,6 +5,7 @@ import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.server.FlotillaServer;
 import dev.flotilla.server.ServerSettings;
 import dev.flotilla.workflow.SyncSettings;
+import dev.flotilla.workflow.TrainStage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalLong;
@@ -78,6 +79,9 @@ final class ServerCommand implements Callable<Integer> {
   @Mixin
   CompressionOptionsMixin compression;
 
+  @Mixin
+  SecureAggregationOptionsMixin secureAggregation;
+
   @Override
   public Integer call() throws Exception {
     ServerSettings settings = ServerSettings.builder().host(host).port(port).security(security.security())
@@ -96,10 +100,11 @@ final class ServerCommand implements Callable<Integer> {
         perRound / (double) Math.max(1, minClients), rounds, OptionalLong.empty()).orElse(null))
         .withCompression(compression.choice());
     choice.validate(training.model, perRound);
+    TrainStage secure = secureAggregation.stage(choice, perRound);
     ModelWeights initial = InitialModel.load(training.model, seed, training.initialModel);
     try (FlotillaServer server = FlotillaServer.start(settings)) {
       ServerRun.run(server, sync, choice, training.trainConfig(0.01, 0), initial, fractionFit, minFitClients,
-          fracEval, testData, out);
+          fracEval, testData, out, secure);
     }
     return 0;
   }

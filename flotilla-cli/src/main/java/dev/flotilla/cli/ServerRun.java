@@ -11,6 +11,7 @@ import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.workflow.RunSummary;
 import dev.flotilla.workflow.SyncSettings;
 import dev.flotilla.workflow.SyncWorkflow;
+import dev.flotilla.workflow.TrainStage;
 import dev.flotilla.workflow.io.MetricsLog;
 import dev.flotilla.workflow.io.RoundLine;
 import dev.flotilla.workflow.io.RunOutput;
@@ -36,6 +37,14 @@ final class ServerRun {
   static RunSummary run(FlotillaServer server, SyncSettings sync, StrategyChoice strategy, Config trainConfig,
       ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate, Path testData, Path out)
       throws IOException, InterruptedException {
+    return run(server, sync, strategy, trainConfig, initial, fractionFit, minFitClients, fractionEvaluate, testData,
+        out, null);
+  }
+
+  /** As above, each round's training run through {@code trainStage} (secure aggregation), or as usual if null. */
+  static RunSummary run(FlotillaServer server, SyncSettings sync, StrategyChoice strategy, Config trainConfig,
+      ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate, Path testData, Path out,
+      TrainStage trainStage) throws IOException, InterruptedException {
     String model = trainConfig.getString("model", "cnn");
     FedAvg.Settings.Builder base = FedAvg.Settings.builder()
         .train(new Sampling(fractionFit, minFitClients))
@@ -51,9 +60,10 @@ final class ServerRun {
         base.centralEvaluator(evaluator);
       }
       System.out.printf("model %s (%,d parameters), %s, %d rounds, waiting for %d clients on port %d%n",
-          model, initial.numParameters(), strategy.describe(), sync.rounds(), sync.minClients(), server.port());
+          model, initial.numParameters(), strategy.describe() + (trainStage == null ? "" : ", " + trainStage),
+          sync.rounds(), sync.minClients(), server.port());
       Strategy built = strategy.build(base.build());
-      RunSummary summary = new SyncWorkflow(server.registry(), sync).run(built, initial,
+      RunSummary summary = new SyncWorkflow(server.registry(), sync, trainStage).run(built, initial,
           (RoundRecord record, ModelWeights global) -> {
             System.out.println(RoundLine.format(record, sync.rounds()));
             if (output != null) {

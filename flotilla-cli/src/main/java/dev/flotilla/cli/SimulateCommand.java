@@ -5,6 +5,7 @@ import dev.flotilla.core.partition.Partitioners;
 import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.djl.data.LabelledImages;
 import dev.flotilla.sim.ConsoleProgress;
+import dev.flotilla.workflow.TrainStage;
 import dev.flotilla.workflow.io.MetricsLog;
 import dev.flotilla.workflow.io.RunOutput;
 import java.nio.file.Files;
@@ -99,6 +100,9 @@ final class SimulateCommand implements Callable<Integer> {
   @Mixin
   PrivacyOptionsMixin privacy;
 
+  @Mixin
+  SecureAggregationOptionsMixin secureAggregation;
+
   @Override
   public Integer call() throws Exception {
     if (!dataset.equals("fashion-mnist")) {
@@ -116,6 +120,7 @@ final class SimulateCommand implements Callable<Integer> {
       settings.workers(workers);
     }
     SimulationSettings s = settings.build();
+    TrainStage secure = secureAggregation.stage(s.strategy(), s.clientsPerRound());
     if (trainExamples != null && trainExamples < 1) {
       throw new IllegalArgumentException("--train-examples must be >= 1, got " + trainExamples);
     }
@@ -127,9 +132,10 @@ final class SimulateCommand implements Callable<Integer> {
     }
     System.out.printf("simulating %d clients (%d per round, %s, seed %d), %d rounds of %s with model %s on %d"
             + " training examples, %d workers%n", s.clients(), s.clientsPerRound(), s.partitioner().spec(), s.seed(),
-        s.rounds(), s.strategy().describe(), s.model(), train.size(), s.workers());
+        s.rounds(), s.strategy().describe() + (secure == null ? "" : ", " + secure), s.model(), train.size(),
+        s.workers());
     SimulationResult result = Simulation.run(s, train, test,
-        new ConsoleProgress(System.out, bar ? System.err : null));
+        new ConsoleProgress(System.out, bar ? System.err : null), secure);
     System.out.print(result.toText());
     if (out != null) {
       List<String> written = Stream.of(MetricsLog.FILE_NAME, RunOutput.MODEL_FILE, RunOutput.CHART_FILE,

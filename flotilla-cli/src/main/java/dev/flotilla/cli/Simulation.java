@@ -16,6 +16,7 @@ import dev.flotilla.sim.VirtualClient;
 import dev.flotilla.workflow.RunSummary;
 import dev.flotilla.workflow.SyncSettings;
 import dev.flotilla.workflow.SyncWorkflow;
+import dev.flotilla.workflow.TrainStage;
 import dev.flotilla.workflow.io.RunOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -59,6 +60,15 @@ public final class Simulation {
    */
   public static SimulationResult run(SimulationSettings settings, LabelledImages train, LabelledImages test,
       SimulationProgress progress) throws IOException, InterruptedException {
+    return run(settings, train, test, progress, null);
+  }
+
+  /**
+   * As {@link #run(SimulationSettings, LabelledImages, LabelledImages, SimulationProgress)}, each round's training run
+   * through {@code trainStage} (secure aggregation), or as usual if it is null.
+   */
+  public static SimulationResult run(SimulationSettings settings, LabelledImages train, LabelledImages test,
+      SimulationProgress progress, TrainStage trainStage) throws IOException, InterruptedException {
     long start = System.nanoTime();
     double cpuAtStart = MemoryWatch.processCpuSeconds();
     if (settings.fractionEvaluate() > 0 && test == null) {
@@ -90,7 +100,7 @@ public final class Simulation {
           .build();
       progress.started(totalTasks(settings), settings.rounds());
       try {
-        summary = new SyncWorkflow(fleet, sync).run(strategy, initial, (record, model) -> {
+        summary = new SyncWorkflow(fleet, sync, trainStage).run(strategy, initial, (record, model) -> {
           progress.roundDone(record);
           if (output != null) {
             output.round(record, model);
