@@ -1,9 +1,11 @@
 package dev.flotilla.cli;
 
+import dev.flotilla.core.he.HeSettings;
 import dev.flotilla.core.secagg.SecAggSettings;
 import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.strategy.Strategies;
 import dev.flotilla.workflow.TrainStage;
+import dev.flotilla.workflow.he.PaillierStage;
 import dev.flotilla.workflow.secagg.SecAggPlusStage;
 import java.util.Locale;
 import java.util.Set;
@@ -12,7 +14,9 @@ import picocli.CommandLine.Option;
 /**
  * The secure aggregation options of {@code server} and {@code simulate}: {@code --secagg} runs every round's training
  * through SecAgg+ ({@link SecAggPlusStage}), so that the server learns only the sum of the updates. Every client runs
- * the client side ({@link dev.flotilla.core.secagg.SecAggPlusMod}) already; clients need no option.
+ * the client side ({@link dev.flotilla.core.secagg.SecAggPlusMod}) already; clients need no option. {@code --he paillier}
+ * runs it through Paillier encryption instead ({@link PaillierStage}; clients run
+ * {@link dev.flotilla.core.he.PaillierMod}).
  */
 final class SecureAggregationOptionsMixin {
   /** Strategies whose aggregate is a weighted average of the results, which can take the sum alone. */
@@ -45,8 +49,24 @@ final class SecureAggregationOptionsMixin {
   long modulus;
 
   @Option(names = "--secagg-max-weight", defaultValue = "1000", description = "A client's update counts with weight"
-      + " min(1, examples / this) (default: ${DEFAULT-VALUE}).")
+      + " min(1, examples / this) (default: ${DEFAULT-VALUE}); also for --he.")
   double maxWeight;
+
+  @Option(names = "--he", paramLabel = "SCHEME", description = "Homomorphic encryption of the updates: paillier (a key"
+      + " holder client decrypts only the sum).")
+  String he;
+
+  @Option(names = "--he-key-holder", paramLabel = "ID", description = "The client that holds the private key"
+      + " (default: the first connected client by id).")
+  String keyHolder;
+
+  @Option(names = "--he-key-bits", defaultValue = "2048", description = "Bits of the Paillier modulus (default:"
+      + " ${DEFAULT-VALUE}).")
+  int keyBits;
+
+  @Option(names = "--he-value-bits", defaultValue = "16", description = "Bits of each quantised value, within"
+      + " +-8 (default: ${DEFAULT-VALUE}).")
+  int valueBits;
 
   /**
    * The training stage of a run with {@code choice} and {@code clientsPerRound} clients per round, or null without
@@ -54,34 +74,58 @@ final class SecureAggregationOptionsMixin {
    * error naming it.
    */
   TrainStage stage(StrategyChoice choice, int clientsPerRound) {
+    if (he != null) {
+      if (enabled) {
+        throw new IllegalArgumentException("choose one of --secagg and --he");
+      }
+      if (!he.strip().equalsIgnoreCase("paillier")) {
+        throw new IllegalArgumentException("unknown --he scheme '" + he + "'; known: paillier");
+      }
+      boolean weighted = checkCompatible(choice, "--he");
+      HeSettings settings = new HeSettings(keyBits, valueBits, HeSettings.defaults().clippingRange(),
+          Math.max(clientsPerRound, 2), maxWeight, weighted);
+      return new PaillierStage(settings, keyHolder);
+    }
     if (!enabled) {
+      if (keyHolder != null) {
+        throw new IllegalArgumentException("--he-key-holder needs --he paillier");
+      }
       return null;
     }
-    String name = choice.name().strip().toLowerCase(Locale.ROOT);
-    if (Strategies.create(choice.name(), choice.options(), FedAvg.Settings.builder().build()).needsAllResults()
-        || !WEIGHTED_AVERAGES.contains(name)) {
-      throw new IllegalArgumentException("--secagg gives the server only the sum of the updates, and " + name
-          + " needs each client's result; use fedavg, fedavgm, fedprox, fedadagrad, fedadam or fedyogi");
-    }
-    if (choice.compression() != null) {
-      throw new IllegalArgumentException("--secagg masks the full update; it cannot be combined with --compress");
-    }
-    if (choice.localLayers() != null) {
-      throw new IllegalArgumentException("--secagg sums whole models; it cannot be combined with --local-layers");
-    }
-    PrivacyChoice privacy = choice.privacy();
-    if (privacy != null && (privacy.mode() != PrivacyChoice.Mode.CENTRAL_CLIENT_CLIP
-        || privacy.adaptiveQuantile() != null)) {
-      throw new IllegalArgumentException("--secagg works with --dp central-client-clip and a fixed clip (clients"
-          + " clip, the server adds noise to the sum), not with --dp " + privacy.mode()
-          + (privacy.adaptiveQuantile() != null ? " and --dp-adaptive-quantile" : ""));
-    }
+    boolean weighted = checkCompatible(choice, "--secagg");
     SecAggSettings settings = new SecAggSettings(shares, threshold != null ? threshold : shares / 2 + 1,
-        clippingRange, quantizationRange, modulus, maxWeight, privacy == null);
+        clippingRange, quantizationRange, modulus, maxWeight, weighted);
     String problem = settings.problemFor(clientsPerRound);
     if (problem != null) {
       throw new IllegalArgumentException("--secagg: a round of " + problem);
     }
     return new SecAggPlusStage(settings);
+  }
+
+  /**
+   * Refuses what cannot work on a sum, naming {@code option}; returns whether updates are weighted by examples (not
+   * under central DP, whose mean is unweighted).
+   */
+  private static boolean checkCompatible(StrategyChoice choice, String option) {
+    String name = choice.name().strip().toLowerCase(Locale.ROOT);
+    if (Strategies.create(choice.name(), choice.options(), FedAvg.Settings.builder().build()).needsAllResults()
+        || !WEIGHTED_AVERAGES.contains(name)) {
+      throw new IllegalArgumentException(option + " gives the server only the sum of the updates, and " + name
+          + " needs each client's result; use fedavg, fedavgm, fedprox, fedadagrad, fedadam or fedyogi");
+    }
+    if (choice.compression() != null) {
+      throw new IllegalArgumentException(option + " hides the full update; it cannot be combined with --compress");
+    }
+    if (choice.localLayers() != null) {
+      throw new IllegalArgumentException(option + " sums whole models; it cannot be combined with --local-layers");
+    }
+    PrivacyChoice privacy = choice.privacy();
+    if (privacy != null && (privacy.mode() != PrivacyChoice.Mode.CENTRAL_CLIENT_CLIP
+        || privacy.adaptiveQuantile() != null)) {
+      throw new IllegalArgumentException(option + " works with --dp central-client-clip and a fixed clip (clients"
+          + " clip, the server adds noise to the sum), not with --dp " + privacy.mode()
+          + (privacy.adaptiveQuantile() != null ? " and --dp-adaptive-quantile" : ""));
+    }
+    return privacy == null;
   }
 }
