@@ -12,6 +12,10 @@ import dev.flotilla.core.message.MessageTypes;
 import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.message.TrainResult;
+import dev.flotilla.core.privacy.DpClipMod;
+import dev.flotilla.core.privacy.DpFixedClipping;
+import dev.flotilla.core.privacy.DpSettings;
+import dev.flotilla.core.privacy.PrivacyMetrics;
 import dev.flotilla.core.secagg.RingQuantizer;
 import dev.flotilla.core.secagg.SecAggMessages;
 import dev.flotilla.core.secagg.SecAggPlusMod;
@@ -21,6 +25,7 @@ import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.strategy.FedMedian;
 import dev.flotilla.core.strategy.RoundContext;
 import dev.flotilla.core.strategy.Strategy;
+import dev.flotilla.core.strategy.StrategyMetrics;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.workflow.Exchange;
@@ -162,6 +167,44 @@ class SecAggPlusStageTest {
     assertTrue(models.get(1).contentEquals(models.get(0)), "round 2 failed closed and kept round 1's model");
     assertFalse(models.get(2).contentEquals(models.get(1)), "round 3 went on");
     assertEquals(5, summary.records().get(2).clientsOk());
+  }
+
+  @Test
+  void centralDpAddsItsNoiseToTheSumOfUpdatesTheClientsClippedUnweighted() {
+    DroppingFleet fleet = new DroppingFleet();
+    for (int k = 0; k < 6; k++) {
+      fleet.add("c" + k, trainer(GLOBAL, k, 0.5, 100 * (k + 1)), new SecAggPlusMod(), new DpClipMod());
+    }
+    fleet.drop((id, m) -> m.type().equals(SecAggMessages.COLLECT_MASKED) && id.equals("c4"));
+    DpFixedClipping dp = new DpFixedClipping(new FedAvg(), DpSettings.builder().noiseMultiplier(1e-3).clip(1)
+        .clientSideClipping(true).noiseSeed(5).build());
+    List<ClientTask<TrainInstructions>> tasks = dp.configureTrain(ROUND_1, GLOBAL, fleet.clients());
+    TrainStage.Outcome out = new SecAggPlusStage(SecAggSettings.of(5, 3).withWeighted(false))
+        .train(new Exchange(fleet), SYNC, ROUND_1, dp, GLOBAL, tasks, () -> { });
+    assertEquals(5, out.aggregate().metrics().get(StrategyMetrics.RESULTS_USED).orElseThrow(),
+        "the DP wrapper counts one result per client in the sum");
+    assertTrue(out.aggregate().metrics().get(PrivacyMetrics.EPSILON).isPresent());
+    float[] g = flat(GLOBAL);
+    float[] expected = new float[PARAMS];
+    for (int k = 0; k < 6; k++) {
+      if (k == 4) {
+        continue;
+      }
+      float[] d = flat(model(PARAMS, 1000 + k, 0.5));
+      double norm = 0;
+      for (float v : d) {
+        norm += v * v;
+      }
+      double scale = Math.min(1, 1 / Math.sqrt(norm));
+      for (int i = 0; i < PARAMS; i++) {
+        expected[i] += (float) (d[i] * scale / 5);
+      }
+    }
+    for (int i = 0; i < PARAMS; i++) {
+      expected[i] += g[i];
+    }
+    assertClose(ModelWeights.of(Tensor.of("w", new int[] {PARAMS}, expected)), out.aggregate().model().orElseThrow(),
+        2e-3);
   }
 
   private static TrainStage.Outcome run(DroppingFleet fleet, SecAggSettings settings) {
