@@ -82,7 +82,8 @@ public final class SecAggPlusStage implements TrainStage {
     SecAggRound.Sum sum;
     try {
       sum = round.run();
-    } catch (SecAggRound.FailedClosed e) {
+    } catch (SecAggRound.FailedClosed | IllegalArgumentException | IllegalStateException e) {
+      // anything else a client's data could make the unmasking throw fails the round closed, not the server
       round.whileClientsTrainOnce();
       log.warn("round {}: secure aggregation failed closed: {}; keeping the current model", ctx.round(),
           e.getMessage());

@@ -51,6 +51,10 @@ final class SecAggRound {
   /** The unmasked result: the new model ({@code global + mean update}), the clients summed, their total weight. */
   record Sum(ModelWeights model, int clients, double weight) {}
 
+  /** A private key to check the clients' public keys with. */
+  private static final byte[] PROBE_KEY = SecAggCrypto.privateBytes(SecAggCrypto.generateKeyPair(
+      new java.security.SecureRandom()));
+
   private final Exchange exchange;
   private final SyncSettings sync;
   private final SecAggSettings settings;
@@ -140,7 +144,8 @@ final class SecAggRound {
     }
     try (ReplyStream<byte[][]> replies = exchange.send("round " + ctx.round() + " secure aggregation setup",
         requests, sync.roundTimeout(), expect(SecAggMessages.PUBLIC_KEYS, m -> new byte[][] {
-            m.arrays().get(SecAggMessages.PK_C).toByteArray(), m.arrays().get(SecAggMessages.PK_S).toByteArray()}))) {
+            usableKey(m.arrays().get(SecAggMessages.PK_C).toByteArray()),
+            usableKey(m.arrays().get(SecAggMessages.PK_S).toByteArray())}))) {
       for (ClientResult<byte[][]> r : replies) {
         int i = indexOf(r.clientId());
         publicC.put(i, r.result()[0]);
@@ -342,6 +347,12 @@ final class SecAggRound {
       out.add(Tensor.of(t.name(), t.shape(), values));
     }
     return new Sum(ModelWeights.of(out), n, weight);
+  }
+
+  /** {@code key}, if it is an X25519 public key that agrees with others (not a low-order point); else throws. */
+  private static byte[] usableKey(byte[] key) {
+    SecAggCrypto.agree(PROBE_KEY, key, "probe");
+    return key;
   }
 
   private void requireSurvivors(int count, String what) {

@@ -207,6 +207,27 @@ class SecAggPlusStageTest {
         2e-3);
   }
 
+  @Test
+  void aClientWithALowOrderPublicKeyIsRejectedAndTheOthersAreSummed() {
+    DroppingFleet fleet = new DroppingFleet();
+    for (int k = 0; k < 6; k++) {
+      fleet.add("c" + k, trainer(GLOBAL, k, 0.5, 100 * (k + 1)), new SecAggPlusMod());
+    }
+    fleet.add("bad", trainer(GLOBAL, 9, 0.5, 100), (m, ctx, next) -> {
+      Message reply = new SecAggPlusMod().handle(m, ctx, next);
+      if (!m.type().equals(SecAggMessages.SETUP)) {
+        return reply;
+      }
+      byte[] zero = new byte[32]; // u = 0: every agreement with it is the all-zero secret
+      return reply.withArrays(ModelWeights.of(Tensor.ofBytes(SecAggMessages.PK_C, zero),
+          Tensor.ofBytes(SecAggMessages.PK_S, zero)));
+    });
+    TrainStage.Outcome out = run(fleet, SecAggSettings.of(5, 3));
+    assertEquals(6, out.delivered());
+    assertEquals(1, out.failed());
+    assertClose(expectedMean(6, Set.of()), out.aggregate().model().orElseThrow(), 2e-4);
+  }
+
   private static TrainStage.Outcome run(DroppingFleet fleet, SecAggSettings settings) {
     FedAvg fedAvg = new FedAvg();
     List<ClientTask<TrainInstructions>> tasks = fedAvg.configureTrain(ROUND_1, GLOBAL, fleet.clients());
