@@ -12,8 +12,11 @@ import dev.flotilla.core.message.MessageTypes;
 import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.message.TrainResult;
+import dev.flotilla.core.secagg.SecAggMessages;
 import dev.flotilla.core.secagg.SecAggPlusMod;
 import dev.flotilla.core.secagg.SecAggSettings;
+import dev.flotilla.core.strategy.ClientFailure;
+import dev.flotilla.core.strategy.ClientFailureException;
 import dev.flotilla.core.strategy.ClientInfo;
 import dev.flotilla.core.strategy.ClientResult;
 import dev.flotilla.core.strategy.ClientTask;
@@ -55,6 +58,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * java -cp flotilla-bench/target/benchmarks.jar dev.flotilla.bench.SecureAggregationBench paillier 10 100000
  * </pre>
  * Each configuration runs {@code REPEATS} (default 2) rounds after one warm-up round; the table shows the mean.
+ * {@code DROP=N} makes the last N clients drop after sharing their keys (SecAgg+ then reconstructs their mask keys
+ * and removes their pairwise masks); client time is then the mean over the clients that delivered.
  */
 public final class SecureAggregationBench {
   private SecureAggregationBench() {}
@@ -107,8 +112,12 @@ public final class SecureAggregationBench {
     ClientApp app = (m, ctx) -> trained;
     TimedFleet fleet = new TimedFleet();
     ClientMod mod = mode.equals("paillier") ? new PaillierMod() : new SecAggPlusMod();
+    int drop = Integer.parseInt(System.getenv().getOrDefault("DROP", "0"));
     for (int k = 0; k < clients; k++) {
       fleet.add(String.format("c%03d", k), app, mod);
+      if (k >= clients - drop) {
+        fleet.dropping.add(String.format("c%03d", k)); // the last DROP clients drop after sharing their keys
+      }
     }
     FedAvg fedAvg = new FedAvg();
     RoundContext ctx = new RoundContext(1, 1, 1);
@@ -134,13 +143,14 @@ public final class SecureAggregationBench {
     }
     double wall = (System.nanoTime() - start) / 1e9;
     double clientTotal = fleet.clientNanos.values().stream().mapToLong(Long::longValue).sum() / 1e9;
-    return new Result(clientTotal / clients, wall - clientTotal, fleet.bytesSent(), fleet.bytesReceived());
+    return new Result(clientTotal / (clients - drop), wall - clientTotal, fleet.bytesSent(), fleet.bytesReceived());
   }
 
   /** Clients answering on the caller's thread, each timed. */
   private static final class TimedFleet implements Fleet {
     private final Map<String, ClientRuntime> clients = new LinkedHashMap<>();
     final Map<String, Long> clientNanos = new ConcurrentHashMap<>();
+    final java.util.Set<String> dropping = new java.util.HashSet<>();
     private long sent;
     private long received;
 
@@ -169,6 +179,10 @@ public final class SecureAggregationBench {
 
         @Override
         public CompletableFuture<Reply> request(Message request) {
+          if (dropping.contains(id) && request.type().equals(SecAggMessages.COLLECT_MASKED)) {
+            return CompletableFuture.failedFuture(new ClientFailureException(ClientFailure.Kind.DISCONNECTED,
+                "dropped after sharing its keys"));
+          }
           long t0 = System.nanoTime();
           Message reply = rt.handle(request);
           clientNanos.merge(id, System.nanoTime() - t0, Long::sum);
