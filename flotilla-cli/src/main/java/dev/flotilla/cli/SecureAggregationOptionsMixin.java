@@ -68,6 +68,10 @@ final class SecureAggregationOptionsMixin {
       + " +-8 (default: ${DEFAULT-VALUE}).")
   int valueBits;
 
+  @Option(names = "--he-max-clients", defaultValue = "128", description = "The most clients a round may sum: the"
+      + " headroom packed above each value (default: ${DEFAULT-VALUE}).")
+  int heMaxClients;
+
   /**
    * The training stage of a run with {@code choice} and {@code clientsPerRound} clients per round, or null without
    * {@code --secagg}; a bad value or a strategy, compression or privacy that cannot work on a sum gets a one-line
@@ -82,8 +86,12 @@ final class SecureAggregationOptionsMixin {
         throw new IllegalArgumentException("unknown --he scheme '" + he + "'; known: paillier");
       }
       boolean weighted = checkCompatible(choice, "--he");
-      HeSettings settings = new HeSettings(keyBits, valueBits, HeSettings.defaults().clippingRange(),
-          Math.max(clientsPerRound, 2), maxWeight, weighted);
+      HeSettings settings = new HeSettings(keyBits, valueBits, HeSettings.defaults().clippingRange(), heMaxClients,
+          maxWeight, weighted);
+      if (clientsPerRound > heMaxClients) {
+        throw new IllegalArgumentException("--he: " + clientsPerRound + " clients per round exceed --he-max-clients "
+            + heMaxClients);
+      }
       return new PaillierStage(settings, keyHolder);
     }
     if (!enabled) {
