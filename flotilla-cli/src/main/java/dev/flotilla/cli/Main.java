@@ -7,7 +7,8 @@ import picocli.CommandLine;
 @Command(name = "flotilla", mixinStandardHelpOptions = true, version = "flotilla 0.1.0",
     description = "Federated learning on the JVM.",
     subcommands = {DemoCommand.class, ServerCommand.class, ClientCommand.class, PartitionCommand.class,
-        SimulateCommand.class, ChartCommand.class, PrivacyCommand.class, KeysCommand.class, CertsCommand.class})
+        SimulateCommand.class, ChartCommand.class, PrivacyCommand.class, KeysCommand.class, CertsCommand.class,
+        KeyHolderCommand.class})
 public final class Main {
   /** Exit code for a run that stopped on an error. */
   static final int USAGE_ERROR = 2;

@@ -60,6 +60,10 @@ final class SecureAggregationOptionsMixin {
       + " (default: the first connected client by id).")
   String keyHolder;
 
+  @Option(names = "--he-dedicated-key-holder", description = "The key holder is a process of its own that never"
+      + " trains ('flotilla key-holder --client-id ID'); needs --he-key-holder ID.")
+  boolean dedicatedKeyHolder;
+
   @Option(names = "--he-key-bits", defaultValue = "2048", description = "Bits of the Paillier modulus (default:"
       + " ${DEFAULT-VALUE}).")
   int keyBits;
@@ -92,7 +96,10 @@ final class SecureAggregationOptionsMixin {
         throw new IllegalArgumentException("--he: " + clientsPerRound + " clients per round exceed --he-max-clients "
             + heMaxClients);
       }
-      return new PaillierStage(settings, keyHolder);
+      if (dedicatedKeyHolder && keyHolder == null) {
+        throw new IllegalArgumentException("--he-dedicated-key-holder needs --he-key-holder ID");
+      }
+      return new PaillierStage(settings, keyHolder, dedicatedKeyHolder);
     }
     if (!enabled) {
       if (keyHolder != null) {

@@ -60,6 +60,7 @@ public final class PaillierStage implements TrainStage {
 
   private final HeSettings settings;
   private final String keyHolder;
+  private final boolean dedicated;
 
   /**
    * @param settings  the scheme's parameters
@@ -67,8 +68,20 @@ public final class PaillierStage implements TrainStage {
    *                  connected when the round starts
    */
   public PaillierStage(HeSettings settings, String keyHolder) {
+    this(settings, keyHolder, false);
+  }
+
+  /**
+   * As above; with {@code dedicatedKeyHolder} the key holder (then named) is a process of its own that never trains
+   * ({@code flotilla key-holder}): it is left out of every round's training even when the strategy sampled it.
+   */
+  public PaillierStage(HeSettings settings, String keyHolder, boolean dedicatedKeyHolder) {
     this.settings = Objects.requireNonNull(settings, "settings");
+    if (dedicatedKeyHolder && keyHolder == null) {
+      throw new IllegalArgumentException("a dedicated key holder must be named");
+    }
     this.keyHolder = keyHolder;
+    this.dedicated = dedicatedKeyHolder;
   }
 
   @Override
@@ -77,6 +90,9 @@ public final class PaillierStage implements TrainStage {
     if (strategy.needsAllResults()) {
       throw new FlotillaException("homomorphic aggregation cannot serve " + strategy.getClass().getSimpleName()
           + ", which needs every client's result; use a weighted-average strategy");
+    }
+    if (dedicated) {
+      tasks = tasks.stream().filter(t -> !t.clientId().equals(keyHolder)).toList();
     }
     String holder = keyHolder != null ? keyHolder
         : exchange.fleet().clients().isEmpty() ? "" : exchange.fleet().clients().get(0).id();
@@ -219,6 +235,6 @@ public final class PaillierStage implements TrainStage {
   @Override
   public String toString() {
     return "Paillier (" + settings.keyBits() + "-bit key" + (keyHolder == null ? "" : ", key holder " + keyHolder)
-        + ")";
+        + (dedicated ? " (not training)" : "") + ")";
   }
 }

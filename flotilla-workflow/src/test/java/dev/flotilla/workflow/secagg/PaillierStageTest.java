@@ -61,6 +61,10 @@ class PaillierStageTest {
     }
     assertTrue(worst < 1e-4, "largest difference " + worst);
 
+    TrainStage.Outcome dedicated = new PaillierStage(settings, "c2", true).train(new Exchange(fleet), sync, ctx,
+        fedAvg, global, fedAvg.configureTrain(ctx, global, fleet.clients()), () -> { });
+    assertEquals(3, dedicated.delivered(), "a dedicated key holder does not train");
+
     fleet.drop((id, m) -> id.equals("c2") && m.type().equals(PaillierMod.DECRYPT));
     TrainStage.Outcome lost = new PaillierStage(settings, "c2").train(new Exchange(fleet), sync, ctx, fedAvg,
         global, fedAvg.configureTrain(ctx, global, fleet.clients()), () -> { });
