@@ -46,15 +46,28 @@ public final class Paillier {
 
     /** The encryption of {@code m} ({@code 0 ≤ m < n}) with fresh randomness. */
     public BigInteger encrypt(BigInteger m, SecureRandom random) {
-      if (m.signum() < 0 || m.compareTo(n) >= 0) {
-        throw new IllegalArgumentException("a Paillier plaintext must be in [0, n)");
-      }
-      BigInteger n2 = nSquared();
+      return encrypt(m, randomizer(random));
+    }
+
+    /**
+     * A fresh {@code rⁿ mod n²} for a random unit {@code r}: the costly part of an encryption, which does not depend
+     * on the plaintext and so can be made ahead of time (while the client trains). Use each for one encryption only.
+     */
+    public BigInteger randomizer(SecureRandom random) {
       BigInteger r;
       do {
         r = new BigInteger(n.bitLength(), random);
       } while (r.signum() == 0 || r.compareTo(n) >= 0 || !r.gcd(n).equals(BigInteger.ONE));
-      return BigInteger.ONE.add(m.multiply(n)).mod(n2).multiply(r.modPow(n, n2)).mod(n2);
+      return r.modPow(n, nSquared());
+    }
+
+    /** The encryption of {@code m} ({@code 0 ≤ m < n}) with a randomizer made by {@link #randomizer}. */
+    public BigInteger encrypt(BigInteger m, BigInteger randomizer) {
+      if (m.signum() < 0 || m.compareTo(n) >= 0) {
+        throw new IllegalArgumentException("a Paillier plaintext must be in [0, n)");
+      }
+      BigInteger n2 = nSquared();
+      return BigInteger.ONE.add(m.multiply(n)).mod(n2).multiply(randomizer).mod(n2);
     }
 
     /** The encryption of the sum of the plaintexts of {@code a} and {@code b}. */

@@ -18,6 +18,7 @@ import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
 /**
@@ -29,7 +30,7 @@ import java.util.stream.IntStream;
  * kept in its {@link Context#state()}) a key pair and replies {@value #KEY} with array {@value #PUBLIC_KEY}; on
  * {@value #DECRYPT} decrypts the ciphertexts it is sent (the server's sum) and replies {@value #SUM} with array
  * {@value #LEVELS} (int64, the slot-wise sums). Other messages pass untouched. Encryption runs on the common
- * fork-join pool.
+ * fork-join pool; its costly part, the randomizers {@code rⁿ mod n²}, is computed there while the app trains.
  */
 public final class PaillierMod implements ClientMod {
   /** Request: make or recall the key pair. */
@@ -113,9 +114,21 @@ public final class PaillierMod implements ClientMod {
       }
     });
     ModelWeights global = message.arrays().filter(name -> !name.equals(PUBLIC_KEY));
-    Message reply = next.handle(new Message(MessageTypes.TRAIN, message.metadata(), new Config(plain),
-        message.metrics(), global, null), context);
+    PackedEncoding packing = settings.packing();
+    int plaintexts = packing.plaintexts(Math.toIntExact(global.numParameters() + 1));
+    // the randomizers do not depend on the update: made on other threads while the app trains
+    CompletableFuture<BigInteger[]> randomizers = CompletableFuture.supplyAsync(() -> IntStream.range(0, plaintexts)
+        .parallel().mapToObj(i -> key.randomizer(random)).toArray(BigInteger[]::new));
+    Message reply;
+    try {
+      reply = next.handle(new Message(MessageTypes.TRAIN, message.metadata(), new Config(plain),
+          message.metrics(), global, null), context);
+    } catch (RuntimeException e) {
+      randomizers.cancel(false);
+      throw e;
+    }
     if (reply == null || reply.isError()) {
+      randomizers.cancel(false);
       return reply;
     }
     TrainResult result = MessageTypes.toTrainResult(reply);
@@ -123,7 +136,7 @@ public final class PaillierMod implements ClientMod {
       throw new IllegalStateException("the trained model's arrays differ from the global model's");
     }
     long[] levels = quantizedUpdate(result, global, settings, new SplittableRandom(random.nextLong()));
-    byte[] out = encrypt(levels, key, settings.packing(), random);
+    byte[] out = encrypt(levels, key, packing, randomizers.join());
     return new Message(ENCRYPTED_UPDATE, Config.empty(), result.metrics(),
         ModelWeights.of(Tensor.ofBytes(CIPHERTEXTS, out)));
   }
@@ -152,11 +165,17 @@ public final class PaillierMod implements ClientMod {
 
   /** The ciphertexts of {@code levels}, packed, each {@code key.ciphertextBytes()} long, concatenated. */
   public static byte[] encrypt(long[] levels, Paillier.PublicKey key, PackedEncoding packing, SecureRandom random) {
+    return encrypt(levels, key, packing, IntStream.range(0, packing.plaintexts(levels.length)).parallel()
+        .mapToObj(i -> key.randomizer(random)).toArray(BigInteger[]::new));
+  }
+
+  /** As {@link #encrypt(long[], Paillier.PublicKey, PackedEncoding, SecureRandom)}, one given randomizer each. */
+  static byte[] encrypt(long[] levels, Paillier.PublicKey key, PackedEncoding packing, BigInteger[] randomizers) {
     int n = packing.plaintexts(levels.length);
     int ctBytes = key.ciphertextBytes();
     byte[] out = new byte[n * ctBytes];
     IntStream.range(0, n).parallel().forEach(i -> {
-      byte[] c = key.encrypt(packing.pack(levels, i), random).toByteArray();
+      byte[] c = key.encrypt(packing.pack(levels, i), randomizers[i]).toByteArray();
       int len = Math.min(c.length, ctBytes);
       System.arraycopy(c, c.length - len, out, (i + 1) * ctBytes - len, len);
     });
