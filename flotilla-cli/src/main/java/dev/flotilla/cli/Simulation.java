@@ -1,8 +1,10 @@
 package dev.flotilla.cli;
 
 import dev.flotilla.core.client.ClientMod;
+import dev.flotilla.core.he.PaillierMod;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.partition.LocalTestSplit;
+import dev.flotilla.core.secagg.SecAggMessages;
 import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.strategy.Sampling;
 import dev.flotilla.core.strategy.Strategy;
@@ -92,7 +94,11 @@ public final class Simulation {
         SimulatedFleet fleet = new SimulatedFleet(clients, new DjlAppFactory(settings.model(), train, test),
             ClientMods.forSimulation(clients, settings.byzantine(), settings.seed(), privacyMods(settings)),
             settings.workers(),
-            (id, type) -> progress.taskDone());
+            (id, type) -> {
+              if (isTrainingOrEvaluation(type)) {
+                progress.taskDone();
+              }
+            });
         RunOutput output = settings.out() == null ? null : RunOutput.create(settings.out(), settings.model())) {
       Strategy strategy = strategy(settings, evaluator);
       SyncSettings sync = SyncSettings.builder().rounds(settings.rounds()).minClients(settings.clientsPerRound())
@@ -144,6 +150,16 @@ public final class Simulation {
   private static List<ClientMod> privacyMods(SimulationSettings settings) {
     PrivacyChoice privacy = settings.strategy().privacy();
     return privacy == null ? List.of() : privacy.clientMods();
+  }
+
+  /**
+   * Whether a virtual client's request of {@code type} is one of the tasks the progress counts: training (plain, or
+   * the masked or encrypted training of secure aggregation) and evaluation, not the other stages of secure
+   * aggregation.
+   */
+  private static boolean isTrainingOrEvaluation(String type) {
+    return !(type.startsWith("secagg/") || type.startsWith("he/"))
+        || type.equals(SecAggMessages.COLLECT_MASKED) || type.equals(PaillierMod.TRAIN);
   }
 
   /** Client tasks in the whole run: training each round, and federated evaluation each round and before the first. */
