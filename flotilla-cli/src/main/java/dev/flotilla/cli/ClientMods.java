@@ -5,10 +5,12 @@ import dev.flotilla.core.attack.ByzantineAttack;
 import dev.flotilla.core.attack.ByzantineMod;
 import dev.flotilla.core.client.ClientMod;
 import dev.flotilla.core.compress.CompressionMod;
+import dev.flotilla.core.he.PaillierMod;
 import dev.flotilla.core.personal.LocalLayersMod;
 import dev.flotilla.core.privacy.DpClipMod;
 import dev.flotilla.core.privacy.DpSettings;
 import dev.flotilla.core.privacy.LocalDpMod;
+import dev.flotilla.core.secagg.SecAggPlusMod;
 import dev.flotilla.sim.VirtualClient;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,8 +24,10 @@ import java.util.function.Function;
 
 /**
  * The client mods of the CLI, the same for a deployed client ({@code flotilla client --mod SPEC}) and for the virtual
- * clients of {@code flotilla simulate}. Every client runs {@link CompressionMod} first and {@link LocalLayersMod}
- * second (each does nothing unless the server names a codec or local layers), then the mods asked for, innermost
+ * clients of {@code flotilla simulate}. Every client runs {@link SecAggPlusMod} outermost (it answers the stages of
+ * secure aggregation and masks the update the other mods made) and {@link PaillierMod} (the same for encrypted
+ * aggregation), {@link CompressionMod} and {@link LocalLayersMod}
+ * next (each does nothing unless the server names a codec or local layers), then the mods asked for, innermost
  * last; an attack mod sits next to the app, so that it sees the model the app trained, and compression encodes what
  * the other mods made.
  *
@@ -39,6 +43,8 @@ final class ClientMods {
   /** The mods of a deployed client given {@code specs} (repeatable {@code --mod}); {@code seed} seeds any noise. */
   static List<ClientMod> parse(List<String> specs, long seed) {
     List<ClientMod> mods = new ArrayList<>();
+    mods.add(new SecAggPlusMod());
+    mods.add(new PaillierMod());
     mods.add(new CompressionMod());
     mods.add(new LocalLayersMod());
     for (String spec : specs) {
@@ -68,6 +74,8 @@ final class ClientMods {
       clients.subList(0, byzantine.count()).forEach(c -> attackers.add(c.id()));
     }
     List<ClientMod> honest = new ArrayList<>();
+    honest.add(new SecAggPlusMod());
+    honest.add(new PaillierMod());
     honest.add(new CompressionMod());
     honest.add(new LocalLayersMod());
     honest.addAll(privacy);

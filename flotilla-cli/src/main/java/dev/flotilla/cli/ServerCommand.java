@@ -7,6 +7,7 @@ import dev.flotilla.server.FlotillaServer;
 import dev.flotilla.server.ServerSettings;
 import dev.flotilla.store.RunSpec;
 import dev.flotilla.workflow.SyncSettings;
+import dev.flotilla.workflow.TrainStage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalLong;
@@ -102,6 +103,9 @@ final class ServerCommand implements Callable<Integer> {
   @Mixin
   AsyncOptionsMixin async;
 
+  @Mixin
+  SecureAggregationOptionsMixin secureAggregation;
+
   @Override
   public Integer call() throws Exception {
     ServerSettings settings = ServerSettings.builder().host(host).port(port).security(security.security())
@@ -120,6 +124,7 @@ final class ServerCommand implements Callable<Integer> {
         perRound / (double) Math.max(1, minClients), rounds, OptionalLong.empty()).orElse(null))
         .withCompression(compression.choice());
     choice.validate(training.model, perRound);
+    TrainStage secure = secureAggregation.stage(choice, perRound);
     ModelWeights initial = InitialModel.load(training.model, seed, training.initialModel);
     try (RunPersistence persistence = store.given() || resume || runId != null
             ? RunPersistence.open(store, runId, resume, new RunSpec(choice.describe(), training.model, rounds, seed),
@@ -127,7 +132,7 @@ final class ServerCommand implements Callable<Integer> {
             : RunPersistence.NONE;
         FlotillaServer server = FlotillaServer.start(settings); Dashboard board = dashboard.start()) {
       ServerRun.run(server, sync, async.choice(), choice, training.trainConfig(0.01, 0), initial, fractionFit,
-          minFitClients, fracEval, testData, out, persistence, board);
+          minFitClients, fracEval, testData, out, persistence, board, secure);
       dashboard.linger(board);
     }
     return 0;

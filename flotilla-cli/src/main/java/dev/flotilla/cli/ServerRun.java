@@ -17,6 +17,7 @@ import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.workflow.RunSummary;
 import dev.flotilla.workflow.SyncSettings;
 import dev.flotilla.workflow.SyncWorkflow;
+import dev.flotilla.workflow.TrainStage;
 import dev.flotilla.workflow.io.MetricsLog;
 import dev.flotilla.workflow.io.RoundLine;
 import dev.flotilla.workflow.io.RunOutput;
@@ -46,7 +47,15 @@ final class ServerRun {
       ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate, Path testData, Path out)
       throws IOException, InterruptedException {
     return run(server, sync, null, strategy, trainConfig, initial, fractionFit, minFitClients, fractionEvaluate,
-        testData, out, RunPersistence.NONE, Dashboard.disabled());
+        testData, out, RunPersistence.NONE, Dashboard.disabled(), null);
+  }
+
+  /** As above, each round's training run through {@code trainStage} (secure aggregation), or as usual if null. */
+  static RunSummary run(FlotillaServer server, SyncSettings sync, StrategyChoice strategy, Config trainConfig,
+      ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate, Path testData, Path out,
+      TrainStage trainStage) throws IOException, InterruptedException {
+    return run(server, sync, null, strategy, trainConfig, initial, fractionFit, minFitClients, fractionEvaluate,
+        testData, out, RunPersistence.NONE, Dashboard.disabled(), trainStage);
   }
 
   /**
@@ -61,23 +70,29 @@ final class ServerRun {
       Config trainConfig, ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate,
       Path testData, Path out) throws IOException, InterruptedException {
     return run(server, sync, async, strategy, trainConfig, initial, fractionFit, minFitClients, fractionEvaluate,
-        testData, out, RunPersistence.NONE, Dashboard.disabled());
+        testData, out, RunPersistence.NONE, Dashboard.disabled(), null);
   }
 
   /**
    * The run, synchronous or ({@code async} not null) asynchronous, saved to a store after every round and resumed
    * from it when {@code persistence} was opened with {@code --resume} (synchronous runs only), and shown on
-   * {@code dashboard}.
+   * {@code dashboard}; each synchronous round's training run through {@code trainStage} (secure aggregation), or as
+   * usual if it is null.
    *
    * @throws IllegalArgumentException if the strategy cannot run asynchronously, or an asynchronous run is to be stored
+   *     or securely aggregated
    */
   static RunSummary run(FlotillaServer server, SyncSettings sync, AsyncChoice async, StrategyChoice strategy,
       Config trainConfig, ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate,
-      Path testData, Path out, RunPersistence persistence, Dashboard dashboard)
+      Path testData, Path out, RunPersistence persistence, Dashboard dashboard, TrainStage trainStage)
       throws IOException, InterruptedException {
     if (async != null && persistence.enabled()) {
       throw new IllegalArgumentException("--workflow async runs cannot be stored or resumed yet: leave out"
           + " --state-dir, --db, --resume and --run-id");
+    }
+    if (async != null && trainStage != null) {
+      throw new IllegalArgumentException("--workflow async cannot run with secure aggregation (" + trainStage
+          + "): masks and ciphertexts need a whole round's clients");
     }
     String model = trainConfig.getString("model", "cnn");
     FedAvg.Settings.Builder base = FedAvg.Settings.builder()
@@ -94,7 +109,8 @@ final class ServerRun {
         base.centralEvaluator(evaluator);
       }
       System.out.printf("model %s (%,d parameters), %s, %d rounds, waiting for %d clients on port %d%n",
-          model, initial.numParameters(), strategy.describe(), sync.rounds(), sync.minClients(), server.port());
+          model, initial.numParameters(), strategy.describe() + (trainStage == null ? "" : ", " + trainStage),
+          sync.rounds(), sync.minClients(), server.port());
       Strategy built = strategy.build(base.build());
       Optional<ResumePoint> from = persistence.resume(built);
       if (output != null && from.isPresent()) {
@@ -113,7 +129,7 @@ final class ServerRun {
           output.round(record, global);
         }
       };
-      SyncWorkflow workflow = new SyncWorkflow(server.registry(), sync);
+      SyncWorkflow workflow = new SyncWorkflow(server.registry(), sync, trainStage);
       Strategy observed = dashboard.observe(built);
       RunSummary summary;
       boolean completed = false;

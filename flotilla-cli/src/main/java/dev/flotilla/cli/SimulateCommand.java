@@ -6,6 +6,7 @@ import dev.flotilla.dashboard.Dashboard;
 import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.djl.data.LabelledImages;
 import dev.flotilla.sim.ConsoleProgress;
+import dev.flotilla.workflow.TrainStage;
 import dev.flotilla.workflow.io.MetricsLog;
 import dev.flotilla.workflow.io.RunOutput;
 import java.nio.file.Files;
@@ -116,6 +117,9 @@ final class SimulateCommand implements Callable<Integer> {
       description = "Shorthand for --client-speed stragglers:FRACTION:SLOWDOWN, e.g. 0.2:10.")
   String stragglers;
 
+  @Mixin
+  SecureAggregationOptionsMixin secureAggregation;
+
   @Override
   public Integer call() throws Exception {
     if (!dataset.equals("fashion-mnist")) {
@@ -136,6 +140,7 @@ final class SimulateCommand implements Callable<Integer> {
       settings.workers(workers);
     }
     SimulationSettings s = settings.build();
+    TrainStage secure = secureAggregation.stage(s.strategy(), s.clientsPerRound());
     if (trainExamples != null && trainExamples < 1) {
       throw new IllegalArgumentException("--train-examples must be >= 1, got " + trainExamples);
     }
@@ -147,7 +152,8 @@ final class SimulateCommand implements Callable<Integer> {
     }
     System.out.printf("simulating %d clients (%d per round, %s, seed %d), %d rounds of %s with model %s on %d"
             + " training examples, %d workers%n", s.clients(), s.clientsPerRound(), s.partitioner().spec(), s.seed(),
-        s.rounds(), s.strategy().describe(), s.model(), train.size(), s.workers());
+        s.rounds(), s.strategy().describe() + (secure == null ? "" : ", " + secure), s.model(), train.size(),
+        s.workers());
     if (s.async() != null) {
       System.out.printf("asynchronous: %s; rounds are model versions%n", s.async().describe());
     }
@@ -156,7 +162,7 @@ final class SimulateCommand implements Callable<Integer> {
     }
     try (Dashboard board = dashboard.start()) {
       SimulationResult result = Simulation.run(s, train, test,
-          new ConsoleProgress(System.out, bar ? System.err : null), board);
+          new ConsoleProgress(System.out, bar ? System.err : null), board, secure);
       System.out.print(result.toText());
       if (out != null) {
         List<String> written = Stream.of(MetricsLog.FILE_NAME, RunOutput.MODEL_FILE, RunOutput.CHART_FILE,

@@ -1,8 +1,10 @@
 package dev.flotilla.cli;
 
 import dev.flotilla.core.client.ClientMod;
+import dev.flotilla.core.he.PaillierMod;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.partition.LocalTestSplit;
+import dev.flotilla.core.secagg.SecAggMessages;
 import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.strategy.Sampling;
 import dev.flotilla.core.strategy.Strategy;
@@ -20,6 +22,7 @@ import dev.flotilla.workflow.AsyncWorkflow;
 import dev.flotilla.workflow.RunSummary;
 import dev.flotilla.workflow.SyncSettings;
 import dev.flotilla.workflow.SyncWorkflow;
+import dev.flotilla.workflow.TrainStage;
 import dev.flotilla.workflow.io.RunOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -66,12 +69,37 @@ public final class Simulation {
    */
   public static SimulationResult run(SimulationSettings settings, LabelledImages train, LabelledImages test,
       SimulationProgress progress) throws IOException, InterruptedException {
-    return run(settings, train, test, progress, Dashboard.disabled());
+    return run(settings, train, test, progress, Dashboard.disabled(), null);
   }
 
   /** As above, with the run shown on {@code dashboard} (its virtual clients, as the fleet has them, included). */
   public static SimulationResult run(SimulationSettings settings, LabelledImages train, LabelledImages test,
       SimulationProgress progress, Dashboard dashboard) throws IOException, InterruptedException {
+    return run(settings, train, test, progress, dashboard, null);
+  }
+
+  /**
+   * As {@link #run(SimulationSettings, LabelledImages, LabelledImages, SimulationProgress)}, each round's training run
+   * through {@code trainStage} (secure aggregation), or as usual if it is null.
+   */
+  public static SimulationResult run(SimulationSettings settings, LabelledImages train, LabelledImages test,
+      SimulationProgress progress, TrainStage trainStage) throws IOException, InterruptedException {
+    return run(settings, train, test, progress, Dashboard.disabled(), trainStage);
+  }
+
+  /**
+   * The simulation, shown on {@code dashboard}, each synchronous round's training run through {@code trainStage}
+   * (secure aggregation) or as usual if it is null.
+   *
+   * @throws IllegalArgumentException if an asynchronous run is to be securely aggregated
+   */
+  public static SimulationResult run(SimulationSettings settings, LabelledImages train, LabelledImages test,
+      SimulationProgress progress, Dashboard dashboard, TrainStage trainStage)
+      throws IOException, InterruptedException {
+    if (settings.async() != null && trainStage != null) {
+      throw new IllegalArgumentException("--workflow async cannot run with secure aggregation (" + trainStage
+          + "): masks and ciphertexts need a whole round's clients");
+    }
     long start = System.nanoTime();
     double cpuAtStart = MemoryWatch.processCpuSeconds();
     if (settings.fractionEvaluate() > 0 && test == null) {
@@ -96,7 +124,11 @@ public final class Simulation {
         SimulatedFleet fleet = new SimulatedFleet(clients, new DjlAppFactory(settings.model(), train, test),
             ClientMods.forSimulation(clients, settings.byzantine(), settings.seed(), privacyMods(settings)),
             settings.workers(),
-            (id, type) -> progress.taskDone(), clock);
+            (id, type) -> {
+              if (isTrainingOrEvaluation(type)) {
+                progress.taskDone();
+              }
+            }, clock);
         RunOutput output = settings.out() == null ? null : RunOutput.create(settings.out(), settings.model())) {
       Strategy strategy = strategy(settings, evaluator);
       Duration realWait = settings.roundTimeout().compareTo(REAL_WAIT) > 0 ? settings.roundTimeout() : REAL_WAIT;
@@ -116,7 +148,7 @@ public final class Simulation {
           SyncSettings sync = SyncSettings.builder().rounds(settings.rounds()).minClients(settings.clientsPerRound())
               .minFitClients(1).roundTimeout(realWait).seed(settings.seed()).evaluateInitial(true)
               .build();
-          run = new SyncWorkflow(fleet, sync).run(observed, initial, timed);
+          run = new SyncWorkflow(fleet, sync, trainStage).run(observed, initial, timed);
         } else {
           try {
             AsyncWorkflow.checkSupported(strategy, initial);
@@ -177,6 +209,16 @@ public final class Simulation {
   private static List<ClientMod> privacyMods(SimulationSettings settings) {
     PrivacyChoice privacy = settings.strategy().privacy();
     return privacy == null ? List.of() : privacy.clientMods();
+  }
+
+  /**
+   * Whether a virtual client's request of {@code type} is one of the tasks the progress counts: training (plain, or
+   * the masked or encrypted training of secure aggregation) and evaluation, not the other stages of secure
+   * aggregation.
+   */
+  private static boolean isTrainingOrEvaluation(String type) {
+    return !(type.startsWith("secagg/") || type.startsWith("he/"))
+        || type.equals(SecAggMessages.COLLECT_MASKED) || type.equals(PaillierMod.TRAIN);
   }
 
   /** Client tasks in the whole run: training each round, and federated evaluation each round and before the first. */

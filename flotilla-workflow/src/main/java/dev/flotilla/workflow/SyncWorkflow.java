@@ -65,11 +65,21 @@ public final class SyncWorkflow {
 
   private final Exchange exchange;
   private final SyncSettings settings;
+  private final TrainStage trainStage; // null: one training exchange, results streamed to the strategy
 
   /** A workflow that reaches clients through {@code fleet}, such as a server's {@code ClientRegistry}. */
   public SyncWorkflow(Fleet fleet, SyncSettings settings) {
+    this(fleet, settings, null);
+  }
+
+  /**
+   * A workflow whose rounds train through {@code trainStage} (such as secure aggregation), or as usual when it is
+   * null.
+   */
+  public SyncWorkflow(Fleet fleet, SyncSettings settings, TrainStage trainStage) {
     this.exchange = new Exchange(fleet);
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.trainStage = trainStage;
   }
 
   /**
@@ -168,6 +178,14 @@ public final class SyncWorkflow {
   /** Trains round {@code ctx.round()} on {@code tasks}; {@code whileClientsTrain} runs once the requests are out. */
   private ModelWeights train(RoundContext ctx, Strategy strategy, ModelWeights global,
       List<ClientTask<TrainInstructions>> tasks, RoundRecorder recorder, Runnable whileClientsTrain) {
+    if (trainStage != null) {
+      TrainStage.Outcome outcome = trainStage.train(exchange, settings, ctx, strategy, global, tasks,
+          whileClientsTrain);
+      recorder.trained(outcome.delivered(), outcome.failed());
+      recorder.metrics(outcome.clientMetrics());
+      recorder.metrics(outcome.aggregate().metrics());
+      return accept(ctx.round(), global, outcome.aggregate().model(), outcome.delivered());
+    }
     ExampleWeightedMetrics clientMetrics = new ExampleWeightedMetrics();
     ReplyConverter<TrainResult> convert = (clientId, m) -> {
       TrainResult r = MessageTypes.toTrainResult(m);
