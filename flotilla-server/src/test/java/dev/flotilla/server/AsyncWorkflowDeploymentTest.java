@@ -91,9 +91,11 @@ class AsyncWorkflowDeploymentTest {
           (record, model) -> rounds.add(record.round()));
 
       assertThat(rounds).containsExactly(0, 1, 2, 3);
-      // two tasks from version 0, then one from each new version (the last ones may be cancelled unanswered)
+      // two tasks from version 0, then tasks from the newer versions (when both first results land together,
+      // versions 1 and 2 exist before either client gets new work, so both start from 2; the last tasks may be
+      // cancelled unanswered)
       assertThat(sent.stream().filter(v -> v == 0)).hasSize(2);
-      assertThat(sent).allMatch(v -> v >= 0 && v <= 3).contains(1L, 2L);
+      assertThat(sent).hasSizeGreaterThanOrEqualTo(3).allMatch(v -> v >= 0 && v <= 3).anyMatch(v -> v >= 1);
       assertThat(summary.records().get(3).metrics().get("staleness_max")).isPresent();
     }
   }
