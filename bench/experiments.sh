@@ -6,10 +6,12 @@
 #   bench/experiments.sh privacy         [OUT_DIR]   100 clients, 10 per round; no DP vs central vs local DP at
 #                                                     epsilon 1, 3, 8 (delta 1e-5)
 #   bench/experiments.sh compression     [OUT_DIR]   10 clients; none vs fp16, int8, top-1% with and without EF
+#   bench/experiments.sh async           [OUT_DIR]   100 clients, 20% 10x slower; sync FedAvg (with and without a
+#                                                     round timeout) vs async FedBuff, by simulated time
 # Each run writes OUT_DIR/<run>/metrics.jsonl; the chart is OUT_DIR/<experiment>.png. Deterministic for the seed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-EXPERIMENT="${1:?usage: bench/experiments.sh robustness|heterogeneity|personalisation|privacy|compression [OUT_DIR]}"
+EXPERIMENT="${1:?usage: bench/experiments.sh robustness|heterogeneity|personalisation|privacy|compression|async [OUT_DIR]}"
 OUT="${2:-$ROOT/experiments/$EXPERIMENT}"
 mkdir -p "$OUT"
 cd "$ROOT"
@@ -114,8 +116,37 @@ case "$EXPERIMENT" in
     ./flotilla chart --final --metric bytes_up --out "$OUT/compression-bytes.png" \
       --title "Bytes sent up in round 20 (10 clients)" "${runs[@]/#/final/}"
     ;;
+  async)
+    # 100 clients (IID), 20% of them 10x slower on the simulated clock (a nominal task 0.5 s + 600 examples x 5 ms =
+    # 3.5 s, a straggler's 30.5 s); MLP, SGD lr 0.05 momentum 0.9. Sync: 10 clients per round for 30 rounds, waiting
+    # for the slowest or dropping clients past a 10 s round timeout. Async FedBuff: 20 clients training at once, a
+    # version every 10 results, staleness weight (1 + t)^-0.5, results more than 10 versions old refused; 60 versions.
+    COMMON=(--clients 100 --model mlp --lr 0.05 --momentum 0.9 --stragglers 0.2:10)
+    sim sync "${COMMON[@]}" --clients-per-round 10 --rounds 30
+    sim sync-timeout "${COMMON[@]}" --clients-per-round 10 --rounds 30 --round-timeout 10s
+    sim async "${COMMON[@]}" --rounds 60 --workflow async --buffer 10 --concurrency 20 --staleness polynomial:0.5 \
+      --max-staleness 10
+    ./flotilla chart --x sim_seconds --metric accuracy --out "$OUT/async.png" \
+      --title "100 clients, 20% 10x slower (MLP, IID): central test accuracy against simulated time" \
+      "sync FedAvg, 10 per round=$OUT/sync" "sync FedAvg, 10 s round timeout=$OUT/sync-timeout" \
+      "async FedBuff, K 10, concurrency 20=$OUT/async"
+    python3 - "$OUT" <<'PY' >&2
+import json, sys
+runs = {name: [json.loads(l) for l in open(f"{sys.argv[1]}/{name}/metrics.jsonl")]
+        for name in ("sync", "sync-timeout", "async")}
+def reach(lines, target):
+    return next((l for l in lines if l.get("accuracy", 0) >= target), None)
+for target_run in ("sync", "sync-timeout"):
+    last = runs[target_run][-1]
+    print(f"{target_run}: final accuracy {last['accuracy']:.4f} at {last['sim_seconds']:.1f} simulated s")
+    for name, lines in runs.items():
+        hit = reach(lines, last["accuracy"])
+        print(f"  {name} reaches it at " + (f"{hit['sim_seconds']:.1f} s (round {hit['round']}), "
+              f"{hit['sim_seconds'] / last['sim_seconds']:.2f} of {target_run}'s time" if hit else "never"))
+PY
+    ;;
   *)
-    echo "unknown experiment '$EXPERIMENT'; choose robustness, heterogeneity, personalisation, privacy or compression" >&2
+    echo "unknown experiment '$EXPERIMENT'; choose robustness, heterogeneity, personalisation, privacy, compression or async" >&2
     exit 2
     ;;
 esac

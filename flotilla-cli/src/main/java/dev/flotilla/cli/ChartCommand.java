@@ -27,6 +27,11 @@ final class ChartCommand implements Callable<Integer> {
       description = "Key of metrics.jsonl to draw (default: ${DEFAULT-VALUE}).")
   String metric;
 
+  @Option(names = "--x", defaultValue = "round",
+      description = "Key of metrics.jsonl on the horizontal axis of a line chart, such as sim_seconds"
+          + " (default: ${DEFAULT-VALUE}).")
+  String xKey;
+
   @Option(names = "--final", description = "Draw the last value of each run as bars instead of lines per round.")
   boolean bars;
 
@@ -59,7 +64,7 @@ final class ChartCommand implements Callable<Integer> {
       if (spread != null) {
         throw new IllegalArgumentException("--spread needs --final");
       }
-      ComparisonChart.lines(out, title, metric, parsed);
+      ComparisonChart.lines(out, title, xKey, metric, parsed);
     }
     System.out.println("wrote " + out);
     return 0;

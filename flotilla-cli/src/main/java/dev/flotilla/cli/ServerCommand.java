@@ -99,6 +99,9 @@ final class ServerCommand implements Callable<Integer> {
   @Mixin
   DashboardOptionsMixin dashboard;
 
+  @Mixin
+  AsyncOptionsMixin async;
+
   @Override
   public Integer call() throws Exception {
     ServerSettings settings = ServerSettings.builder().host(host).port(port).security(security.security())
@@ -123,8 +126,8 @@ final class ServerCommand implements Callable<Integer> {
                 keepCheckpoints)
             : RunPersistence.NONE;
         FlotillaServer server = FlotillaServer.start(settings); Dashboard board = dashboard.start()) {
-      ServerRun.run(server, sync, choice, training.trainConfig(0.01, 0), initial, fractionFit, minFitClients,
-          fracEval, testData, out, persistence, board);
+      ServerRun.run(server, sync, async.choice(), choice, training.trainConfig(0.01, 0), initial, fractionFit,
+          minFitClients, fracEval, testData, out, persistence, board);
       dashboard.linger(board);
     }
     return 0;

@@ -11,6 +11,8 @@ import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.server.FlotillaServer;
 import dev.flotilla.workflow.CheckpointListener;
 import dev.flotilla.workflow.ResumePoint;
+import dev.flotilla.workflow.AsyncWorkflow;
+import dev.flotilla.workflow.RoundListener;
 import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.workflow.RunSummary;
 import dev.flotilla.workflow.SyncSettings;
@@ -43,17 +45,40 @@ final class ServerRun {
   static RunSummary run(FlotillaServer server, SyncSettings sync, StrategyChoice strategy, Config trainConfig,
       ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate, Path testData, Path out)
       throws IOException, InterruptedException {
-    return run(server, sync, strategy, trainConfig, initial, fractionFit, minFitClients, fractionEvaluate, testData,
-        out, RunPersistence.NONE, Dashboard.disabled());
+    return run(server, sync, null, strategy, trainConfig, initial, fractionFit, minFitClients, fractionEvaluate,
+        testData, out, RunPersistence.NONE, Dashboard.disabled());
   }
 
   /**
-   * {@link #run} with the run saved to a store after every round, and resumed from it when {@code persistence} was
-   * opened with {@code --resume}, and shown on {@code dashboard}.
+   * As {@link #run(FlotillaServer, SyncSettings, StrategyChoice, Config, ModelWeights, double, int, double, Path,
+   * Path)}, with {@code async} (or null) choosing the asynchronous workflow: {@code sync.rounds()} model versions, each
+   * client's task bounded by {@code sync.roundTimeout()}, training starting once {@code sync.minClients()} are
+   * connected.
+   *
+   * @throws IllegalArgumentException if the strategy cannot run asynchronously
    */
-  static RunSummary run(FlotillaServer server, SyncSettings sync, StrategyChoice strategy, Config trainConfig,
-      ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate, Path testData, Path out,
-      RunPersistence persistence, Dashboard dashboard) throws IOException, InterruptedException {
+  static RunSummary run(FlotillaServer server, SyncSettings sync, AsyncChoice async, StrategyChoice strategy,
+      Config trainConfig, ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate,
+      Path testData, Path out) throws IOException, InterruptedException {
+    return run(server, sync, async, strategy, trainConfig, initial, fractionFit, minFitClients, fractionEvaluate,
+        testData, out, RunPersistence.NONE, Dashboard.disabled());
+  }
+
+  /**
+   * The run, synchronous or ({@code async} not null) asynchronous, saved to a store after every round and resumed
+   * from it when {@code persistence} was opened with {@code --resume} (synchronous runs only), and shown on
+   * {@code dashboard}.
+   *
+   * @throws IllegalArgumentException if the strategy cannot run asynchronously, or an asynchronous run is to be stored
+   */
+  static RunSummary run(FlotillaServer server, SyncSettings sync, AsyncChoice async, StrategyChoice strategy,
+      Config trainConfig, ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate,
+      Path testData, Path out, RunPersistence persistence, Dashboard dashboard)
+      throws IOException, InterruptedException {
+    if (async != null && persistence.enabled()) {
+      throw new IllegalArgumentException("--workflow async runs cannot be stored or resumed yet: leave out"
+          + " --state-dir, --db, --resume and --run-id");
+    }
     String model = trainConfig.getString("model", "cnn");
     FedAvg.Settings.Builder base = FedAvg.Settings.builder()
         .train(new Sampling(fractionFit, minFitClients))
@@ -93,10 +118,22 @@ final class ServerRun {
       RunSummary summary;
       boolean completed = false;
       try {
-        summary = from.isPresent() ? workflow.run(observed, from.get(), listener)
-            : persistence.enabled() ? workflow.run(observed, initial, listener)
-            : workflow.run(observed, initial, (RoundRecord record, ModelWeights global) ->
-                listener.onRound(record, global, StrategyState.empty()));
+        if (async != null) {
+          try {
+            AsyncWorkflow.checkSupported(built, initial);
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--workflow async cannot run this strategy: " + e.getMessage(), e);
+          }
+          System.out.println("asynchronous: " + async.describe() + "; rounds are model versions");
+          summary = new AsyncWorkflow(server.registry(), async.settings(sync.rounds(), sync.minClients(),
+              sync.roundTimeout(), sync.seed(), sync.evaluateInitial())).run(observed, initial,
+              (RoundRecord record, ModelWeights global) -> listener.onRound(record, global, StrategyState.empty()));
+        } else {
+          summary = from.isPresent() ? workflow.run(observed, from.get(), listener)
+              : persistence.enabled() ? workflow.run(observed, initial, listener)
+              : workflow.run(observed, initial, (RoundRecord record, ModelWeights global) ->
+                  listener.onRound(record, global, StrategyState.empty()));
+        }
         completed = true;
       } finally {
         persistence.ended(completed);

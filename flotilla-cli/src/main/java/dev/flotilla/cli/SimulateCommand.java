@@ -87,7 +87,8 @@ final class SimulateCommand implements Callable<Integer> {
   Integer testExamples;
 
   @Option(names = "--round-timeout", defaultValue = "1h", converter = DurationConverter.class,
-      description = "How long a round waits for its clients (default: ${DEFAULT-VALUE}).")
+      description = "How long a round (or, with --workflow async, a client's task) waits for a client, on the"
+          + " simulated clock: a client slower than that is dropped (default: ${DEFAULT-VALUE}).")
   Duration roundTimeout;
 
   @Option(names = "--progress", defaultValue = "auto",
@@ -103,19 +104,34 @@ final class SimulateCommand implements Callable<Integer> {
   @Mixin
   DashboardOptionsMixin dashboard;
 
+  @Mixin
+  AsyncOptionsMixin async;
+
+  @Option(names = "--client-speed", paramLabel = "SPEC",
+      description = "How much slower than nominal each client computes on the simulated clock: uniform,"
+          + " lognormal:SIGMA or stragglers:FRACTION:SLOWDOWN (default: uniform).")
+  String clientSpeed;
+
+  @Option(names = "--stragglers", paramLabel = "FRACTION:SLOWDOWN",
+      description = "Shorthand for --client-speed stragglers:FRACTION:SLOWDOWN, e.g. 0.2:10.")
+  String stragglers;
+
   @Override
   public Integer call() throws Exception {
     if (!dataset.equals("fashion-mnist")) {
       throw new IllegalArgumentException("unknown dataset '" + dataset + "'; known: fashion-mnist");
     }
+    AsyncChoice asyncChoice = async.choice();
+    int sampledPerStep = asyncChoice == null ? clientsPerRound : asyncChoice.bufferSize();
     SimulationSettings.Builder settings = SimulationSettings.builder()
         .model(training.model).strategy(strategy.choice(training.model).withPrivacy(privacy.choice(
-            clientsPerRound / (double) Math.max(1, clients), rounds, OptionalLong.of(seed)).orElse(null))
+            sampledPerStep / (double) Math.max(1, clients), rounds, OptionalLong.of(seed)).orElse(null))
             .withCompression(compression.choice()))
         .clients(clients, clientsPerRound)
         .rounds(rounds).byzantine(byzantine == null ? null : ByzantineAttack.parse(byzantine))
         .partitioner(Partitioners.parse(scheme)).seed(seed).trainConfig(training.trainConfig(0.01, 0))
-        .fractionEvaluate(fractionEvaluate).roundTimeout(roundTimeout).out(out).initialModel(training.initialModel);
+        .fractionEvaluate(fractionEvaluate).roundTimeout(roundTimeout).out(out).initialModel(training.initialModel)
+        .async(asyncChoice).clientSpeed(clientSpeed(clientSpeed, stragglers));
     if (workers != null) {
       settings.workers(workers);
     }
@@ -132,6 +148,12 @@ final class SimulateCommand implements Callable<Integer> {
     System.out.printf("simulating %d clients (%d per round, %s, seed %d), %d rounds of %s with model %s on %d"
             + " training examples, %d workers%n", s.clients(), s.clientsPerRound(), s.partitioner().spec(), s.seed(),
         s.rounds(), s.strategy().describe(), s.model(), train.size(), s.workers());
+    if (s.async() != null) {
+      System.out.printf("asynchronous: %s; rounds are model versions%n", s.async().describe());
+    }
+    if (!s.clientSpeed().equals("uniform")) {
+      System.out.printf("client speeds on the simulated clock: %s%n", s.clientSpeed());
+    }
     try (Dashboard board = dashboard.start()) {
       SimulationResult result = Simulation.run(s, train, test,
           new ConsoleProgress(System.out, bar ? System.err : null), board);
@@ -144,6 +166,14 @@ final class SimulateCommand implements Callable<Integer> {
       dashboard.linger(board);
     }
     return 0;
+  }
+
+  /** The speed spec of {@code --client-speed} or {@code --stragglers} (not both); {@code uniform} by default. */
+  static String clientSpeed(String clientSpeed, String stragglers) {
+    if (clientSpeed != null && stragglers != null) {
+      throw new IllegalArgumentException("give --client-speed or --stragglers, not both");
+    }
+    return stragglers != null ? "stragglers:" + stragglers : clientSpeed != null ? clientSpeed : "uniform";
   }
 
   /**

@@ -10,10 +10,13 @@ import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.dashboard.Dashboard;
 import dev.flotilla.djl.PyTorchRuntime;
 import dev.flotilla.djl.data.LabelledImages;
+import dev.flotilla.sim.ClientSpeeds;
 import dev.flotilla.sim.MemoryWatch;
+import dev.flotilla.sim.SimulatedClock;
 import dev.flotilla.sim.SimulatedFleet;
 import dev.flotilla.sim.SimulationProgress;
 import dev.flotilla.sim.VirtualClient;
+import dev.flotilla.workflow.AsyncWorkflow;
 import dev.flotilla.workflow.RunSummary;
 import dev.flotilla.workflow.SyncSettings;
 import dev.flotilla.workflow.SyncWorkflow;
@@ -21,6 +24,7 @@ import dev.flotilla.workflow.io.RunOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -44,6 +48,8 @@ public final class Simulation {
   /** The summary file in the output folder. */
   public static final String SUMMARY_FILE = "summary.json";
   private static final Logger log = LoggerFactory.getLogger(Simulation.class);
+  /** The least real time a round (or an asynchronous task) may take: timeouts apply on the simulated clock. */
+  private static final Duration REAL_WAIT = Duration.ofHours(1);
 
   private Simulation() {}
 
@@ -84,27 +90,43 @@ public final class Simulation {
 
     MemoryWatch memory = MemoryWatch.start();
     RunSummary summary;
+    SimulatedClock clock = clock(settings, clients);
     try (ShardedEvaluator evaluator = test == null ? null
             : ShardedEvaluator.djl(settings.model(), test, settings.workers());
         SimulatedFleet fleet = new SimulatedFleet(clients, new DjlAppFactory(settings.model(), train, test),
             ClientMods.forSimulation(clients, settings.byzantine(), settings.seed(), privacyMods(settings)),
             settings.workers(),
-            (id, type) -> progress.taskDone());
+            (id, type) -> progress.taskDone(), clock);
         RunOutput output = settings.out() == null ? null : RunOutput.create(settings.out(), settings.model())) {
       Strategy strategy = strategy(settings, evaluator);
-      SyncSettings sync = SyncSettings.builder().rounds(settings.rounds()).minClients(settings.clientsPerRound())
-          .minFitClients(1).roundTimeout(settings.roundTimeout()).seed(settings.seed()).evaluateInitial(true)
-          .build();
+      Duration realWait = settings.roundTimeout().compareTo(REAL_WAIT) > 0 ? settings.roundTimeout() : REAL_WAIT;
       progress.started(totalTasks(settings), settings.rounds());
       dashboard.runStarted(fleet, title(settings), settings.rounds(), settings.clientsPerRound());
+      Strategy observed = dashboard.observe(strategy);
+      SimulatedRounds timed = new SimulatedRounds(clock, settings.async() == null, (record, model) -> {
+        dashboard.onRound(record, model);
+        progress.roundDone(record);
+        if (output != null) {
+          output.round(record, model);
+        }
+      });
       try {
-        summary = new SyncWorkflow(fleet, sync).run(dashboard.observe(strategy), initial, (record, model) -> {
-          dashboard.onRound(record, model);
-          progress.roundDone(record);
-          if (output != null) {
-            output.round(record, model);
+        RunSummary run;
+        if (settings.async() == null) {
+          SyncSettings sync = SyncSettings.builder().rounds(settings.rounds()).minClients(settings.clientsPerRound())
+              .minFitClients(1).roundTimeout(realWait).seed(settings.seed()).evaluateInitial(true)
+              .build();
+          run = new SyncWorkflow(fleet, sync).run(observed, initial, timed);
+        } else {
+          try {
+            AsyncWorkflow.checkSupported(strategy, initial);
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--workflow async cannot run this strategy: " + e.getMessage(), e);
           }
-        });
+          run = new AsyncWorkflow(fleet, settings.async().settings(settings.rounds(), 1, realWait, settings.seed(),
+              true), clock).run(observed, initial, timed);
+        }
+        summary = new RunSummary(run.finalModel(), timed.records(), run.lateResults());
       } finally {
         progress.finished();
       }
@@ -130,7 +152,7 @@ public final class Simulation {
    */
   static Strategy strategy(SimulationSettings settings, ShardedEvaluator evaluator) {
     FedAvg.Settings.Builder fedAvg = FedAvg.Settings.builder()
-        .train(new Sampling(0, settings.clientsPerRound()))
+        .train(new Sampling(0, settings.async() == null ? settings.clientsPerRound() : settings.async().bufferSize()))
         .trainConfig(settings.trainConfig().with("model", settings.model()))
         .evaluate(settings.fractionEvaluate() > 0 ? new Sampling(settings.fractionEvaluate(), 1) : new Sampling(0, 0))
         .evaluateConfig(Config.of("model", settings.model()));
@@ -138,6 +160,17 @@ public final class Simulation {
       fedAvg.centralEvaluator(evaluator);
     }
     return settings.strategy().build(fedAvg.build());
+  }
+
+  /**
+   * The simulated clock: each client's speed drawn from {@link SimulationSettings#clientSpeed()} and the seed, the
+   * default task costs, and the round timeout measured on it.
+   */
+  static SimulatedClock clock(SimulationSettings settings, List<VirtualClient> clients) {
+    ClientSpeeds speeds = ClientSpeeds.parse(settings.clientSpeed(),
+        clients.stream().map(VirtualClient::id).toList(), settings.seed());
+    return new SimulatedClock(speeds, SimulatedClock.DEFAULT_SECONDS_PER_EXAMPLE,
+        SimulatedClock.DEFAULT_COMMUNICATION_SECONDS, settings.roundTimeout().toNanos() / 1e9);
   }
 
   /** The mods that differential privacy adds to every virtual client (none without it, or for central DP). */
@@ -148,6 +181,9 @@ public final class Simulation {
 
   /** Client tasks in the whole run: training each round, and federated evaluation each round and before the first. */
   static long totalTasks(SimulationSettings settings) {
+    if (settings.async() != null) {
+      return (long) settings.rounds() * settings.async().bufferSize();
+    }
     long training = (long) settings.rounds() * new Sampling(0, settings.clientsPerRound()).size(settings.clients());
     long evaluation = settings.fractionEvaluate() > 0
         ? (settings.rounds() + 1L) * new Sampling(settings.fractionEvaluate(), 1).size(settings.clients()) : 0;
@@ -157,7 +193,9 @@ public final class Simulation {
   private static String title(SimulationSettings s) {
     return String.format(Locale.ROOT, "%s, %s: %d clients (%d per round), %s, seed %d%s", s.strategy().describe(),
         s.model(), s.clients(), s.clientsPerRound(), s.partitioner().spec(), s.seed(),
-        s.byzantine() == null ? "" : ", Byzantine " + s.byzantine());
+        s.byzantine() == null ? "" : ", Byzantine " + s.byzantine())
+        + (s.async() == null ? "" : ", async " + s.async().describe())
+        + (s.clientSpeed().equals("uniform") ? "" : ", speeds " + s.clientSpeed());
   }
 
   /** Warns when the workers' compute threads would outnumber the cores. */

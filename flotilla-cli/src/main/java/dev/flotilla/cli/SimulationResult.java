@@ -147,6 +147,9 @@ public record SimulationResult(SimulationSettings settings, RunSummary run, int 
     if (stopReason != null) {
       json.addProperty("stopped", stopReason);
     }
+    json.addProperty("workflow", settings.async() == null ? "sync" : "async " + settings.async().describe());
+    json.addProperty("client_speed", settings.clientSpeed());
+    last().ifPresent(l -> l.metrics().get("sim_seconds").ifPresent(t -> json.addProperty("final_sim_seconds", t)));
     json.addProperty("seconds_per_round", secondsPerRound());
     json.addProperty("wall_seconds", wallSeconds);
     json.addProperty("cpu_seconds", cpuSeconds);

@@ -32,10 +32,16 @@ import java.util.Objects;
  * @param out              folder for {@code metrics.jsonl}, the model, the chart and the summary; null for none
  * @param byzantine        how many clients attack and how (the first clients of the partition), or null for none
  * @param initialModel     a {@code model.safetensors} to start from, or null for fresh weights from the seed
+ * @param async            the asynchronous workflow's options ({@code rounds} are then model versions), or null for
+ *                         synchronous rounds
+ * @param clientSpeed      how much slower than nominal each client computes on the simulated clock
+ *                         ({@code ClientSpeeds}: {@code uniform}, {@code lognormal:SIGMA},
+ *                         {@code stragglers:FRACTION:SLOWDOWN})
  */
 record SimulationSettings(String model, StrategyChoice strategy, int clients, int clientsPerRound, int rounds,
     Partitioner partitioner, long seed, Config trainConfig, double fractionEvaluate, int workers,
-    Duration roundTimeout, Path out, ByzantineAttack byzantine, Path initialModel) {
+    Duration roundTimeout, Path out, ByzantineAttack byzantine, Path initialModel, AsyncChoice async,
+    String clientSpeed) {
 
   /** Validates every setting; the message names the bad value. */
   SimulationSettings {
@@ -68,6 +74,11 @@ record SimulationSettings(String model, StrategyChoice strategy, int clients, in
           + clients + " there are");
     }
     strategy.validate(model, clientsPerRound);
+    Objects.requireNonNull(clientSpeed, "clientSpeed");
+    if (async != null && async.bufferSize() > clients) {
+      throw new IllegalArgumentException("--buffer " + async.bufferSize() + " is more than the " + clients
+          + " clients");
+    }
   }
 
   /**
@@ -95,8 +106,22 @@ record SimulationSettings(String model, StrategyChoice strategy, int clients, in
     private int workers = Runtime.getRuntime().availableProcessors();
     private Duration roundTimeout = Duration.ofHours(1);
     private Path out;
+    private AsyncChoice async;
+    private String clientSpeed = "uniform";
 
     private Builder() {}
+
+    /** Sets {@link SimulationSettings#async()}. */
+    public Builder async(AsyncChoice async) {
+      this.async = async;
+      return this;
+    }
+
+    /** Sets {@link SimulationSettings#clientSpeed()}. */
+    public Builder clientSpeed(String clientSpeed) {
+      this.clientSpeed = clientSpeed;
+      return this;
+    }
 
     /** Sets {@link SimulationSettings#model()}. */
     public Builder model(String model) {
@@ -185,7 +210,7 @@ record SimulationSettings(String model, StrategyChoice strategy, int clients, in
     /** The settings; throws {@link IllegalArgumentException} naming a bad value. */
     public SimulationSettings build() {
       return new SimulationSettings(model, strategy, clients, clientsPerRound, rounds, partitioner, seed, trainConfig,
-          fractionEvaluate, workers, roundTimeout, out, byzantine, initialModel);
+          fractionEvaluate, workers, roundTimeout, out, byzantine, initialModel, async, clientSpeed);
     }
   }
 }

@@ -70,9 +70,11 @@ class SimulationTest {
     List<String> standard = MetricsLog.KEYS.stream().filter(k -> !k.startsWith("fed_")).toList();
     List<String> lines = Files.readAllLines(out.resolve(MetricsLog.FILE_NAME));
     assertThat(lines).hasSize(4);
-    assertThat(JsonParser.parseString(lines.get(0)).getAsJsonObject().keySet()).containsExactlyElementsOf(standard);
+    List<String> initial = new java.util.ArrayList<>(standard);
+    initial.add("sim_seconds"); // a simulation's clock, in every line
+    assertThat(JsonParser.parseString(lines.get(0)).getAsJsonObject().keySet()).containsExactlyElementsOf(initial);
     List<String> trained = new java.util.ArrayList<>(standard);
-    trained.addAll(List.of("train_loss", "train_accuracy", "train_seconds", "results_used"));
+    trained.addAll(List.of("train_loss", "train_accuracy", "train_seconds", "results_used", "sim_seconds"));
     assertThat(lines.subList(1, 4)).allSatisfy(line -> assertThat(
         JsonParser.parseString(line).getAsJsonObject().keySet()).containsExactlyElementsOf(trained));
     assertThat(SafeTensors.read(out.resolve(RunOutput.MODEL_FILE)).contentEquals(result.run().finalModel())).isTrue();

@@ -71,7 +71,7 @@ public final class ConsoleProgress implements SimulationProgress {
   static String render(long done, long total, int round, int rounds, double elapsedSeconds) {
     double share = total == 0 ? 1 : Math.min(1, (double) done / total);
     int filled = (int) Math.round(share * WIDTH);
-    String left = done == 0 ? "?" : duration(elapsedSeconds * (total - done) / done);
+    String left = done == 0 ? "?" : duration(elapsedSeconds * Math.max(0, total - done) / done); // async may overshoot
     return "[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "]"
         + String.format(Locale.ROOT, " %3d%%  %d/%d tasks  round %d/%d  %s elapsed, %s left",
         (int) Math.floor(share * 100), done, total, round, rounds, duration(elapsedSeconds), left);

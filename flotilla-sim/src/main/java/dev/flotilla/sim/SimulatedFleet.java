@@ -6,6 +6,8 @@ import dev.flotilla.core.client.ClientRuntime;
 import dev.flotilla.core.client.Context;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.MessageTypes;
+import dev.flotilla.core.strategy.ClientFailure;
+import dev.flotilla.core.strategy.ClientFailureException;
 import dev.flotilla.core.strategy.ClientInfo;
 import dev.flotilla.workflow.ClientProxy;
 import dev.flotilla.workflow.Fleet;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -60,6 +63,7 @@ public final class SimulatedFleet implements Fleet, AutoCloseable {
   private final OrderedWorkers workers;
   private final LongAdder bytesReceived = new LongAdder();
   private final LongAdder bytesSent = new LongAdder();
+  private final SimulatedClock clock;
   private volatile boolean finished;
 
   /** Told each time a virtual client has answered a request, for progress displays. */
@@ -86,6 +90,17 @@ public final class SimulatedFleet implements Fleet, AutoCloseable {
    */
   public SimulatedFleet(List<VirtualClient> clients, ClientAppFactory apps,
       Function<VirtualClient, List<ClientMod>> mods, int workers, TaskListener listener) {
+    this(clients, apps, mods, workers, listener, null);
+  }
+
+  /**
+   * As {@link #SimulatedFleet(List, ClientAppFactory, Function, int, TaskListener)}, with the simulated time of
+   * training tasks kept by {@code clock} (null for none): a task whose simulated time exceeds the clock's timeout
+   * fails at once as {@code TIMEOUT}, without training, as a site that slow would have been dropped.
+   */
+  public SimulatedFleet(List<VirtualClient> clients, ClientAppFactory apps,
+      Function<VirtualClient, List<ClientMod>> mods, int workers, TaskListener listener, SimulatedClock clock) {
+    this.clock = clock;
     if (clients.isEmpty()) {
       throw new IllegalArgumentException("a simulated fleet needs at least one virtual client");
     }
@@ -226,6 +241,16 @@ public final class SimulatedFleet implements Fleet, AutoCloseable {
     @Override
     public CompletableFuture<Reply> request(Message request) {
       bytesSent.add(request.arrays().byteSize());
+      if (clock != null && MessageTypes.TRAIN.equals(request.type())) {
+        double seconds = clock.uncapped(client.info(), request);
+        clock.record(request.metadata().group(), seconds);
+        if (clock.timesOut(seconds)) {
+          listener.taskDone(client.id(), request.type());
+          return CompletableFuture.failedFuture(new ClientFailureException(ClientFailure.Kind.TIMEOUT, String.format(
+              Locale.ROOT, "simulated training time %.1f s exceeds the timeout of %.1f s", seconds,
+              clock.timeoutSeconds())));
+        }
+      }
       return workers.submit(() -> answer(client, request));
     }
 

@@ -63,6 +63,40 @@ public final class ComparisonChart {
   }
 
   /**
+   * Draws {@code metric} against another key of the lines, such as {@code sim_seconds} (time to accuracy), one line
+   * per run; lines lacking either key are skipped.
+   *
+   * @throws IllegalArgumentException if no run has both keys
+   */
+  public static void lines(Path file, String title, String xKey, String metric, List<Run> runs) throws IOException {
+    if (xKey.equals("round")) {
+      lines(file, title, metric, runs);
+      return;
+    }
+    headless();
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xKey)
+        .yAxisTitle(metric).build();
+    style(chart.getStyler());
+    int drawn = 0;
+    for (Run run : runs) {
+      List<Double> xs = new ArrayList<>();
+      List<Double> values = new ArrayList<>();
+      for (MetricsFile.Line line : run.lines()) {
+        if (line.get(xKey).isPresent() && line.get(metric).isPresent()) {
+          xs.add(line.get(xKey).getAsDouble());
+          values.add(line.get(metric).getAsDouble());
+        }
+      }
+      if (!values.isEmpty()) {
+        chart.addSeries(run.label(), xs, values);
+        drawn++;
+      }
+    }
+    requireDrawn(drawn, metric + " against " + xKey);
+    save(chart, file);
+  }
+
+  /**
    * Draws the value of {@code metric} in the last line that has it, as bars: one group of bars per distinct
    * {@link Run#group()} (in order of first appearance), one bar colour per distinct label. With {@code spread}
    * (a metric name, or null) each bar gets an error bar of that metric's final value.
