@@ -52,8 +52,10 @@ fi
 
 # Lean JVMs: the serial collector (no concurrent GC threads or remembered sets), a small initial heap that grows
 # only as needed and a maximum sized from the model: the server holds the global model, FedAvg's accumulator and up
-# to 2 uploads (ServerSettings.uploadSlots), the client the model it received and its result.
-server_opts() { echo "-XX:+UseSerialGC -Xms16m -Xmx$(( 96 + 6 * $1 ))m -Xss512k -XX:-UsePerfData"; }
+# to 2 uploads (ServerSettings.uploadSlots), the client the model it received and its result. Both compile with C1
+# only (-XX:TieredStopAtLevel=1): in a run of seconds the optimising compiler's own CPU (3 of the server's 3 CPU-s at
+# 10 x 1M) costs more than its faster code saves (BENCHMARKS.md, W3).
+server_opts() { echo "-XX:+UseSerialGC -Xms16m -Xmx$(( 96 + 6 * $1 ))m -Xss512k -XX:TieredStopAtLevel=1 -XX:-UsePerfData"; }
 client_opts() { echo "-XX:+UseSerialGC -Xms8m -Xmx$(( 48 + 3 * $1 ))m -Xss512k -XX:TieredStopAtLevel=1 -XX:-UsePerfData"; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
