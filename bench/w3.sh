@@ -53,8 +53,8 @@ fi
 # Lean JVMs: the serial collector (no concurrent GC threads or remembered sets), a small initial heap that grows
 # only as needed and a maximum sized from the model: the server holds the global model, FedAvg's accumulator and up
 # to 2 uploads (ServerSettings.uploadSlots), the client the model it received and its result. Both compile with C1
-# only (-XX:TieredStopAtLevel=1): in a run of seconds the optimising compiler's own CPU (3 of the server's 3 CPU-s at
-# 10 x 1M) costs more than its faster code saves (BENCHMARKS.md, W3).
+# only (-XX:TieredStopAtLevel=1): in a run of seconds the optimising compiler's own CPU costs more than its faster
+# code saves (the server took 1.7 instead of 3.0 CPU-s at 10 x 1M, 4.7 instead of 8.1 at 50 x 1M; BENCHMARKS.md, W3).
 server_opts() { echo "-XX:+UseSerialGC -Xms16m -Xmx$(( 96 + 6 * $1 ))m -Xss512k -XX:TieredStopAtLevel=1 -XX:-UsePerfData"; }
 client_opts() { echo "-XX:+UseSerialGC -Xms8m -Xmx$(( 48 + 3 * $1 ))m -Xss512k -XX:TieredStopAtLevel=1 -XX:-UsePerfData"; }
 
