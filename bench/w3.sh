@@ -9,6 +9,7 @@
 #
 #   bench/w3.sh [--cases 10x1000000,10x10000000,50x1000000] [--outdir DIR] [--port 18400] [--case-timeout 420]
 #               [--rounds 6 (more rounds show the warm JVMs' steady state; the goal counts rounds 2-6 of 6)]
+#               [--chunk-kib K (chunk size of server and clients; default 256)]
 #               [--server-opts "JVM OPTIONS"] [--client-opts "JVM OPTIONS"] [--server-args "--upload-slots 1"]
 #
 # JVM options default to lean ones sized from P (see server_opts/client_opts below); FLOTILLA_W3_SERVER_OPTS and
@@ -25,6 +26,7 @@ CASE_TIMEOUT=420
 SERVER_OPTS="${FLOTILLA_W3_SERVER_OPTS:-}"
 CLIENT_OPTS="${FLOTILLA_W3_CLIENT_OPTS:-}"
 SERVER_ARGS=""
+CLIENT_ARGS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --cases) CASES="$2"; shift 2 ;;
@@ -35,6 +37,7 @@ while [ $# -gt 0 ]; do
     --server-opts) SERVER_OPTS="$2"; shift 2 ;;
     --client-opts) CLIENT_OPTS="$2"; shift 2 ;;
     --server-args) SERVER_ARGS="$2"; shift 2 ;;
+    --chunk-kib) SERVER_ARGS="$SERVER_ARGS --chunk-kib $2"; CLIENT_ARGS="--chunk-kib $2"; shift 2 ;;
     -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -52,8 +55,10 @@ fi
 
 # Lean JVMs: the serial collector (no concurrent GC threads or remembered sets), a small initial heap that grows
 # only as needed and a maximum sized from the model: the server holds the global model, FedAvg's accumulator and up
-# to 2 uploads (ServerSettings.uploadSlots), the client the model it received and its result.
-server_opts() { echo "-XX:+UseSerialGC -Xms16m -Xmx$(( 96 + 6 * $1 ))m -Xss512k -XX:-UsePerfData"; }
+# to 2 uploads (ServerSettings.uploadSlots), the client the model it received and its result. Both compile with C1
+# only (-XX:TieredStopAtLevel=1): in a run of seconds the optimising compiler's own CPU costs more than its faster
+# code saves (the server took 1.7 instead of 3.0 CPU-s at 10 x 1M, 4.7 instead of 8.1 at 50 x 1M; BENCHMARKS.md, W3).
+server_opts() { echo "-XX:+UseSerialGC -Xms16m -Xmx$(( 96 + 6 * $1 ))m -Xss512k -XX:TieredStopAtLevel=1 -XX:-UsePerfData"; }
 client_opts() { echo "-XX:+UseSerialGC -Xms8m -Xmx$(( 48 + 3 * $1 ))m -Xss512k -XX:TieredStopAtLevel=1 -XX:-UsePerfData"; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -88,7 +93,7 @@ run_case() {
   for c in $(seq 0 $((k - 1))); do
     # shellcheck disable=SC2086
     setsid /usr/bin/time -v -o "$dir/time_client$c.txt" java ${copts//\{cid\}/$c} -cp "$JAR" dev.flotilla.bench.w3.W3Client \
-      --server "127.0.0.1:$PORT" --cid "$c" > "$dir/client$c.log" 2>&1 &
+      --server "127.0.0.1:$PORT" --cid "$c" $CLIENT_ARGS > "$dir/client$c.log" 2>&1 &
     clients+=($!); OWN+=($!)
   done
   local status=ok deadline=$((SECONDS + CASE_TIMEOUT))

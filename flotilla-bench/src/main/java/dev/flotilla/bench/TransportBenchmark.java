@@ -7,6 +7,7 @@ import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.MessageError;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.server.FlotillaServer;
+import dev.flotilla.server.ConnectionLimits;
 import dev.flotilla.server.ServerSettings;
 import dev.flotilla.transport.Protocol;
 import dev.flotilla.workflow.ClientProxy;
@@ -83,8 +84,13 @@ public final class TransportBenchmark {
     int warmup = Integer.parseInt(options.getOrDefault("warmup", "1"));
     int elements = (int) Math.min(Integer.MAX_VALUE - 8, (long) (gib * (1L << 30) / 4 / tensors));
     Config shape = Config.of("tensors", tensors, "elements", elements);
+    long modelBytes = 4L * tensors * elements;
+    // Uploads of the whole model must be admitted: the default limits stop at 256 MiB per message.
+    ConnectionLimits limits = ConnectionLimits.defaults()
+        .withMaxInflightBytes(Math.max(ConnectionLimits.DEFAULT_MAX_INFLIGHT_BYTES, 2 * modelBytes))
+        .withMaxMessageBytes(Math.max(ConnectionLimits.DEFAULT_MAX_MESSAGE_BYTES, modelBytes));
     ServerSettings settings = ServerSettings.builder().host("127.0.0.1").port(0).chunkBytes(chunkBytes)
-        .flowControlWindowBytes(windowBytes).build();
+        .flowControlWindowBytes(windowBytes).limits(limits).build();
     try (FlotillaServer server = FlotillaServer.start(settings)) {
       Files.writeString(Path.of(required(options, "port-file")), Integer.toString(server.port()));
       if (!server.registry().awaitClients(1, Duration.ofMinutes(2))) {

@@ -19,11 +19,15 @@ public final class W3Client {
     Map<String, String> a = W3Server.options(args);
     int cid = Integer.parseInt(a.getOrDefault("cid", "0"));
     String target = a.getOrDefault("server", "127.0.0.1:18400");
-    try (FlotillaClient client = new FlotillaClient(ClientSettings.builder(target, "client-" + cid).build(),
+    try (FlotillaClient client = new FlotillaClient(chunked(ClientSettings.builder(target, "client-" + cid), a).build(),
         new PlusDeltaApp(cid))) {
       client.run();
     }
     System.out.printf("CLIENT_DONE cid=%d peak_rss_mib=%.1f thread_cpu_s: %s%n", cid,
         W3Server.Memory.residentMib("VmHWM"), ThreadCpu.describe());
+  }
+
+  private static ClientSettings.Builder chunked(ClientSettings.Builder settings, Map<String, String> a) {
+    return a.containsKey("chunk-kib") ? settings.chunkBytes(Integer.parseInt(a.get("chunk-kib")) << 10) : settings;
   }
 }

@@ -25,7 +25,7 @@ import java.util.Map;
  * its peak, and exits with status 1 if the check fails.
  * <pre>{@code
  * java -cp flotilla-bench/target/benchmarks.jar dev.flotilla.bench.w3.W3Server --port 18400 --clients 10 \
- *     --params 1000000 [--rounds 6] [--upload-slots N] [--outdir DIR]
+ *     --params 1000000 [--rounds 6] [--upload-slots N] [--chunk-kib K] [--outdir DIR]
  * }</pre>
  */
 public final class W3Server {
@@ -60,6 +60,9 @@ public final class W3Server {
     int rounds = Integer.parseInt(a.getOrDefault("rounds", "6"));
     Path outdir = Path.of(a.getOrDefault("outdir", "."));
     ServerSettings.Builder settings = ServerSettings.builder().host("127.0.0.1").port(port);
+    if (a.containsKey("chunk-kib")) {
+      settings.chunkBytes(Integer.parseInt(a.get("chunk-kib")) << 10);
+    }
     if (a.containsKey("upload-slots")) {
       settings.uploadSlots(Integer.parseInt(a.get("upload-slots")));
     }
