@@ -19,8 +19,8 @@ cd "$ROOT"
 rm -rf "$OUT/data" "$OUT/run" && mkdir -p "$OUT/logs"
 ./flotilla partition --dataset fashion-mnist --clients $CLIENTS --scheme "$SCHEME" --seed 42 --out "$OUT/data"
 
-CP="$ROOT/flotilla-cli/target/flotilla-cli.jar:$ROOT/flotilla-cli/target/lib/*"
-JAVA=(java -XX:+UseSerialGC -Dai.djl.offline=true -cp "$CP" dev.flotilla.cli.Main)
+# Through the launcher, so that the processes get its settings (glibc malloc tunables, offline DJL) as users' do.
+JAVA=(env FLOTILLA_JAVA_OPTS="-XX:+UseSerialGC ${FLOTILLA_JAVA_OPTS:-}" "$ROOT/flotilla")
 /usr/bin/time -v -o "$OUT/logs/server.time" "${JAVA[@]}" server --host 127.0.0.1 --port "$PORT" --rounds 10 \
   --min-clients $CLIENTS --model cnn --lr 0.01 --momentum 0 --batch-size 32 --local-epochs 1 --seed 42 \
   --test-data /usr/share/datasets/fashion-mnist "${LIMIT[@]}" --out "$OUT/run" > "$OUT/logs/server.log" 2>&1 &
