@@ -76,4 +76,10 @@ final class ObservedStrategy extends ForwardingStrategy {
       dashboard.clientFailed(ctx.round(), phase, f);
     }
   }
+
+  /** The observed strategy's name: watching changes nothing it does. */
+  @Override
+  public String name() {
+    return inner.name();
+  }
 }

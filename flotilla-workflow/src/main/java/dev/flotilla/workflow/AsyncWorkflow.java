@@ -89,7 +89,7 @@ public final class AsyncWorkflow {
    *                                  results other than whole float32 models
    */
   public static void checkSupported(Strategy strategy, ModelWeights initial) {
-    String name = strategy.getClass().getSimpleName();
+    String name = strategy.name();
     if (strategy.needsAllResults()) {
       throw new IllegalArgumentException(name + " needs every result of a round at once (a robust aggregator);"
           + " the asynchronous workflow applies every K results as they come and cannot run it");
@@ -120,7 +120,7 @@ public final class AsyncWorkflow {
   public RunSummary run(Strategy strategy, ModelWeights initial, RoundListener listener) throws InterruptedException {
     checkSupported(strategy, initial);
     log.info("starting {} asynchronous versions with {} ({} clients at once, buffer {}, staleness {}, at most {}"
-            + " versions old, task timeout {} s{})", settings.versions(), strategy.getClass().getSimpleName(),
+            + " versions old, task timeout {} s{})", settings.versions(), strategy.name(),
         settings.concurrency(), settings.bufferSize(), settings.staleness().spec(), settings.maxStaleness(),
         settings.taskTimeout().toMillis() / 1000.0, times == null ? "" : ", simulated clock");
     Map<Long, ModelWeights> models = new HashMap<>();

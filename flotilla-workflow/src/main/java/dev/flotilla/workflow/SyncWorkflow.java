@@ -120,7 +120,7 @@ public final class SyncWorkflow {
   private RunSummary loop(Strategy strategy, ModelWeights initial, int firstRound, List<RoundRecord> history,
       CheckpointListener listener, boolean withState) throws InterruptedException {
     log.info("starting {} rounds with {} (min clients {}, min results per round {}, round timeout {} s)",
-        settings.rounds(), strategy.getClass().getSimpleName(), settings.minClients(), settings.minFitClients(),
+        settings.rounds(), strategy.name(), settings.minClients(), settings.minFitClients(),
         settings.roundTimeout().toMillis() / 1000.0);
     if (firstRound > 1) {
       log.info("going on from round {} with the model and strategy state of round {}", firstRound, firstRound - 1);

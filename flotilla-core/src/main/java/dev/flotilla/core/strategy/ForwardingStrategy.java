@@ -62,6 +62,11 @@ public abstract class ForwardingStrategy implements Strategy {
   }
 
   @Override
+  public String name() {
+    return getClass().getSimpleName() + "(" + inner.name() + ")";
+  }
+
+  @Override
   public Optional<String> stopReason() {
     return inner.stopReason();
   }

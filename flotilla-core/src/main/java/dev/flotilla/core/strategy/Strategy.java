@@ -81,6 +81,14 @@ public interface Strategy {
   }
 
   /**
+   * A short name for logs and error messages: the class's simple name by default; a wrapper names what it wraps, as
+   * in {@code DpFixedClipping(FedAvg)}.
+   */
+  default String name() {
+    return getClass().getSimpleName();
+  }
+
+  /**
    * Why the run must end before the round just configured, or empty to go on. The workflow asks after every
    * {@link #configureTrain}; given a reason, it sends nothing, keeps the current model and ends the run with the
    * reason logged. A strategy with a privacy budget stops this way before a round would exceed it. Wrappers pass on

@@ -33,6 +33,15 @@ class ForwardingStrategyTest {
   }
 
   @Test
+  void aWrapperNamesWhatItWraps() {
+    String first = TestModels.small().get(0).name();
+    Strategy personal = new LocalLayers(new Compression(new FedAvg(), Codecs.parse("int8"), null),
+        java.util.regex.Pattern.quote(first));
+    assertThat(new FedAvg().name()).isEqualTo("FedAvg");
+    assertThat(personal.name()).isEqualTo("LocalLayers(Compression(FedAvg))");
+  }
+
+  @Test
   void compressionAndLocalLayersPassOnAStopReason() {
     Strategy compressed = new Compression(new Stopping(), Codecs.parse("int8"), null);
     assertThat(compressed.stopReason()).contains("budget spent");

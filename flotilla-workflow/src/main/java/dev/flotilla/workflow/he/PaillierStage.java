@@ -88,7 +88,7 @@ public final class PaillierStage implements TrainStage {
   public Outcome train(Exchange exchange, SyncSettings sync, RoundContext ctx, Strategy strategy, ModelWeights global,
       List<ClientTask<TrainInstructions>> tasks, Runnable whileClientsTrain) {
     if (strategy.needsAllResults()) {
-      throw new FlotillaException("homomorphic aggregation cannot serve " + strategy.getClass().getSimpleName()
+      throw new FlotillaException("homomorphic aggregation cannot serve " + strategy.name()
           + ", which needs every client's result; use a weighted-average strategy");
     }
     if (dedicated) {

@@ -75,7 +75,7 @@ public final class SecAggPlusStage implements TrainStage {
   public Outcome train(Exchange exchange, SyncSettings sync, RoundContext ctx, Strategy strategy, ModelWeights global,
       List<ClientTask<TrainInstructions>> tasks, Runnable whileClientsTrain) {
     if (strategy.needsAllResults()) {
-      throw new FlotillaException("secure aggregation cannot serve " + strategy.getClass().getSimpleName()
+      throw new FlotillaException("secure aggregation cannot serve " + strategy.name()
           + ", which needs every client's result; use a weighted-average strategy");
     }
     SecAggRound round = new SecAggRound(exchange, sync, settings, ctx, global, tasks, whileClientsTrain);
