@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -102,7 +103,9 @@ class DashboardBrowserTest {
 
     browser = chromium();
     browser.get(dashboard.url().orElseThrow());
+    // The page replaces its rows and cards on every update, so an element found a moment ago may be gone: look again.
     WebDriverWait wait = new WebDriverWait(browser, WAIT);
+    wait.ignoring(StaleElementReferenceException.class);
     // rounds 1 and 2 complete while round 3 waits: the chart shows them, with an accuracy for each
     wait.until(b -> chartRounds().equals(List.of(1L, 2L)));
     assertThat(script("return Chart.getChart('quality-chart').data.datasets[0].data.length;")).isEqualTo(2L);
@@ -126,8 +129,10 @@ class DashboardBrowserTest {
     assertThat(summary.records()).hasSize(3);
     assertThat(summary.records().get(2).clientsFailed()).isEqualTo(1);
     wait.until(b -> "finished".equals(text("status")) && chartRounds().equals(List.of(1L, 2L, 3L)));
-    WebElement failures = browser.findElement(By.id("failures"));
-    wait.until(b -> failures.getText().contains("c2") && failures.getText().contains("DISCONNECTED"));
+    wait.until(b -> {
+      String failures = b.findElement(By.id("failures")).getText();
+      return failures.contains("c2") && failures.contains("DISCONNECTED");
+    });
     assertThat(text("round")).isEqualTo("3 / 3");
     // the privacy the strategy reports: the card and the chart of epsilon per round
     assertThat(browser.findElement(By.id("privacy")).isDisplayed()).isTrue();
