@@ -10,6 +10,7 @@
 #   bench/w3.sh [--cases 10x1000000,10x10000000,50x1000000] [--outdir DIR] [--port 18400] [--case-timeout 420]
 #               [--rounds 6 (more rounds show the warm JVMs' steady state; the goal counts rounds 2-6 of 6)]
 #               [--chunk-kib K (chunk size of server and clients; default 256)]
+#               [--window-kib K (HTTP/2 flow-control window of server and clients; default 1024)]
 #               [--server-opts "JVM OPTIONS"] [--client-opts "JVM OPTIONS"] [--server-args "--upload-slots 1"]
 #
 # JVM options default to lean ones sized from P (see server_opts/client_opts below); FLOTILLA_W3_SERVER_OPTS and
@@ -37,17 +38,18 @@ while [ $# -gt 0 ]; do
     --server-opts) SERVER_OPTS="$2"; shift 2 ;;
     --client-opts) CLIENT_OPTS="$2"; shift 2 ;;
     --server-args) SERVER_ARGS="$2"; shift 2 ;;
-    --chunk-kib) SERVER_ARGS="$SERVER_ARGS --chunk-kib $2"; CLIENT_ARGS="--chunk-kib $2"; shift 2 ;;
+    --chunk-kib) SERVER_ARGS="$SERVER_ARGS --chunk-kib $2"; CLIENT_ARGS="$CLIENT_ARGS --chunk-kib $2"; shift 2 ;;
+    --window-kib) SERVER_ARGS="$SERVER_ARGS --window-kib $2"; CLIENT_ARGS="$CLIENT_ARGS --window-kib $2"; shift 2 ;;
     -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 OUTDIR="${OUTDIR:-$ROOT/flotilla-results/w3}"
-JAR="$ROOT/flotilla-bench/target/benchmarks.jar"
+JAR="${FLOTILLA_W3_JAR:-$ROOT/flotilla-bench/target/benchmarks.jar}"
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 [ -x /usr/bin/time ] || { echo "needs GNU time at /usr/bin/time (Debian package 'time')" >&2; exit 2; }
 
-if [ ! -f "$JAR" ] || [ -n "$(find "$ROOT"/flotilla-*/src/main -newer "$JAR" -type f -print -quit)" ]; then
+if [ -z "${FLOTILLA_W3_JAR:-}" ] && { [ ! -f "$JAR" ] || [ -n "$(find "$ROOT"/flotilla-*/src/main -newer "$JAR" -type f -print -quit)" ]; }; then
   echo "building $JAR" >&2
   (cd "$ROOT" && { ./mvnw -q -o -B package -pl flotilla-bench -am -DskipTests 2>/dev/null \
     || ./mvnw -q -B package -pl flotilla-bench -am -DskipTests; })

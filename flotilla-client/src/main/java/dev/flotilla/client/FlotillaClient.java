@@ -94,6 +94,9 @@ public final class FlotillaClient implements AutoCloseable {
         // The client reconnects by itself (Backoff) and a half-sent stream cannot be replayed, so gRPC's transparent
         // retries would only buffer every frame until the call commits.
         .disableRetry()
+        // Session's callbacks never block (frames are decoded into arrays and queued; sending waits on the app's
+        // thread), so they run on the transport's thread: one thread hand-off less per frame (BENCHMARKS.md, W3).
+        .directExecutor()
         .build();
     this.appThread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "flotilla-app-" + settings.clientId());
@@ -207,6 +210,10 @@ public final class FlotillaClient implements AutoCloseable {
           requests.cancel(r.message().metadata().replyTo());
           continue;
         }
+        if (log.isDebugEnabled()) {
+          log.debug("client '{}': received '{}' ({})", settings.clientId(), r.message().type(),
+              r.message().metadata().group());
+        }
         requests.queued(r.message().metadata().messageId(), r.message().metadata().deadlineMillis());
         appThread.execute(() -> answer(session, requests, r.message()));
       } else {
@@ -239,14 +246,24 @@ public final class FlotillaClient implements AutoCloseable {
       reply = Message.error(MessageError.Code.CANCELLED, "the '" + request.type()
           + "' request was cancelled before it started").withMetadata(request.metadata().forReply());
     } else {
+      long start = System.nanoTime();
       try {
         reply = runtime.handle(request);
       } finally {
         requests.finish(id); // no interrupt reaches this thread after this point
       }
+      if (log.isDebugEnabled()) {
+        log.debug("client '{}': answered '{}' ({}) in {} ms", settings.clientId(), request.type(),
+            request.metadata().group(), (System.nanoTime() - start) / 1_000_000);
+      }
     }
     try {
+      long start = System.nanoTime();
       session.reply(reply);
+      if (log.isDebugEnabled()) {
+        log.debug("client '{}': sent the '{}' reply in {} ms", settings.clientId(), request.type(),
+            (System.nanoTime() - start) / 1_000_000);
+      }
     } catch (ConnectionClosedException e) {
       log.warn("client '{}': the '{}' result was lost with the connection", settings.clientId(),
           request.type());

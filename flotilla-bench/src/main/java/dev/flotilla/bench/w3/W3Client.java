@@ -28,6 +28,12 @@ public final class W3Client {
   }
 
   private static ClientSettings.Builder chunked(ClientSettings.Builder settings, Map<String, String> a) {
-    return a.containsKey("chunk-kib") ? settings.chunkBytes(Integer.parseInt(a.get("chunk-kib")) << 10) : settings;
+    if (a.containsKey("chunk-kib")) {
+      settings.chunkBytes(Integer.parseInt(a.get("chunk-kib")) << 10);
+    }
+    if (a.containsKey("window-kib")) {
+      settings.flowControlWindowBytes(Integer.parseInt(a.get("window-kib")) << 10);
+    }
+    return settings;
   }
 }

@@ -25,7 +25,7 @@ import java.util.Map;
  * its peak, and exits with status 1 if the check fails.
  * <pre>{@code
  * java -cp flotilla-bench/target/benchmarks.jar dev.flotilla.bench.w3.W3Server --port 18400 --clients 10 \
- *     --params 1000000 [--rounds 6] [--upload-slots N] [--chunk-kib K] [--outdir DIR]
+ *     --params 1000000 [--rounds 6] [--upload-slots N] [--chunk-kib K] [--window-kib K] [--outdir DIR]
  * }</pre>
  */
 public final class W3Server {
@@ -63,6 +63,9 @@ public final class W3Server {
     if (a.containsKey("chunk-kib")) {
       settings.chunkBytes(Integer.parseInt(a.get("chunk-kib")) << 10);
     }
+    if (a.containsKey("window-kib")) {
+      settings.flowControlWindowBytes(Integer.parseInt(a.get("window-kib")) << 10);
+    }
     if (a.containsKey("upload-slots")) {
       settings.uploadSlots(Integer.parseInt(a.get("upload-slots")));
     }
@@ -82,7 +85,7 @@ public final class W3Server {
       brief.remove("clients");
       System.out.println("ROUND " + new GsonBuilder().create().toJson(brief));
     }
-    List<Double> later = outcome.rows().stream().filter(r -> (int) r.get("round") >= 2)
+    List<Double> later = outcome.rows().stream().filter(r -> (int) r.get("round") >= 2 && (int) r.get("round") <= 6)
         .map(r -> (Double) r.get("round_wall_s")).toList();
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("K", clients);
@@ -108,7 +111,7 @@ public final class W3Server {
   }
 
   private static Double medianOf(List<Map<String, Object>> rows, String key) {
-    List<Double> v = rows.stream().filter(r -> (int) r.get("round") >= 2).map(r -> (Double) r.get(key)).toList();
+    List<Double> v = rows.stream().filter(r -> (int) r.get("round") >= 2 && (int) r.get("round") <= 6).map(r -> (Double) r.get(key)).toList();
     return v.isEmpty() ? null : median(v);
   }
 
