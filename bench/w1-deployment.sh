@@ -4,7 +4,8 @@
 # resident memory of every process.
 #   bench/w1-deployment.sh [iid|dirichlet:0.5] [OUT_DIR]
 # The clients share this machine's cores, so at most MAX_CONCURRENT_FIT of them (default: the number of cores) train
-# at once; MAX_CONCURRENT_FIT=all sends every client its request at once.
+# at once; MAX_CONCURRENT_FIT=all sends every client its request at once. FLOTILLA_JAVA_OPTS adds JVM options to
+# every process, CLIENT_JAVA_OPTS to the clients only.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SCHEME="${1:-iid}"
@@ -21,12 +22,13 @@ rm -rf "$OUT/data" "$OUT/run" && mkdir -p "$OUT/logs"
 
 # Through the launcher, so that the processes get its settings (glibc malloc tunables, offline DJL) as users' do.
 JAVA=(env FLOTILLA_JAVA_OPTS="-XX:+UseSerialGC ${FLOTILLA_JAVA_OPTS:-}" "$ROOT/flotilla")
+CLIENT_JAVA=(env FLOTILLA_JAVA_OPTS="-XX:+UseSerialGC ${FLOTILLA_JAVA_OPTS:-} ${CLIENT_JAVA_OPTS:-}" "$ROOT/flotilla")
 /usr/bin/time -v -o "$OUT/logs/server.time" "${JAVA[@]}" server --host 127.0.0.1 --port "$PORT" --rounds 10 \
   --min-clients $CLIENTS --model cnn --lr 0.01 --momentum 0 --batch-size 32 --local-epochs 1 --seed 42 \
   --test-data /usr/share/datasets/fashion-mnist "${LIMIT[@]}" --out "$OUT/run" > "$OUT/logs/server.log" 2>&1 &
 SERVER=$!
 for i in $(seq 0 $((CLIENTS - 1))); do
-  /usr/bin/time -v -o "$OUT/logs/client-$i.time" "${JAVA[@]}" client --server-address "127.0.0.1:$PORT" \
+  /usr/bin/time -v -o "$OUT/logs/client-$i.time" "${CLIENT_JAVA[@]}" client --server-address "127.0.0.1:$PORT" \
     --data-dir "$OUT/data/client-$i" > "$OUT/logs/client-$i.log" 2>&1 &
 done
 wait $SERVER

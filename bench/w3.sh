@@ -11,7 +11,7 @@
 #               [--rounds 6 (more rounds show the warm JVMs' steady state; the goal counts rounds 2-6 of 6)]
 #               [--chunk-kib K (chunk size of server and clients; default 256)]
 #               [--window-kib K (HTTP/2 flow-control window of server and clients; default 1024)]
-#               [--server-opts "JVM OPTIONS"] [--client-opts "JVM OPTIONS"] [--server-args "--upload-slots 1"]
+#               [--server-opts "JVM OPTIONS"] [--client-opts "JVM OPTIONS"] [--server-args "--upload-slots 1"] [--client-args "--window-kib 4096"]
 #
 # JVM options default to lean ones sized from P (see server_opts/client_opts below); FLOTILLA_W3_SERVER_OPTS and
 # FLOTILLA_W3_CLIENT_OPTS (or the options above) replace them; they may use $MODEL_MIB, the model size in MiB rounded
@@ -37,7 +37,8 @@ while [ $# -gt 0 ]; do
     --case-timeout) CASE_TIMEOUT="$2"; shift 2 ;;
     --server-opts) SERVER_OPTS="$2"; shift 2 ;;
     --client-opts) CLIENT_OPTS="$2"; shift 2 ;;
-    --server-args) SERVER_ARGS="$2"; shift 2 ;;
+    --server-args) SERVER_ARGS="$SERVER_ARGS $2"; shift 2 ;;
+    --client-args) CLIENT_ARGS="$CLIENT_ARGS $2"; shift 2 ;;
     --chunk-kib) SERVER_ARGS="$SERVER_ARGS --chunk-kib $2"; CLIENT_ARGS="$CLIENT_ARGS --chunk-kib $2"; shift 2 ;;
     --window-kib) SERVER_ARGS="$SERVER_ARGS --window-kib $2"; CLIENT_ARGS="$CLIENT_ARGS --window-kib $2"; shift 2 ;;
     -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
