@@ -52,7 +52,8 @@ final class ServerCommand implements Callable<Integer> {
   Duration roundTimeout;
 
   @Option(names = "--max-concurrent-fit", paramLabel = "N",
-      description = "Clients that may train at once; the others get their request as soon as one answers (default:"
+      description = "Clients that may train at once; the others get their request as soon as one starts sending its"
+          + " result (default:"
           + " all at once). When the clients run on this machine, the number of cores is a good choice: they then"
           + " train one group after another instead of time-slicing the cores.")
   Integer maxConcurrentFit;

@@ -111,18 +111,28 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
         hello(frame);
         return;
       }
+      long replyStarted = 0;
+      boolean queued = false;
       synchronized (this) {
         if (frame.hasStart() && frame.getStart().getArraysCount() > 0) {
           long bytes = admission.reserve(frame.getStart()); // refuses before waiting for a slot
+          replyStarted = frame.getStart().getReplyTo();
           Consumer<UploadSlots.Lease> w = granted -> resumeLater(frame, granted);
           UploadSlots.Lease l = slots.acquire(bytes, w);
           if (l == null) {
             waiter = w; // no request(1) until a slot is granted: gRPC flow control pauses the client
-            return;
+            queued = true;
+          } else {
+            lease = l;
+            lastUploadNanos = System.nanoTime();
           }
-          lease = l;
-          lastUploadNanos = System.nanoTime();
         }
+      }
+      if (replyStarted != 0) {
+        replyStarted(replyStarted); // outside the lock: it may send requests to other clients
+      }
+      if (queued) {
+        return; // resumeLater receives the frame once a slot is granted
       }
       receive(frame);
     } catch (RuntimeException | Error e) {
@@ -143,6 +153,16 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
     close("the client hung up", null);
   }
 
+  /** Tells whoever sent request {@code replyTo} that its reply has begun; a failing callback is only logged. */
+  private void replyStarted(long replyTo) {
+    try {
+      pending.started(replyTo);
+    } catch (RuntimeException e) {
+      log.warn("client '{}': the start of the reply to request {} could not be handled: {}", id(), replyTo,
+          e.toString());
+    }
+  }
+
   @Override
   public CompletableFuture<Reply> request(Message request) {
     return request(request, ReplyAllowance.any());
@@ -155,8 +175,17 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
    */
   @Override
   public CompletableFuture<Reply> request(Message request, ReplyAllowance allowance) {
+    return request(request, allowance, null);
+  }
+
+  /**
+   * {@inheritDoc} {@code onReplyStart} runs on the connection's callback thread when the reply's header has been
+   * admitted, before the reply waits for an upload slot.
+   */
+  @Override
+  public CompletableFuture<Reply> request(Message request, ReplyAllowance allowance, Runnable onReplyStart) {
     long id = pending.nextId();
-    CompletableFuture<Reply> reply = pending.open(id, allowance);
+    CompletableFuture<Reply> reply = pending.open(id, allowance, onReplyStart);
     reply.whenComplete((r, error) -> {
       if (error instanceof CancellationException) {
         cancel(id);

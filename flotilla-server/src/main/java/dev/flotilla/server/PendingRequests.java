@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The requests sent on one connection that still await their reply, by message id, each with what its reply may
@@ -24,9 +25,31 @@ final class PendingRequests {
 
   /** Registers request {@code id}, whose reply {@code allowance} allows, and returns the future its reply completes. */
   CompletableFuture<Reply> open(long id, ReplyAllowance allowance) {
+    return open(id, allowance, null);
+  }
+
+  /**
+   * As {@link #open(long, ReplyAllowance)}, with {@code onReplyStart} (or null) to run once by {@link #started} when
+   * the reply begins to arrive.
+   */
+  CompletableFuture<Reply> open(long id, ReplyAllowance allowance, Runnable onReplyStart) {
     CompletableFuture<Reply> reply = new CompletableFuture<>();
-    open.put(id, new Open(reply, allowance));
+    open.put(id, new Open(reply, allowance, onReplyStart == null ? null : new AtomicReference<>(onReplyStart)));
     return reply;
+  }
+
+  /**
+   * Request {@code replyTo}'s reply has begun to arrive: runs its start callback, if it has one and it has not run
+   * yet. The callback runs on the calling thread.
+   */
+  void started(long replyTo) {
+    Open o = replyTo == 0 ? null : open.get(replyTo);
+    if (o != null && o.onStart() != null) {
+      Runnable callback = o.onStart().getAndSet(null);
+      if (callback != null) {
+        callback.run();
+      }
+    }
   }
 
   /** What the reply to request {@code replyTo} may carry, if that request is open. */
@@ -68,5 +91,5 @@ final class PendingRequests {
     open.keySet().forEach(id -> fail(id, error));
   }
 
-  private record Open(CompletableFuture<Reply> reply, ReplyAllowance allowance) {}
+  private record Open(CompletableFuture<Reply> reply, ReplyAllowance allowance, AtomicReference<Runnable> onStart) {}
 }

@@ -19,6 +19,7 @@ import dev.flotilla.transport.proto.Frame;
 import dev.flotilla.transport.proto.Hello;
 import dev.flotilla.transport.proto.MessageStart;
 import dev.flotilla.workflow.Reply;
+import dev.flotilla.workflow.ReplyAllowance;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +72,28 @@ class ClientConnectionTest {
     Status status = c.closed.get(5, TimeUnit.SECONDS);
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(status.getDescription()).contains("first frame must be a hello");
+  }
+
+  @Test
+  void saysWhenAReplyBeginsBeforeItHasArrived() throws Exception {
+    server(2);
+    RawClient c = connect().hello("uploader");
+    CountDownLatch started = new CountDownLatch(1);
+    CompletableFuture<Reply> reply = server.registry().client("uploader").orElseThrow()
+        .request(Message.of("train"), ReplyAllowance.any(), started::countDown);
+    Message request = c.nextMessage();
+    List<Frame> frames = c.encode(request.metadata().messageId(), MODEL);
+    assertThat(frames).hasSizeGreaterThan(2);
+    assertThat(started.getCount()).isEqualTo(1);
+
+    c.send(frames.get(0)); // the header alone: the client has done its work and begins to upload
+    assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(reply).isNotDone();
+
+    frames.subList(1, frames.size()).forEach(c::send);
+    try (Reply r = reply.get(5, TimeUnit.SECONDS)) {
+      assertThat(r.message().arrays().contentEquals(MODEL.arrays())).isTrue();
+    }
   }
 
   @Test

@@ -58,6 +58,18 @@ public interface ClientProxy {
     });
   }
 
+  /**
+   * Sends {@code request} as {@link #request(Message, ReplyAllowance)} does, and runs {@code onReplyStart} once when
+   * the client has begun to send its reply (its header arrived and was admitted): from then on the client no longer
+   * works on the request, it only uploads the result. The callback runs on a thread of the transport and must not
+   * block. It does not run if the request fails first; a transport that cannot tell when a reply begins (the default)
+   * never runs it, and the caller learns of the reply from the future alone.
+   */
+  default CompletableFuture<Reply> request(Message request, ReplyAllowance allowance, Runnable onReplyStart) {
+    Objects.requireNonNull(onReplyStart, "onReplyStart");
+    return request(request, allowance);
+  }
+
   /** Sends {@code message}, expecting no reply; the future completes once it is handed to the network. */
   CompletableFuture<Void> send(Message message);
 }

@@ -56,8 +56,9 @@ public final class Exchange {
   }
 
   /**
-   * As {@link #send(String, List, Duration, ReplyConverter)}, with at most {@code maxOutstanding} requests awaiting
-   * their reply at any time; the others are sent in order as replies (or failures) come in.
+   * As {@link #send(String, List, Duration, ReplyConverter)}, with at most {@code maxOutstanding} clients working on
+   * a request at any time; the others are sent in order as replies begin to arrive (a client that uploads its result
+   * no longer counts) or requests fail.
    *
    * @throws IllegalArgumentException if {@code maxOutstanding < 1}
    */
@@ -75,7 +76,8 @@ public final class Exchange {
         Message message = withDeadline(request.message(), deadlineMillis);
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         stream.expect(request.clientId(), reply);
-        throttle.add(new RequestThrottle.Queued(() -> client.get().request(message, request.allowance()), reply));
+        throttle.add(new RequestThrottle.Queued(
+            onReplyStart -> client.get().request(message, request.allowance(), onReplyStart), reply));
       }
     }
     throttle.start();

@@ -3,12 +3,14 @@ package dev.flotilla.workflow;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Sends the requests of one {@link Exchange} with at most a given number outstanding: the first ones at once, then
- * the next as soon as an outstanding one is answered or fails. Requests still queued when {@code open} turns false
+ * the next as soon as an outstanding one is answered or fails, or its reply begins to arrive (the client is then
+ * done with the work and only uploads, so the next client's request and model travel while it does). Requests still queued when {@code open} turns false
  * (the deadline passed, or the stream stopped taking replies) are never sent; their clients count as timed out.
  * Cancelling a request's reply future cancels the request that was sent for it.
  *
@@ -17,8 +19,12 @@ import java.util.function.Supplier;
  * calling thread does not recurse.
  */
 final class RequestThrottle {
-  /** A request waiting to be sent: {@code send} returns the reply, which is then passed on to {@code reply}. */
-  record Queued(Supplier<CompletableFuture<Reply>> send, CompletableFuture<Reply> reply) {}
+  /**
+   * A request waiting to be sent: {@code send} sends it with the callback to run when its reply begins to arrive
+   * (see {@link ClientProxy#request(dev.flotilla.core.message.Message, ReplyAllowance, Runnable)}) and returns the
+   * reply, which is then passed on to {@code reply}.
+   */
+  record Queued(Function<Runnable, CompletableFuture<Reply>> send, CompletableFuture<Reply> reply) {}
 
   private final int limit;
   private final BooleanSupplier open;
@@ -65,9 +71,18 @@ final class RequestThrottle {
         next = queue.poll();
         outstanding++;
       }
+      AtomicBoolean counted = new AtomicBoolean(true); // outstanding until its reply begins or ends
+      Runnable done = () -> {
+        if (counted.getAndSet(false)) {
+          synchronized (this) {
+            outstanding--;
+          }
+          drain();
+        }
+      };
       CompletableFuture<Reply> sent;
       try {
-        sent = next.send().get();
+        sent = next.send().apply(done);
       } catch (RuntimeException e) {
         sent = CompletableFuture.failedFuture(e);
       }
@@ -85,10 +100,7 @@ final class RequestThrottle {
         } else if (!target.complete(reply)) {
           reply.close(); // nobody takes it any more: give its upload slot back
         }
-        synchronized (this) {
-          outstanding--;
-        }
-        drain();
+        done.run();
       });
     }
   }

@@ -16,7 +16,7 @@ import java.util.Objects;
  *                        randomness from it
  * @param evaluateInitial whether to evaluate the initial model before the first round (recorded as round 0)
  * @param maxConcurrentFit how many clients may be training at once: the others get their request as soon as one
- *                        answers ({@link Integer#MAX_VALUE}: all at once). Clients that share cores, such as client
+ *                        begins to send its result (or fails) ({@link Integer#MAX_VALUE}: all at once). Clients that share cores, such as client
  *                        processes on the server's own host, train faster one group after another than all together
  */
 public record SyncSettings(int rounds, int minClients, int minFitClients, Duration roundTimeout, long seed,

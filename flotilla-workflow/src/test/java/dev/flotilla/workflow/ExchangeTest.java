@@ -27,6 +27,7 @@ class ExchangeTest {
   /** A fleet of clients {@code ids}, each answering as {@link #answer(String, Message)} says. */
   private abstract static class EchoFleetBase implements Fleet {
     final Map<String, Message> received = new ConcurrentHashMap<>();
+    final Map<String, Runnable> replyStarts = new ConcurrentHashMap<>();
     final List<String> ids;
 
     EchoFleetBase(String... ids) {
@@ -60,6 +61,12 @@ class ExchangeTest {
         public CompletableFuture<Reply> request(Message request) {
           received.put(id, request);
           return answer(id, request);
+        }
+
+        @Override
+        public CompletableFuture<Reply> request(Message request, ReplyAllowance allowance, Runnable onReplyStart) {
+          replyStarts.put(id, onReplyStart);
+          return request(request, allowance);
         }
 
         @Override
@@ -192,6 +199,30 @@ class ExchangeTest {
 
       assertThat(replies.toList()).extracting(ClientResult::clientId).containsExactly("b", "c", "d", "e");
       assertThat(replies.failures()).extracting(ClientFailure::clientId).containsExactly("a");
+    }
+  }
+
+  @Test
+  void withALimitSendsTheNextRequestWhenAReplyBeginsAndCountsEachRequestOnce() {
+    HeldFleet fleet = new HeldFleet("a", "b", "c", "d");
+    List<ClientRequest> requests = fleet.ids.stream().map(id -> new ClientRequest(id, Message.of("train"))).toList();
+
+    try (ReplyStream<Message> replies = new Exchange(fleet).send("p", requests, Duration.ofSeconds(5), 1,
+        ReplyConverter.messages())) {
+      assertThat(fleet.sent).containsExactly("a");
+      fleet.replyStarts.get("a").run(); // a uploads its result: b may start working
+      assertThat(fleet.sent).containsExactly("a", "b");
+      fleet.replyStarts.get("a").run(); // a transport that says it twice still frees one place
+      fleet.answer("a"); // nor does the reply that follows free another
+      assertThat(fleet.sent).containsExactly("a", "b");
+      fleet.answer("b"); // a reply without a start signal frees the place too
+      assertThat(fleet.sent).containsExactly("a", "b", "c");
+      fleet.replyStarts.get("c").run();
+      assertThat(fleet.sent).containsExactly("a", "b", "c", "d");
+      fleet.answer("c");
+      fleet.answer("d");
+
+      assertThat(replies.toList()).extracting(ClientResult::clientId).containsExactly("a", "b", "c", "d");
     }
   }
 
