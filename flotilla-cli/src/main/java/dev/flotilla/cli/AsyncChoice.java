@@ -35,6 +35,15 @@ record AsyncChoice(int concurrency, int bufferSize, Staleness staleness, int max
         .evaluateInitial(evaluateInitial).build();
   }
 
+  /**
+   * How a stored run records this workflow, so that a resume with other settings is refused: {@code async} and the
+   * options, such as {@code async --buffer 10 --concurrency 20 --staleness polynomial:0.5 --max-staleness 10}.
+   */
+  String storedSpec() {
+    return "async --buffer " + bufferSize + " --concurrency " + concurrency + " --staleness " + staleness.spec()
+        + " --max-staleness " + maxStaleness;
+  }
+
   /** For titles and summaries, such as {@code FedBuff buffer 10, concurrency 20, polynomial:0.5, max staleness 10}. */
   String describe() {
     return "FedBuff buffer " + bufferSize + ", concurrency " + concurrency + ", " + staleness.spec()

@@ -74,7 +74,9 @@ final class RunPersistence implements AutoCloseable {
       store.setStatus(run.id(), RunStatus.RUNNING);
       System.out.println(at == null
           ? "resuming run " + run.id() + ": no round was completed, starting from the initial model"
-          : "resuming run " + run.id() + " after round " + at.round() + " of " + spec.rounds());
+          : "resuming run " + run.id() + " after " + (spec.isSync() ? "round " : "version ") + at.round() + " of "
+              + spec.rounds() + (spec.isSync() ? "" : "; tasks in flight when it stopped are lost, clients get new"
+              + " ones on the model of version " + at.round()));
       return new RunPersistence(store, run.id(), at, keepCheckpoints);
     } catch (RuntimeException | IOException e) {
       store.close();
@@ -128,11 +130,35 @@ final class RunPersistence implements AutoCloseable {
         : !was.model().equals(spec.model()) ? "model " + was.model() + ", not " + spec.model()
         : was.seed() != spec.seed() ? "seed " + was.seed() + ", not " + spec.seed()
         : was.rounds() != spec.rounds() ? was.rounds() + " rounds, not " + spec.rounds()
-        : null;
+        : workflowDifference(was.workflow(), spec.workflow());
     if (differs != null) {
       throw new IllegalArgumentException("run " + run.id() + " was started with " + differs
           + "; resume it with the options it was started with");
     }
+  }
+
+  /**
+   * How workflow {@code now} differs from the stored {@code was}, or null if it does not: a synchronous run resumed
+   * as an asynchronous one or the other way round, or the first asynchronous option that differs.
+   */
+  static String workflowDifference(String was, String now) {
+    if (was.equals(now)) {
+      return null;
+    }
+    if (was.equals(RunSpec.SYNC)) {
+      return "the synchronous workflow, not --workflow async";
+    }
+    if (now.equals(RunSpec.SYNC)) {
+      return "--workflow " + was + ", not the synchronous workflow";
+    }
+    String[] before = was.split(" (?=--)");
+    String[] after = now.split(" (?=--)");
+    for (int i = 0; i < Math.min(before.length, after.length); i++) {
+      if (!before[i].equals(after[i])) {
+        return before[i] + ", not " + after[i];
+      }
+    }
+    return "--workflow " + was + ", not " + now;
   }
 
   private static String freeId(RunStore store) {

@@ -33,7 +33,8 @@ final class RunsCommand implements Callable<Integer> {
         String rounds = (run.lastRound().isPresent() ? Integer.toString(run.lastRound().getAsInt()) : "-") + "/"
             + run.spec().rounds();
         System.out.printf(format, run.id(), run.status().name().toLowerCase(java.util.Locale.ROOT), rounds,
-            run.spec().model(), TIME.format(run.updatedAt()), run.spec().description());
+            run.spec().model(), TIME.format(run.updatedAt()), run.spec().description()
+                + (run.spec().isSync() ? "" : "; " + run.spec().workflow()));
       }
     }
     return 0;

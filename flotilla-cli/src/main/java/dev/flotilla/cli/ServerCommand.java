@@ -128,7 +128,8 @@ final class ServerCommand implements Callable<Integer> {
     TrainStage secure = secureAggregation.stage(choice, perRound);
     ModelWeights initial = InitialModel.load(training.model, seed, training.initialModel);
     try (RunPersistence persistence = store.given() || resume || runId != null
-            ? RunPersistence.open(store, runId, resume, new RunSpec(choice.describe(), training.model, rounds, seed),
+            ? RunPersistence.open(store, runId, resume, new RunSpec(choice.describe(), training.model, rounds, seed,
+                async.choice() == null ? RunSpec.SYNC : async.choice().storedSpec()),
                 keepCheckpoints)
             : RunPersistence.NONE;
         FlotillaServer server = FlotillaServer.start(settings); Dashboard board = dashboard.start()) {

@@ -74,22 +74,18 @@ final class ServerRun {
   }
 
   /**
-   * The run, synchronous or ({@code async} not null) asynchronous, saved to a store after every round and resumed
-   * from it when {@code persistence} was opened with {@code --resume} (synchronous runs only), and shown on
+   * The run, synchronous or ({@code async} not null) asynchronous, saved to a store after every round (model version)
+   * and resumed from it when {@code persistence} was opened with {@code --resume}, and shown on
    * {@code dashboard}; each synchronous round's training run through {@code trainStage} (secure aggregation), or as
    * usual if it is null.
    *
-   * @throws IllegalArgumentException if the strategy cannot run asynchronously, or an asynchronous run is to be stored
-   *     or securely aggregated
+   * @throws IllegalArgumentException if the strategy cannot run asynchronously, or an asynchronous run is to be
+   *     securely aggregated
    */
   static RunSummary run(FlotillaServer server, SyncSettings sync, AsyncChoice async, StrategyChoice strategy,
       Config trainConfig, ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate,
       Path testData, Path out, RunPersistence persistence, Dashboard dashboard, TrainStage trainStage)
       throws IOException, InterruptedException {
-    if (async != null && persistence.enabled()) {
-      throw new IllegalArgumentException("--workflow async runs cannot be stored or resumed yet: leave out"
-          + " --state-dir, --db, --resume and --run-id");
-    }
     if (async != null && trainStage != null) {
       throw new IllegalArgumentException("--workflow async cannot run with secure aggregation (" + trainStage
           + "): masks and ciphertexts need a whole round's clients");
@@ -141,9 +137,13 @@ final class ServerRun {
             throw new IllegalArgumentException("--workflow async cannot run this strategy: " + e.getMessage(), e);
           }
           System.out.println("asynchronous: " + async.describe() + "; rounds are model versions");
-          summary = new AsyncWorkflow(server.registry(), async.settings(sync.rounds(), sync.minClients(),
-              sync.roundTimeout(), sync.seed(), sync.evaluateInitial())).run(observed, initial,
-              (RoundRecord record, ModelWeights global) -> listener.onRound(record, global, StrategyState.empty()));
+          AsyncWorkflow asyncWorkflow = new AsyncWorkflow(server.registry(), async.settings(sync.rounds(),
+              sync.minClients(), sync.roundTimeout(), sync.seed(), sync.evaluateInitial()));
+          // stored: every version checkpointed, a resume goes on after the last one (work in flight then is lost)
+          summary = from.isPresent() ? asyncWorkflow.run(observed, from.get(), listener)
+              : persistence.enabled() ? asyncWorkflow.run(observed, initial, listener)
+              : asyncWorkflow.run(observed, initial, (RoundRecord record, ModelWeights global) ->
+                  listener.onRound(record, global, StrategyState.empty()));
         } else {
           summary = from.isPresent() ? workflow.run(observed, from.get(), listener)
               : persistence.enabled() ? workflow.run(observed, initial, listener)

@@ -112,4 +112,47 @@ class StoredRunCommandsTest {
         "--state-dir", state.toString());
     assertThat(taken.err()).contains("a run 'alpha' exists already; add --resume").doesNotContain("\tat ");
   }
+
+  @Test
+  void aResumeWithAnotherWorkflowOrOtherAsynchronousSettingsIsRefusedNamingTheDifference() throws Exception {
+    Path state = dir.resolve("state");
+    storeTwoRuns(state);
+    String async = "async --buffer 2 --concurrency 2 --staleness polynomial:0.5 --max-staleness 10";
+    try (RunStore store = RunStore.open(state, null)) {
+      store.create("gamma", new RunSpec("fedavg", "logreg", 3, 1, async));
+    }
+    String[] common = {"server", "--host", "127.0.0.1", "--port", "0", "--model", "logreg", "--rounds", "3",
+        "--seed", "1", "--resume", "--state-dir", state.toString()};
+
+    Result syncAsAsync = run(concat(common, "--run-id", "alpha", "--workflow", "async", "--buffer", "2",
+        "--concurrency", "2"));
+    assertThat(syncAsAsync.code()).isEqualTo(Main.USAGE_ERROR);
+    assertThat(syncAsAsync.err()).contains("run alpha was started with the synchronous workflow, not --workflow"
+        + " async; resume it with the options it was started with").doesNotContain("\tat ");
+
+    Result asyncAsSync = run(concat(common, "--run-id", "gamma"));
+    assertThat(asyncAsSync.code()).isEqualTo(Main.USAGE_ERROR);
+    assertThat(asyncAsSync.err()).contains("run gamma was started with --workflow " + async
+        + ", not the synchronous workflow").doesNotContain("\tat ");
+
+    Result otherBuffer = run(concat(common, "--run-id", "gamma", "--workflow", "async", "--buffer", "3",
+        "--concurrency", "2"));
+    assertThat(otherBuffer.code()).isEqualTo(Main.USAGE_ERROR);
+    assertThat(otherBuffer.err()).contains("run gamma was started with --buffer 2, not --buffer 3")
+        .doesNotContain("\tat ");
+    Result otherStaleness = run(concat(common, "--run-id", "gamma", "--workflow", "async", "--buffer", "2",
+        "--concurrency", "2", "--staleness", "constant"));
+    assertThat(otherStaleness.err())
+        .contains("run gamma was started with --staleness polynomial:0.5, not --staleness constant");
+
+    Result listed = run("runs", "--state-dir", state.toString());
+    assertThat(listed.out()).containsPattern("gamma\\s+running\\s+-/3\\s+logreg.*fedavg; " + async)
+        .containsPattern("alpha\\s+running\\s+1/3\\s+logreg\\s+\\S+ \\S+\\s+fedavg\\R");
+  }
+
+  private static String[] concat(String[] first, String... more) {
+    String[] out = java.util.Arrays.copyOf(first, first.length + more.length);
+    System.arraycopy(more, 0, out, first.length, more.length);
+    return out;
+  }
 }

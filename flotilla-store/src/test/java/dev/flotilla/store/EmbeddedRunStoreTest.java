@@ -24,6 +24,26 @@ class EmbeddedRunStoreTest extends RunStoreContract {
   }
 
   @Test
+  void aStoreMadeBeforeRunsRecordedTheirWorkflowIsMigratedAndItsRunsAreSynchronous() throws Exception {
+    // the schema of the first release, with a run in it, as an older Flotilla left it
+    String url = RunStore.embeddedUrl(stateDir);
+    org.flywaydb.core.Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration")
+        .target("1").load().migrate();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+        java.sql.Statement s = c.createStatement()) {
+      s.executeUpdate("INSERT INTO flotilla_runs (id, status, description, model, rounds, seed, last_round,"
+          + " created_at, updated_at) VALUES ('old', 'FAILED', 'fedadam', 'cnn', 5, 7, 2, CURRENT_TIMESTAMP,"
+          + " CURRENT_TIMESTAMP)");
+    }
+    try (RunStore store = open(stateDir)) {
+      StoredRun old = store.find("old").orElseThrow();
+      assertThat(old.spec()).isEqualTo(new RunSpec("fedadam", "cnn", 5, 7));
+      assertThat(old.spec().isSync()).isTrue();
+      assertThat(old.lastRound()).hasValue(2);
+    }
+  }
+
+  @Test
   void aStoreOpenInAnotherProcessIsNamedInTheError() throws Exception {
     try (RunStore store = open(stateDir)) {
       store.create("first", new RunSpec("fedavg", "mlp", 1, 1));

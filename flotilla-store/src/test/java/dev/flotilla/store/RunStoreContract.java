@@ -75,6 +75,23 @@ abstract class RunStoreContract {
   }
 
   @Test
+  void theWorkflowOfARunReadsBack() throws Exception {
+    String async = freshId();
+    String sync = freshId();
+    RunSpec asyncSpec = new RunSpec("fedavgm", "logreg", 6, 3,
+        "async buffer 2, concurrency 2, polynomial:0.5, max staleness 4");
+    try (RunStore store = open(stateDir)) {
+      store.create(async, asyncSpec);
+      store.create(sync, new RunSpec("fedavg", "mlp", 2, 1));
+    }
+    try (RunStore store = open(stateDir)) {
+      assertThat(store.find(async).orElseThrow().spec()).isEqualTo(asyncSpec);
+      assertThat(store.find(async).orElseThrow().spec().isSync()).isFalse();
+      assertThat(store.find(sync).orElseThrow().spec().workflow()).isEqualTo(RunSpec.SYNC);
+    }
+  }
+
+  @Test
   void aRunIdIsUsedOnceAndMustNameAFolder() throws Exception {
     String id = freshId();
     try (RunStore store = open(stateDir)) {

@@ -14,6 +14,7 @@ import dev.flotilla.core.strategy.ClientTask;
 import dev.flotilla.core.strategy.ResultStream;
 import dev.flotilla.core.strategy.RoundContext;
 import dev.flotilla.core.strategy.Strategy;
+import dev.flotilla.core.strategy.StrategyState;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.TensorSpec;
 import java.time.Duration;
@@ -58,6 +59,12 @@ import org.slf4j.LoggerFactory;
  * dropped and another client takes its place. When {@code max(100, 10 × concurrency)} tasks in a row fail or come too
  * late, no version can be made and the run ends with a {@link FlotillaException}. One workflow runs once, on the
  * caller's thread.
+ *
+ * <p>Checkpoints and resume: {@link #run(Strategy, ModelWeights, CheckpointListener)} hands each new version's model
+ * and the strategy's state to a {@link CheckpointListener}, in version order, on the caller's thread; after a crash
+ * {@link #run(Strategy, ResumePoint, CheckpointListener)} goes on from the version after the last one stored, with its
+ * model, the strategy's restored state and the records so far. Tasks in flight at the crash are lost: their clients
+ * get new tasks on the restored model.
  */
 public final class AsyncWorkflow {
   private static final Logger log = LoggerFactory.getLogger(AsyncWorkflow.class);
@@ -118,27 +125,70 @@ public final class AsyncWorkflow {
    * @throws InterruptedException     if the thread is interrupted while waiting for clients or results
    */
   public RunSummary run(Strategy strategy, ModelWeights initial, RoundListener listener) throws InterruptedException {
+    Objects.requireNonNull(listener, "listener");
+    return loop(strategy, initial, 0, List.of(), (record, model, state) -> listener.onRound(record, model), false);
+  }
+
+  /**
+   * {@link #run(Strategy, ModelWeights, RoundListener)} with the strategy's state after each version as well, for a
+   * checkpoint of every version from which {@link #run(Strategy, ResumePoint, CheckpointListener)} goes on.
+   */
+  public RunSummary run(Strategy strategy, ModelWeights initial, CheckpointListener listener)
+      throws InterruptedException {
+    Objects.requireNonNull(listener, "listener");
+    return loop(strategy, initial, 0, List.of(), listener, true);
+  }
+
+  /**
+   * Goes on with a run from {@code from}: the versions after {@code from.completedRound()} up to
+   * {@link AsyncSettings#versions()}, starting from {@code from.model()}, with the strategy as the caller restored it
+   * ({@link Strategy#restore}). The summary's records begin with {@code from.history()}; {@code listener} gets each
+   * new version with the strategy's state, in version order, on this thread.
+   *
+   * <p>Work that was in flight when the earlier run stopped is lost: results computed on an older version are not
+   * kept anywhere, so every client gets a new task on the restored model. So, unlike a synchronous run, a resumed
+   * asynchronous run is not the run that was never interrupted, only its continuation from the last stored version:
+   * the version numbers, history and strategy state (a server optimiser's moments and step, a privacy accountant) go
+   * on where they were.
+   *
+   * @throws IllegalArgumentException if the strategy cannot run asynchronously ({@link #checkSupported})
+   * @throws InterruptedException     if the thread is interrupted while waiting for clients or results
+   */
+  public RunSummary run(Strategy strategy, ResumePoint from, CheckpointListener listener)
+      throws InterruptedException {
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(listener, "listener");
+    return loop(strategy, from.model(), from.completedRound(), from.history(), listener, true);
+  }
+
+  private RunSummary loop(Strategy strategy, ModelWeights initial, int completed, List<RoundRecord> history,
+      CheckpointListener listener, boolean withState) throws InterruptedException {
     checkSupported(strategy, initial);
     log.info("starting {} asynchronous versions with {} ({} clients at once, buffer {}, staleness {}, at most {}"
             + " versions old, task timeout {} s{})", settings.versions(), strategy.name(),
         settings.concurrency(), settings.bufferSize(), settings.staleness().spec(), settings.maxStaleness(),
         settings.taskTimeout().toMillis() / 1000.0, times == null ? "" : ", simulated clock");
+    boolean resumed = !history.isEmpty() || completed > 0;
+    if (resumed) {
+      log.info("going on from version {} with the model and strategy state of version {}; work in flight when the"
+          + " run stopped is lost", completed + 1, completed);
+    }
     Map<Long, ModelWeights> models = new HashMap<>();
     AsyncTasks tasks = new AsyncTasks((task, m) -> convert(strategy, models.get(task.version()), m),
         times != null);
-    List<RoundRecord> records = new ArrayList<>();
+    List<RoundRecord> records = new ArrayList<>(history);
     ModelWeights global = initial;
     try {
       awaitClients();
-      if (settings.evaluateInitial()) {
+      if (!resumed && settings.evaluateInitial()) {
         RoundRecorder recorder = new RoundRecorder(0, fleet);
         recorder.central(strategy.evaluate(new RoundContext(0, settings.versions(), settings.seed()), initial));
         if (times != null) {
           recorder.metrics(Metrics.of("sim_seconds", 0));
         }
-        emit(recorder.record(), initial, listener, records);
+        emit(recorder.record(), initial, withState ? strategy.state() : StrategyState.empty(), listener, records);
       }
-      global = train(strategy, initial, tasks, models, listener, records);
+      global = train(strategy, initial, completed, simSeconds(history), tasks, models, listener, withState, records);
     } catch (FlotillaException e) {
       if (Thread.currentThread().isInterrupted()) {
         InterruptedException ie = new InterruptedException("the run was interrupted");
@@ -153,22 +203,34 @@ public final class AsyncWorkflow {
     return new RunSummary(global, records, tasks.lateReplies());
   }
 
-  private ModelWeights train(Strategy strategy, ModelWeights initial, AsyncTasks tasks, Map<Long, ModelWeights> models,
-      RoundListener listener, List<RoundRecord> records) throws InterruptedException {
-    Random choice = new Random(settings.seed());
+  /** The simulated clock at the end of {@code history}: its last {@code sim_seconds}, or 0. */
+  private static double simSeconds(List<RoundRecord> history) {
+    if (history.isEmpty()) {
+      return 0;
+    }
+    Double last = history.get(history.size() - 1).metrics().values().get("sim_seconds");
+    return last == null ? 0 : last;
+  }
+
+  private ModelWeights train(Strategy strategy, ModelWeights initial, long completed, double simStart,
+      AsyncTasks tasks, Map<Long, ModelWeights> models, CheckpointListener listener, boolean withState,
+      List<RoundRecord> records) throws InterruptedException {
+    // a resumed run draws its clients from another sequence than the one it drew before the stop
+    Random choice = new Random(settings.seed() + 0x9E3779B97F4A7C15L * completed);
     UpdateBuffer buffer = new UpdateBuffer();
     ExampleWeightedMetrics clientMetrics = new ExampleWeightedMetrics();
     ModelWeights global = initial;
-    long version = 0;
+    long version = completed;
     models.put(version, global);
-    double now = 0; // simulated seconds
+    double now = simStart; // simulated seconds
     int failed = 0;
     int refused = 0;
     int unusableInARow = 0;
     long stalenessSum = 0;
     long stalenessMax = 0;
-    RoundRecorder recorder = new RoundRecorder(1, fleet);
-    Optional<Configured> configured = configure(strategy, 1, global);
+    RoundRecorder recorder = new RoundRecorder((int) version + 1, fleet);
+    Optional<Configured> configured = version < settings.versions() ? configure(strategy, (int) version + 1, global)
+        : Optional.empty();
     while (version < settings.versions() && configured.isPresent()) {
       fill(tasks, configured.get(), version, now, choice);
       if (tasks.size() == 0) {
@@ -227,7 +289,8 @@ public final class AsyncWorkflow {
           "stale_refused", refused);
       recorder.metrics(times == null ? own : own.with("sim_seconds", now));
       recorder.central(strategy.evaluate(ctx, global));
-      emit(recorder.record(), global, listener, records);
+      // the state after this version's aggregation, before the next version is configured, as SyncWorkflow keeps it
+      emit(recorder.record(), global, withState ? strategy.state() : StrategyState.empty(), listener, records);
       buffer.clear();
       clientMetrics = new ExampleWeightedMetrics();
       failed = 0;
@@ -313,10 +376,11 @@ public final class AsyncWorkflow {
     return proposed.get();
   }
 
-  private void emit(RoundRecord record, ModelWeights model, RoundListener listener, List<RoundRecord> records) {
+  private void emit(RoundRecord record, ModelWeights model, StrategyState state, CheckpointListener listener,
+      List<RoundRecord> records) {
     log.info("version {}/{}: {}", record.round(), settings.versions(), RoundRecorder.describe(record));
     records.add(record);
-    listener.onRound(record, model);
+    listener.onRound(record, model, state);
   }
 
   private void awaitClients() throws InterruptedException {

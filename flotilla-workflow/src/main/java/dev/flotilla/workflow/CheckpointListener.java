@@ -5,8 +5,9 @@ import dev.flotilla.core.tensor.ModelWeights;
 
 /**
  * A {@link RoundListener} that also gets the strategy's state, for a checkpoint from which a run can go on
- * ({@link SyncWorkflow#run(dev.flotilla.core.strategy.Strategy, ResumePoint, CheckpointListener)}). Called as a
- * {@code RoundListener} is: on the workflow's thread, once per round, in round order.
+ * ({@link SyncWorkflow#run(dev.flotilla.core.strategy.Strategy, ResumePoint, CheckpointListener)}, and
+ * {@link AsyncWorkflow#run(dev.flotilla.core.strategy.Strategy, ResumePoint, CheckpointListener)}, whose rounds are
+ * model versions). Called as a {@code RoundListener} is: on the workflow's thread, once per round, in round order.
  */
 @FunctionalInterface
 public interface CheckpointListener {

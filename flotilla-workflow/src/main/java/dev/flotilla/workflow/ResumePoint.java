@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * Where a run goes on after a restart: the last round it completed, the global model after that round and the
- * records of the rounds so far. The strategy's state is restored on the strategy itself
+ * records of the rounds so far (for {@link AsyncWorkflow}, rounds are model versions). The strategy's state is
+ * restored on the strategy itself
  * ({@link dev.flotilla.core.strategy.Strategy#restore}) before the run goes on.
  *
  * @param completedRound the last round whose record is in {@code history}; the run goes on with the next one
