@@ -96,6 +96,19 @@ final class RunPersistence implements AutoCloseable {
       return Optional.empty();
     }
     strategy.restore(checkpoint.state());
+    return resumePoint();
+  }
+
+  /** The state stored with the checkpoint the run goes on from; empty for a new run or one that completed no round. */
+  Optional<StrategyState> resumedState() {
+    return checkpoint == null ? Optional.empty() : Optional.of(checkpoint.state());
+  }
+
+  /** Where the run goes on, restoring nothing (the caller restores {@link #resumedState()}); empty as above. */
+  Optional<ResumePoint> resumePoint() {
+    if (checkpoint == null) {
+      return Optional.empty();
+    }
     List<RoundRecord> history = store.rounds(runId);
     return Optional.of(new ResumePoint(checkpoint.round(), checkpoint.model(), history));
   }
@@ -122,17 +135,10 @@ final class RunPersistence implements AutoCloseable {
   }
 
   private static void requireSame(StoredRun run, RunSpec spec) {
-    RunSpec was = run.spec();
-    String differs = !was.description().equals(spec.description()) ? "strategy '" + was.description() + "', not '"
-        + spec.description() + "'"
-        : !was.model().equals(spec.model()) ? "model " + was.model() + ", not " + spec.model()
-        : was.seed() != spec.seed() ? "seed " + was.seed() + ", not " + spec.seed()
-        : was.rounds() != spec.rounds() ? was.rounds() + " rounds, not " + spec.rounds()
-        : null;
-    if (differs != null) {
+    run.spec().mismatch(spec).ifPresent(differs -> {
       throw new IllegalArgumentException("run " + run.id() + " was started with " + differs
           + "; resume it with the options it was started with");
-    }
+    });
   }
 
   private static String freeId(RunStore store) {

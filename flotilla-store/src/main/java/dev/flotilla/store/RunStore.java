@@ -128,7 +128,8 @@ public final class RunStore implements AutoCloseable {
     Instant now = Instant.now();
     return inTransaction("create run " + id, () -> {
       try (PreparedStatement s = connection.prepareStatement("INSERT INTO flotilla_runs (id, status, description,"
-          + " model, rounds, seed, last_round, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)")) {
+          + " model, rounds, seed, last_round, created_at, updated_at, kind, settings)"
+          + " VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)")) {
         s.setString(1, id);
         s.setString(2, RunStatus.RUNNING.name());
         s.setString(3, spec.description());
@@ -137,6 +138,8 @@ public final class RunStore implements AutoCloseable {
         s.setLong(6, spec.seed());
         s.setTimestamp(7, Timestamp.from(now));
         s.setTimestamp(8, Timestamp.from(now));
+        s.setString(9, spec.kind());
+        s.setString(10, spec.settings());
         s.executeUpdate();
       }
       return new StoredRun(id, RunStatus.RUNNING, spec, OptionalInt.empty(), now, now);
@@ -317,7 +320,8 @@ public final class RunStore implements AutoCloseable {
             int last = r.getInt("last_round");
             OptionalInt lastRound = r.wasNull() ? OptionalInt.empty() : OptionalInt.of(last);
             out.add(new StoredRun(r.getString("id"), RunStatus.valueOf(r.getString("status")),
-                new RunSpec(r.getString("description"), r.getString("model"), r.getInt("rounds"), r.getLong("seed")),
+                new RunSpec(r.getString("description"), r.getString("model"), r.getInt("rounds"), r.getLong("seed"),
+                    r.getString("kind"), r.getString("settings")),
                 lastRound, r.getTimestamp("created_at").toInstant(), r.getTimestamp("updated_at").toInstant()));
           }
         }
