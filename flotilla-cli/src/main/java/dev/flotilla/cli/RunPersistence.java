@@ -62,9 +62,10 @@ final class RunPersistence implements AutoCloseable {
             options.db != null ? redact(options.db) + " (checkpoints in " + stateDir + ")" : stateDir);
         return new RunPersistence(store, id, null, keepCheckpoints);
       }
-      StoredRun run = (runId != null ? store.find(runId) : store.latestUnfinished()).orElseThrow(() ->
+      StoredRun run = (runId != null ? store.find(runId) : latestUnfinished(store, spec.kind())).orElseThrow(() ->
           new IllegalArgumentException(runId != null ? "there is no run '" + runId + "' in " + where(options)
-              : "there is no unfinished run in " + where(options) + " to resume; start one without --resume"));
+              : "there is no unfinished " + spec.kind() + " run in " + where(options)
+                  + " to resume; start one without --resume"));
       if (run.status() == RunStatus.FINISHED) {
         throw new IllegalArgumentException("run " + run.id() + " is finished already; nothing to resume");
       }
@@ -139,6 +140,12 @@ final class RunPersistence implements AutoCloseable {
       throw new IllegalArgumentException("run " + run.id() + " was started with " + differs
           + "; resume it with the options it was started with");
     });
+  }
+
+  /** The most recently started unfinished run of {@code kind} (a server's or a simulation's), if any. */
+  private static Optional<StoredRun> latestUnfinished(RunStore store, String kind) {
+    return store.list().stream().filter(r -> r.status() != RunStatus.FINISHED && r.spec().kind().equals(kind))
+        .findFirst();
   }
 
   private static String freeId(RunStore store) {
