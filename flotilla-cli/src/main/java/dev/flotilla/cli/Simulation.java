@@ -156,7 +156,8 @@ public final class Simulation {
       StoredSimulation stored = new StoredSimulation(persistence, fleet);
       Optional<ResumePoint> from = persistence.enabled() ? stored.resume(strategy) : Optional.empty();
       Duration realWait = settings.roundTimeout().compareTo(REAL_WAIT) > 0 ? settings.roundTimeout() : REAL_WAIT;
-      progress.started(totalTasks(settings), settings.rounds());
+      progress.started(from.isEmpty() ? totalTasks(settings)
+          : tasksAfter(settings, from.get().completedRound()), settings.rounds());
       dashboard.runStarted(fleet, title(settings), settings.rounds(), settings.clientsPerRound());
       Strategy observed = dashboard.observe(strategy);
       RoundListener display = (record, model) -> {
@@ -272,6 +273,15 @@ public final class Simulation {
     long training = (long) settings.rounds() * new Sampling(0, settings.clientsPerRound()).size(settings.clients());
     long evaluation = settings.fractionEvaluate() > 0
         ? (settings.rounds() + 1L) * new Sampling(settings.fractionEvaluate(), 1).size(settings.clients()) : 0;
+    return training + evaluation;
+  }
+
+  /** Client tasks of a synchronous run's rounds after {@code completedRound}, for a resumed run's progress. */
+  static long tasksAfter(SimulationSettings settings, int completedRound) {
+    long rounds = Math.max(0, settings.rounds() - completedRound);
+    long training = rounds * new Sampling(0, settings.clientsPerRound()).size(settings.clients());
+    long evaluation = settings.fractionEvaluate() > 0
+        ? rounds * new Sampling(settings.fractionEvaluate(), 1).size(settings.clients()) : 0;
     return training + evaluation;
   }
 
