@@ -64,8 +64,8 @@ final class RunPersistence implements AutoCloseable {
       }
       StoredRun run = (runId != null ? store.find(runId) : latestUnfinished(store, spec.kind())).orElseThrow(() ->
           new IllegalArgumentException(runId != null ? "there is no run '" + runId + "' in " + where(options)
-              : "there is no unfinished " + spec.kind() + " run in " + where(options)
-                  + " to resume; start one without --resume"));
+              : "there is no unfinished run in " + where(options) + " to resume with flotilla "
+                  + (spec.kind().equals(RunSpec.SERVER) ? "server" : "simulate") + "; start one without --resume"));
       if (run.status() == RunStatus.FINISHED) {
         throw new IllegalArgumentException("run " + run.id() + " is finished already; nothing to resume");
       }
