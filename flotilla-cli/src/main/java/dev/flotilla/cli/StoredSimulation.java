@@ -1,13 +1,13 @@
 package dev.flotilla.cli;
 
 import dev.flotilla.core.client.ClientState;
+import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.strategy.ClientInfo;
 import dev.flotilla.core.strategy.ClientTask;
 import dev.flotilla.core.strategy.ForwardingStrategy;
 import dev.flotilla.core.strategy.RoundContext;
 import dev.flotilla.core.strategy.Strategy;
 import dev.flotilla.core.strategy.StrategyState;
-import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.sim.ClientStates;
 import dev.flotilla.sim.SimulatedFleet;
@@ -15,6 +15,7 @@ import dev.flotilla.store.RunSpec;
 import dev.flotilla.workflow.CheckpointListener;
 import dev.flotilla.workflow.ResumePoint;
 import dev.flotilla.workflow.RoundListener;
+import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.workflow.TrainStage;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +104,7 @@ final class StoredSimulation {
    */
   CheckpointListener listener(SimulatedRounds timed, RoundListener display) {
     return (record, model, state) -> {
-      var rec = timed.add(record);
+      RoundRecord rec = timed.add(record);
       Snapshot taken = snapshot;
       Map<String, ClientState> clients = taken != null && taken.round() == record.round() ? taken.states()
           : fleet.clientStates();
