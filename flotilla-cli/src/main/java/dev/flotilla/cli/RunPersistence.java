@@ -62,9 +62,10 @@ final class RunPersistence implements AutoCloseable {
             options.db != null ? redact(options.db) + " (checkpoints in " + stateDir + ")" : stateDir);
         return new RunPersistence(store, id, null, keepCheckpoints);
       }
-      StoredRun run = (runId != null ? store.find(runId) : store.latestUnfinished()).orElseThrow(() ->
+      StoredRun run = (runId != null ? store.find(runId) : latestUnfinished(store, spec.kind())).orElseThrow(() ->
           new IllegalArgumentException(runId != null ? "there is no run '" + runId + "' in " + where(options)
-              : "there is no unfinished run in " + where(options) + " to resume; start one without --resume"));
+              : "there is no unfinished run in " + where(options) + " to resume with flotilla "
+                  + (spec.kind().equals(RunSpec.SERVER) ? "server" : "simulate") + "; start one without --resume"));
       if (run.status() == RunStatus.FINISHED) {
         throw new IllegalArgumentException("run " + run.id() + " is finished already; nothing to resume");
       }
@@ -98,6 +99,19 @@ final class RunPersistence implements AutoCloseable {
       return Optional.empty();
     }
     strategy.restore(checkpoint.state());
+    return resumePoint();
+  }
+
+  /** The state stored with the checkpoint the run goes on from; empty for a new run or one that completed no round. */
+  Optional<StrategyState> resumedState() {
+    return checkpoint == null ? Optional.empty() : Optional.of(checkpoint.state());
+  }
+
+  /** Where the run goes on, restoring nothing (the caller restores {@link #resumedState()}); empty as above. */
+  Optional<ResumePoint> resumePoint() {
+    if (checkpoint == null) {
+      return Optional.empty();
+    }
     List<RoundRecord> history = store.rounds(runId);
     return Optional.of(new ResumePoint(checkpoint.round(), checkpoint.model(), history));
   }
@@ -124,41 +138,16 @@ final class RunPersistence implements AutoCloseable {
   }
 
   private static void requireSame(StoredRun run, RunSpec spec) {
-    RunSpec was = run.spec();
-    String differs = !was.description().equals(spec.description()) ? "strategy '" + was.description() + "', not '"
-        + spec.description() + "'"
-        : !was.model().equals(spec.model()) ? "model " + was.model() + ", not " + spec.model()
-        : was.seed() != spec.seed() ? "seed " + was.seed() + ", not " + spec.seed()
-        : was.rounds() != spec.rounds() ? was.rounds() + " rounds, not " + spec.rounds()
-        : workflowDifference(was.workflow(), spec.workflow());
-    if (differs != null) {
+    run.spec().mismatch(spec).ifPresent(differs -> {
       throw new IllegalArgumentException("run " + run.id() + " was started with " + differs
           + "; resume it with the options it was started with");
-    }
+    });
   }
 
-  /**
-   * How workflow {@code now} differs from the stored {@code was}, or null if it does not: a synchronous run resumed
-   * as an asynchronous one or the other way round, or the first asynchronous option that differs.
-   */
-  static String workflowDifference(String was, String now) {
-    if (was.equals(now)) {
-      return null;
-    }
-    if (was.equals(RunSpec.SYNC)) {
-      return "the synchronous workflow, not --workflow async";
-    }
-    if (now.equals(RunSpec.SYNC)) {
-      return "--workflow " + was + ", not the synchronous workflow";
-    }
-    String[] before = was.split(" (?=--)");
-    String[] after = now.split(" (?=--)");
-    for (int i = 0; i < Math.min(before.length, after.length); i++) {
-      if (!before[i].equals(after[i])) {
-        return before[i] + ", not " + after[i];
-      }
-    }
-    return "--workflow " + was + ", not " + now;
+  /** The most recently started unfinished run of {@code kind} (a server's or a simulation's), if any. */
+  private static Optional<StoredRun> latestUnfinished(RunStore store, String kind) {
+    return store.list().stream().filter(r -> r.status() != RunStatus.FINISHED && r.spec().kind().equals(kind))
+        .findFirst();
   }
 
   private static String freeId(RunStore store) {

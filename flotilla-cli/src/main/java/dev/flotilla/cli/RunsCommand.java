@@ -27,13 +27,13 @@ final class RunsCommand implements Callable<Integer> {
         System.out.println("no runs stored in " + StoredRuns.where(store));
         return 0;
       }
-      String format = "%-28s %-9s %-9s %-8s %-20s %s%n";
-      System.out.printf(format, "RUN", "STATUS", "ROUNDS", "MODEL", "UPDATED (UTC)", "STRATEGY");
+      String format = "%-28s %-9s %-9s %-8s %-11s %-20s %s%n";
+      System.out.printf(format, "RUN", "STATUS", "ROUNDS", "MODEL", "KIND", "UPDATED (UTC)", "STRATEGY");
       for (StoredRun run : runs) {
         String rounds = (run.lastRound().isPresent() ? Integer.toString(run.lastRound().getAsInt()) : "-") + "/"
             + run.spec().rounds();
         System.out.printf(format, run.id(), run.status().name().toLowerCase(java.util.Locale.ROOT), rounds,
-            run.spec().model(), TIME.format(run.updatedAt()), run.spec().description()
+            run.spec().model(), run.spec().kind(), TIME.format(run.updatedAt()), run.spec().description()
                 + (run.spec().isSync() ? "" : "; " + run.spec().workflow()));
       }
     }

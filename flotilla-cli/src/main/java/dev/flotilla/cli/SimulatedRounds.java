@@ -29,6 +29,22 @@ final class SimulatedRounds implements RoundListener {
 
   @Override
   public void onRound(RoundRecord record, ModelWeights model) {
+    next.onRound(add(record), model);
+  }
+
+  /**
+   * Goes on from the records of a stored run's completed rounds: they begin {@link #records()}, and the simulated
+   * time goes on from the last one's {@code sim_seconds}. Call before the first round.
+   */
+  void resumeAfter(List<RoundRecord> history) {
+    records.addAll(history);
+    if (!history.isEmpty()) {
+      elapsed = history.get(history.size() - 1).metrics().get(SIM_SECONDS).orElse(0);
+    }
+  }
+
+  /** Adds {@code sim_seconds} to {@code record} and keeps it, without passing it on; returns the timed record. */
+  RoundRecord add(RoundRecord record) {
     RoundRecord timed = record;
     if (synchronous || record.metrics().get(SIM_SECONDS).isEmpty()) {
       if (synchronous && record.round() > 0) {
@@ -39,7 +55,7 @@ final class SimulatedRounds implements RoundListener {
           record.bytesDown(), record.metrics().with(SIM_SECONDS, elapsed));
     }
     records.add(timed);
-    next.onRound(timed, model);
+    return timed;
   }
 
   /** The records passed on so far, with {@code sim_seconds}. */

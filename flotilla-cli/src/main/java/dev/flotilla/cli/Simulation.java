@@ -19,17 +19,22 @@ import dev.flotilla.sim.SimulatedFleet;
 import dev.flotilla.sim.SimulationProgress;
 import dev.flotilla.sim.VirtualClient;
 import dev.flotilla.workflow.AsyncWorkflow;
+import dev.flotilla.workflow.ResumePoint;
+import dev.flotilla.workflow.RoundListener;
 import dev.flotilla.workflow.RunSummary;
 import dev.flotilla.workflow.SyncSettings;
 import dev.flotilla.workflow.SyncWorkflow;
 import dev.flotilla.workflow.TrainStage;
 import dev.flotilla.workflow.io.RunOutput;
+import dev.flotilla.workflow.io.SafeTensors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,6 +101,23 @@ public final class Simulation {
   public static SimulationResult run(SimulationSettings settings, LabelledImages train, LabelledImages test,
       SimulationProgress progress, Dashboard dashboard, TrainStage trainStage)
       throws IOException, InterruptedException {
+    return run(settings, train, test, progress, dashboard, trainStage, RunPersistence.NONE);
+  }
+
+  /**
+   * As above, saved to a run store after every round and, when {@code persistence} was opened with {@code --resume},
+   * going on from the stored run's last completed round with the model, strategy state and virtual clients' states
+   * it had then ({@link StoredSimulation}): the rounds after it are those of an uninterrupted simulation.
+   *
+   * @throws IllegalArgumentException if an asynchronous run is to be stored
+   */
+  static SimulationResult run(SimulationSettings settings, LabelledImages train, LabelledImages test,
+      SimulationProgress progress, Dashboard dashboard, TrainStage trainStage, RunPersistence persistence)
+      throws IOException, InterruptedException {
+    if (settings.async() != null && persistence.enabled()) {
+      throw new IllegalArgumentException("--workflow async simulations cannot be stored or resumed yet: leave out"
+          + " --state-dir, --db, --resume and --run-id");
+    }
     if (settings.async() != null && trainStage != null) {
       throw new IllegalArgumentException("--workflow async cannot run with secure aggregation (" + trainStage
           + "): masks and ciphertexts need a whole round's clients");
@@ -131,24 +153,44 @@ public final class Simulation {
             }, clock);
         RunOutput output = settings.out() == null ? null : RunOutput.create(settings.out(), settings.model())) {
       Strategy strategy = strategy(settings, evaluator);
+      StoredSimulation stored = new StoredSimulation(persistence, fleet);
+      Optional<ResumePoint> from = persistence.enabled() ? stored.resume(strategy) : Optional.empty();
       Duration realWait = settings.roundTimeout().compareTo(REAL_WAIT) > 0 ? settings.roundTimeout() : REAL_WAIT;
-      progress.started(totalTasks(settings), settings.rounds());
+      progress.started(from.isEmpty() ? totalTasks(settings)
+          : tasksAfter(settings, from.get().completedRound()), settings.rounds());
       dashboard.runStarted(fleet, title(settings), settings.rounds(), settings.clientsPerRound());
       Strategy observed = dashboard.observe(strategy);
-      SimulatedRounds timed = new SimulatedRounds(clock, settings.async() == null, (record, model) -> {
+      RoundListener display = (record, model) -> {
         dashboard.onRound(record, model);
         progress.roundDone(record);
         if (output != null) {
           output.round(record, model);
         }
-      });
+      };
+      SimulatedRounds timed = new SimulatedRounds(clock, settings.async() == null, display);
+      if (from.isPresent()) {
+        timed.resumeAfter(from.get().history());
+        if (output != null) {
+          output.history(from.get().history());
+          SafeTensors.write(settings.out().resolve(RunOutput.MODEL_FILE), from.get().model(), Map.of("model",
+              settings.model(), "round", Integer.toString(from.get().completedRound())));
+        }
+      }
+      boolean completed = false;
       try {
         RunSummary run;
         if (settings.async() == null) {
           SyncSettings sync = SyncSettings.builder().rounds(settings.rounds()).minClients(settings.clientsPerRound())
               .minFitClients(1).roundTimeout(realWait).seed(settings.seed()).evaluateInitial(true)
               .build();
-          run = new SyncWorkflow(fleet, sync, trainStage).run(observed, initial, timed);
+          SyncWorkflow workflow = new SyncWorkflow(fleet, sync, trainStage);
+          if (persistence.enabled()) {
+            Strategy snapshotting = stored.snapshotting(observed);
+            run = from.isPresent() ? workflow.run(snapshotting, from.get(), stored.listener(timed, display))
+                : workflow.run(snapshotting, initial, stored.listener(timed, display));
+          } else {
+            run = workflow.run(observed, initial, timed);
+          }
         } else {
           try {
             AsyncWorkflow.checkSupported(strategy, initial);
@@ -159,7 +201,9 @@ public final class Simulation {
               true), clock).run(observed, initial, timed);
         }
         summary = new RunSummary(run.finalModel(), timed.records(), run.lateResults());
+        completed = true;
       } finally {
+        persistence.ended(completed);
         progress.finished();
       }
       dashboard.runFinished(strategy.stopReason());
@@ -229,6 +273,15 @@ public final class Simulation {
     long training = (long) settings.rounds() * new Sampling(0, settings.clientsPerRound()).size(settings.clients());
     long evaluation = settings.fractionEvaluate() > 0
         ? (settings.rounds() + 1L) * new Sampling(settings.fractionEvaluate(), 1).size(settings.clients()) : 0;
+    return training + evaluation;
+  }
+
+  /** Client tasks of a synchronous run's rounds after {@code completedRound}, for a resumed run's progress. */
+  static long tasksAfter(SimulationSettings settings, int completedRound) {
+    long rounds = Math.max(0, settings.rounds() - completedRound);
+    long training = rounds * new Sampling(0, settings.clientsPerRound()).size(settings.clients());
+    long evaluation = settings.fractionEvaluate() > 0
+        ? rounds * new Sampling(settings.fractionEvaluate(), 1).size(settings.clients()) : 0;
     return training + evaluation;
   }
 

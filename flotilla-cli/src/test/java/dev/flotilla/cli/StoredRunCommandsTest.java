@@ -146,8 +146,8 @@ class StoredRunCommandsTest {
         .contains("run gamma was started with --staleness polynomial:0.5, not --staleness constant");
 
     Result listed = run("runs", "--state-dir", state.toString());
-    assertThat(listed.out()).containsPattern("gamma\\s+running\\s+-/3\\s+logreg.*fedavg; " + async)
-        .containsPattern("alpha\\s+running\\s+1/3\\s+logreg\\s+\\S+ \\S+\\s+fedavg\\R");
+    assertThat(listed.out()).containsPattern("gamma\\s+running\\s+-/3\\s+logreg\\s+server.*fedavg; " + async)
+        .containsPattern("alpha\\s+running\\s+1/3\\s+logreg\\s+server\\s+\\S+ \\S+\\s+fedavg\\R");
   }
 
   private static String[] concat(String[] first, String... more) {

@@ -3,6 +3,7 @@ package dev.flotilla.sim;
 import dev.flotilla.core.client.ClientApp;
 import dev.flotilla.core.client.ClientMod;
 import dev.flotilla.core.client.ClientRuntime;
+import dev.flotilla.core.client.ClientState;
 import dev.flotilla.core.client.Context;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.MessageTypes;
@@ -21,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -188,6 +190,47 @@ public final class SimulatedFleet implements Fleet, AutoCloseable {
   @Override
   public void close() {
     workers.close();
+  }
+
+  /**
+   * A copy of the {@link Context} state of every virtual client that has one (those sampled so far), by client id,
+   * for a checkpoint. The values are immutable, so the copy is cheap; take it between rounds, while no request is
+   * being answered, or it may hold part of a round.
+   */
+  public Map<String, ClientState> clientStates() {
+    Map<String, ClientState> out = new TreeMap<>();
+    slots.forEach((id, slot) -> out.put(id, copy(slot.context().state())));
+    return out;
+  }
+
+  /**
+   * Gives virtual clients the context state of a checkpoint ({@link #clientStates()} of an earlier run), before any
+   * request reaches them.
+   *
+   * @throws IllegalArgumentException if a client is unknown or has answered a request already
+   */
+  public void restoreClientStates(Map<String, ClientState> states) {
+    states.forEach((id, state) -> {
+      VirtualClient client = byId.get(id);
+      if (client == null) {
+        throw new IllegalArgumentException("the stored state names virtual client '" + id
+            + "', which this fleet does not have");
+      }
+      ClientSlot slot = new ClientSlot(new Context(id, client.info().properties(), copy(state)),
+          List.copyOf(mods.apply(client)));
+      if (slots.putIfAbsent(id, slot) != null) {
+        throw new IllegalArgumentException("virtual client '" + id + "' has a context already");
+      }
+    });
+  }
+
+  private static ClientState copy(ClientState state) {
+    ClientState out = new ClientState();
+    for (String key : state.keys()) {
+      state.arrays(key).ifPresent(a -> out.putArrays(key, a));
+      state.config(key).ifPresent(c -> out.putConfig(key, c));
+    }
+    return out;
   }
 
   /** Runs on a worker: the app of {@code client} answers {@code request}, as a deployed client's app would. */

@@ -128,8 +128,8 @@ public final class RunStore implements AutoCloseable {
     Instant now = Instant.now();
     return inTransaction("create run " + id, () -> {
       try (PreparedStatement s = connection.prepareStatement("INSERT INTO flotilla_runs (id, status, description,"
-          + " model, rounds, seed, last_round, created_at, updated_at, workflow)"
-          + " VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)")) {
+          + " model, rounds, seed, last_round, created_at, updated_at, workflow, kind, settings)"
+          + " VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)")) {
         s.setString(1, id);
         s.setString(2, RunStatus.RUNNING.name());
         s.setString(3, spec.description());
@@ -139,6 +139,8 @@ public final class RunStore implements AutoCloseable {
         s.setTimestamp(7, Timestamp.from(now));
         s.setTimestamp(8, Timestamp.from(now));
         s.setString(9, spec.workflow());
+        s.setString(10, spec.kind());
+        s.setString(11, spec.settings());
         s.executeUpdate();
       }
       return new StoredRun(id, RunStatus.RUNNING, spec, OptionalInt.empty(), now, now);
@@ -320,7 +322,7 @@ public final class RunStore implements AutoCloseable {
             OptionalInt lastRound = r.wasNull() ? OptionalInt.empty() : OptionalInt.of(last);
             out.add(new StoredRun(r.getString("id"), RunStatus.valueOf(r.getString("status")),
                 new RunSpec(r.getString("description"), r.getString("model"), r.getInt("rounds"), r.getLong("seed"),
-                    r.getString("workflow")),
+                    r.getString("workflow"), r.getString("kind"), r.getString("settings")),
                 lastRound, r.getTimestamp("created_at").toInstant(), r.getTimestamp("updated_at").toInstant()));
           }
         }

@@ -92,6 +92,27 @@ abstract class RunStoreContract {
   }
 
   @Test
+  void aRunsKindAndSettingsReadBackAndASpecNamesWhatDiffers() throws Exception {
+    String sim = freshId();
+    String server = freshId();
+    RunSpec simulation = new RunSpec("fedavg", "mlp", 4, 7, RunSpec.SIMULATION, "--clients=20; --scheme=iid");
+    try (RunStore store = open(stateDir)) {
+      store.create(sim, simulation);
+      store.create(server, new RunSpec("fedavg", "mlp", 4, 7));
+      assertThat(store.find(sim).orElseThrow().spec()).isEqualTo(simulation);
+      assertThat(store.find(server).orElseThrow().spec().kind()).isEqualTo(RunSpec.SERVER);
+      assertThat(store.find(server).orElseThrow().spec().settings()).isEmpty();
+    }
+    assertThat(simulation.mismatch(simulation)).isEmpty();
+    assertThat(simulation.mismatch(new RunSpec("fedavg", "mlp", 4, 7, RunSpec.SIMULATION,
+        "--clients=20; --scheme=dirichlet:0.5"))).contains("--scheme iid, not dirichlet:0.5");
+    assertThat(simulation.mismatch(new RunSpec("fedavg", "mlp", 4, 7, RunSpec.SIMULATION, "--clients=20")))
+        .contains("--scheme iid, not (none)");
+    assertThat(simulation.mismatch(new RunSpec("fedavg", "mlp", 4, 7)))
+        .contains("flotilla simulate, not flotilla server");
+  }
+
+  @Test
   void aRunIdIsUsedOnceAndMustNameAFolder() throws Exception {
     String id = freshId();
     try (RunStore store = open(stateDir)) {

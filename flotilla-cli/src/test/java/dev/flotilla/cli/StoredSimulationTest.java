@@ -1,0 +1,195 @@
+package dev.flotilla.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.flotilla.core.message.Config;
+import dev.flotilla.core.partition.Partitioners;
+import dev.flotilla.dashboard.Dashboard;
+import dev.flotilla.djl.data.FashionMnist;
+import dev.flotilla.djl.data.LabelledImages;
+import dev.flotilla.sim.SimulationProgress;
+import dev.flotilla.store.RunSpec;
+import dev.flotilla.store.RunStatus;
+import dev.flotilla.store.RunStore;
+import dev.flotilla.store.StoredRun;
+import dev.flotilla.workflow.RoundRecord;
+import dev.flotilla.workflow.io.MetricsFile;
+import dev.flotilla.workflow.io.MetricsLog;
+import dev.flotilla.workflow.io.RunOutput;
+import dev.flotilla.workflow.io.SafeTensors;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Simulations stored after every round and resumed: an interrupted, resumed simulation ends with the model and
+ * metrics of an uninterrupted one, the clients' error-feedback residuals included; a resume with other settings is
+ * refused; {@code flotilla runs} lists simulations.
+ */
+class StoredSimulationTest {
+  private static LabelledImages train;
+  private static LabelledImages test;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  static void loadData() {
+    train = FashionMnist.train().first(1200);
+    test = FashionMnist.test().first(300);
+  }
+
+  /**
+   * 6 clients, 3 per round, 4 rounds of the MLP with top-k compression and error feedback: clients sampled again
+   * after the interruption need the residuals they kept before it.
+   */
+  private static SimulationSettings settings(Path out) {
+    return SimulationSettings.builder().model("mlp").clients(6, 3).rounds(4).seed(11)
+        .strategy(StrategyChoice.fedAvg().withCompression(new CompressionChoice("topk:0.05", false)))
+        .partitioner(Partitioners.parse("dirichlet:1.0"))
+        .trainConfig(Config.of("lr", 0.05, "momentum", 0.9, "batch_size", 32, "local_epochs", 1))
+        .workers(2).out(out).build();
+  }
+
+  private static RunSpec spec(SimulationSettings s) {
+    return StoredSimulation.spec(s, train.size(), test.size(), null);
+  }
+
+  private StoreOptionsMixin store() {
+    StoreOptionsMixin options = new StoreOptionsMixin();
+    options.stateDir = dir.resolve("state");
+    return options;
+  }
+
+  /** Progress that stops the simulation once round {@code last} is over (and stored). */
+  private static SimulationProgress stopAfter(int last) {
+    return new SimulationProgress() {
+      @Override
+      public void started(long totalTasks, int rounds) {}
+
+      @Override
+      public void taskDone() {}
+
+      @Override
+      public void roundDone(RoundRecord record) {
+        if (record.round() == last) {
+          throw new IllegalStateException("interrupted after round " + last);
+        }
+      }
+
+      @Override
+      public void finished() {}
+    };
+  }
+
+  private static SimulationProgress quiet() {
+    return stopAfter(-1);
+  }
+
+  @Test
+  void anInterruptedSimulationResumesToTheResultsOfAnUninterruptedOne() throws Exception {
+    SimulationSettings whole = settings(dir.resolve("whole"));
+    SimulationResult uninterrupted = Simulation.run(whole, train, test, quiet());
+
+    SimulationSettings first = settings(dir.resolve("first"));
+    try (RunPersistence persistence = RunPersistence.open(store(), "sim", false, spec(first), 0)) {
+      assertThatThrownBy(() -> Simulation.run(first, train, test, stopAfter(2), Dashboard.disabled(), null,
+          persistence)).hasMessageContaining("interrupted after round 2");
+    }
+    try (RunStore opened = RunStore.open(dir.resolve("state"), null)) {
+      StoredRun run = opened.find("sim").orElseThrow();
+      assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+      assertThat(run.lastRound()).hasValue(2);
+      assertThat(run.spec().kind()).isEqualTo(RunSpec.SIMULATION);
+    }
+
+    Path resumedOut = dir.resolve("resumed");
+    SimulationSettings second = settings(resumedOut);
+    SimulationResult resumed;
+    try (RunPersistence persistence = RunPersistence.open(store(), "sim", true, spec(second), 0)) {
+      resumed = Simulation.run(second, train, test, quiet(), Dashboard.disabled(), null, persistence);
+    }
+
+    assertThat(resumed.run().finalModel().contentEquals(uninterrupted.run().finalModel())).isTrue();
+    assertThat(resumed.records()).extracting(RoundRecord::round).containsExactly(0, 1, 2, 3, 4);
+    for (int r = 0; r <= 4; r++) {
+      RoundRecord a = uninterrupted.records().get(r);
+      RoundRecord b = resumed.records().get(r);
+      assertThat(b.accuracy()).as("accuracy of round %d", r).isEqualTo(a.accuracy());
+      assertThat(b.loss()).as("loss of round %d", r).isEqualTo(a.loss());
+      assertThat(b.metrics().get("train_loss")).as("train_loss of round %d", r).isEqualTo(a.metrics().get("train_loss"));
+      assertThat(b.metrics().get("sim_seconds")).as("sim_seconds of round %d", r)
+          .isEqualTo(a.metrics().get("sim_seconds"));
+      assertThat(b.bytesUp()).isEqualTo(a.bytesUp());
+    }
+    // the resumed run's output folder covers the whole run
+    assertThat(MetricsFile.read(resumedOut.resolve(MetricsLog.FILE_NAME))).extracting(MetricsFile.Line::round)
+        .containsExactly(0, 1, 2, 3, 4);
+    assertThat(SafeTensors.read(resumedOut.resolve(RunOutput.MODEL_FILE))
+        .contentEquals(uninterrupted.run().finalModel())).isTrue();
+    try (RunStore opened = RunStore.open(dir.resolve("state"), null)) {
+      assertThat(opened.find("sim").orElseThrow().status()).isEqualTo(RunStatus.FINISHED);
+    }
+  }
+
+  @Test
+  void aResumeWithOtherSettingsOrOfAServerRunIsRefusedNamingTheDifference() throws Exception {
+    SimulationSettings s = settings(null);
+    try (RunStore opened = RunStore.open(dir.resolve("state"), null)) {
+      opened.create("sim", spec(s));
+      opened.create("srv", new RunSpec(s.strategy().describe(), "mlp", 4, 11));
+    }
+    SimulationSettings moreClients = SimulationSettings.builder().model("mlp").clients(8, 3).rounds(4).seed(11)
+        .strategy(s.strategy()).partitioner(s.partitioner()).trainConfig(s.trainConfig()).build();
+    assertThatThrownBy(() -> RunPersistence.open(store(), "sim", true, spec(moreClients), 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("run sim was started with --clients 6, not 8");
+    assertThatThrownBy(() -> RunPersistence.open(store(), "sim", true,
+        StoredSimulation.spec(s, train.size(), 100, null), 0))
+        .hasMessageContaining("--test-examples 300, not 100");
+    assertThatThrownBy(() -> RunPersistence.open(store(), "srv", true, spec(s), 0))
+        .hasMessageContaining("run srv was started with flotilla server, not flotilla simulate");
+    assertThatThrownBy(() -> RunPersistence.open(store(), "sim", true, new RunSpec(s.strategy().describe(), "mlp", 4,
+        11), 0)).hasMessageContaining("run sim was started with flotilla simulate, not flotilla server");
+  }
+
+  @Test
+  void theCommandLineStoresASimulationThatRunsListsAndRefusesAMismatchedResume() throws Exception {
+    Path state = dir.resolve("state");
+    List<String> common = List.of("simulate", "--clients", "4", "--clients-per-round", "2", "--rounds", "2",
+        "--model", "mlp", "--seed", "5", "--train-examples", "400", "--test-examples", "100", "--progress", "never",
+        "--workers", "1", "--state-dir", state.toString(), "--run-id", "cli-sim");
+    String[] done = SimulateCommandTest.capture(common.toArray(String[]::new));
+    assertThat(done[0]).as(done[1]).isEqualTo("0");
+    assertThat(done[1]).contains("run cli-sim is stored in");
+
+    String[] runs = SimulateCommandTest.capture("runs", "--state-dir", state.toString());
+    assertThat(runs[1]).containsPattern("cli-sim\\s+finished\\s+2/2\\s+mlp\\s+simulation");
+
+    String[] again = SimulateCommandTest.capture(concat(common, "--resume"));
+    assertThat(again[0]).isNotEqualTo("0");
+    assertThat(again[1]).contains("run cli-sim is finished already").doesNotContain("\tat ");
+
+    try (RunStore opened = RunStore.open(state, null)) {
+      opened.create("srv", new RunSpec("fedavg", "mlp", 2, 5));
+    }
+    List<String> other = new java.util.ArrayList<>(common.subList(0, common.size() - 2));
+    other.addAll(List.of("--run-id", "srv", "--resume"));
+    String[] server = SimulateCommandTest.capture(other.toArray(String[]::new));
+    assertThat(server[0]).isNotEqualTo("0");
+    assertThat(server[1]).contains("run srv was started with flotilla server, not flotilla simulate")
+        .doesNotContain("\tat ");
+
+    String[] async = SimulateCommandTest.capture(concat(common.subList(0, common.size() - 2), "--workflow", "async",
+        "--buffer", "2"));
+    assertThat(async[0]).isNotEqualTo("0");
+    assertThat(async[1]).contains("--workflow async simulations cannot be stored or resumed yet");
+  }
+
+  private static String[] concat(List<String> common, String... more) {
+    return java.util.stream.Stream.concat(common.stream(), java.util.Arrays.stream(more)).toArray(String[]::new);
+  }
+}
