@@ -2,8 +2,7 @@ package dev.flotilla.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flotilla.client.ClientSettings;
-import dev.flotilla.client.FlotillaClient;
+import dev.flotilla.cli.ServerProcesses.Server;
 import dev.flotilla.core.client.Context;
 import dev.flotilla.core.client.TrainEvaluateApp;
 import dev.flotilla.core.message.EvaluateInstructions;
@@ -12,37 +11,24 @@ import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.message.TrainResult;
 import dev.flotilla.core.tensor.ModelWeights;
-import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.store.RunStatus;
 import dev.flotilla.store.RunStore;
 import dev.flotilla.store.StoredRun;
 import dev.flotilla.workflow.io.MetricsFile;
 import dev.flotilla.workflow.io.SafeTensors;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,7 +58,7 @@ class ServerAsyncResumeTest {
     String runId = "async-resume";
     Path state = dir.resolve("state");
     Path out = dir.resolve("out");
-    int port = freePort();
+    int port = ServerProcesses.freePort();
     Gate gate = new Gate();
     List<CompletableFuture<Void>> clients = startClients(port, gate);
     List<String> stored = List.of("--state-dir", state.toString(), "--run-id", runId);
@@ -162,15 +148,7 @@ class ServerAsyncResumeTest {
     @Override
     public TrainResult train(TrainInstructions instructions, Context context) {
       gate.pass(instructions.model());
-      List<Tensor> out = new ArrayList<>();
-      for (Tensor t : instructions.model().tensors()) {
-        float[] v = t.toArray();
-        for (int j = 0; j < v.length; j++) {
-          v[j] = 0.9f * v[j] + 0.01f * (index + 1) * ((j % 7) - 3);
-        }
-        out.add(Tensor.wrap(t.spec(), v));
-      }
-      return new TrainResult(ModelWeights.of(out), 100, Metrics.empty());
+      return new TrainResult(ServerProcesses.deterministicUpdate(instructions.model(), index), 100, Metrics.empty());
     }
 
     @Override
@@ -180,71 +158,17 @@ class ServerAsyncResumeTest {
   }
 
   private List<CompletableFuture<Void>> startClients(int port, Gate gate) {
-    List<CompletableFuture<Void>> done = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      ClientSettings settings = ClientSettings.builder("127.0.0.1:" + port, "site-" + i)
-          .reconnect(Duration.ofMillis(100), Duration.ofMillis(500)).build();
-      App app = new App(i, gate);
-      done.add(CompletableFuture.runAsync(() -> {
-        try (FlotillaClient client = new FlotillaClient(settings, app)) {
-          client.run();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, clientThreads));
-    }
-    return done;
-  }
-
-  /** A server process, its log, and the versions it printed. */
-  private record Server(Process process, Path log, List<Integer> rounds, Map<Integer, CompletableFuture<Void>> lines) {
-    CompletableFuture<Void> roundLine(int round) {
-      return lines.get(round);
-    }
+    return ServerProcesses.startClients(port, 2, i -> new App(i, gate), clientThreads);
   }
 
   private Server startServer(int port, Path out, List<String> extra, String name) throws Exception {
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    String javaCommand = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(javaCommand, "-Xmx256m", "-XX:+UseSerialGC", "-cp", classpath,
-        Main.class.getName(), "server", "--host", "127.0.0.1", "--port", Integer.toString(port),
+    List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", Integer.toString(port),
         "--rounds", Integer.toString(VERSIONS), "--min-clients", "2", "--model", "logreg", "--strategy", "fedadam",
         "--workflow", "async", "--buffer", "1", "--concurrency", "2", "--fraction-evaluate", "0",
         "--round-timeout", "60s", "--seed", "7", "--out", out.toString()));
-    command.addAll(extra);
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    servers.add(process);
-    Path log = dir.resolve(name + ".log");
-    List<Integer> rounds = new CopyOnWriteArrayList<>();
-    Map<Integer, CompletableFuture<Void>> lines = new ConcurrentHashMap<>();
-    for (int r = 0; r <= VERSIONS; r++) {
-      lines.put(r, new CompletableFuture<>());
-    }
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-              StandardCharsets.UTF_8));
-          PrintWriter copy = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true)) {
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-          copy.println(line);
-          Matcher m = Pattern.compile("^round\\s+(\\d+)/" + VERSIONS).matcher(line);
-          if (m.find()) {
-            int round = Integer.parseInt(m.group(1));
-            rounds.add(round);
-            lines.get(round).complete(null);
-          }
-        }
-      } catch (IOException e) {
-        // the process was killed: its output ends
-      }
-    }, "server-output-" + name);
-    reader.setDaemon(true);
-    reader.start();
-    return new Server(process, log, rounds, lines);
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+    args.addAll(extra);
+    Server server = ServerProcesses.start(args, VERSIONS, dir.resolve(name + ".log"), name);
+    servers.add(server.process());
+    return server;
   }
 }

@@ -2,8 +2,7 @@ package dev.flotilla.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flotilla.client.ClientSettings;
-import dev.flotilla.client.FlotillaClient;
+import dev.flotilla.cli.ServerProcesses.Server;
 import dev.flotilla.core.client.Context;
 import dev.flotilla.core.client.TrainEvaluateApp;
 import dev.flotilla.core.message.EvaluateInstructions;
@@ -19,30 +18,18 @@ import dev.flotilla.store.RunStore;
 import dev.flotilla.store.StoredRun;
 import dev.flotilla.workflow.io.MetricsFile;
 import dev.flotilla.workflow.io.SafeTensors;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,7 +75,7 @@ class ServerResumeTest {
     String runId = "resume-" + UUID.randomUUID().toString().substring(0, 8);
 
     // the reference: the same run, never interrupted, without a store
-    int port = freePort();
+    int port = ServerProcesses.freePort();
     Server reference = startServer(port, dir.resolve("reference"), List.of(), "reference");
     List<CompletableFuture<Void>> clients = startClients(port, null);
     assertThat(reference.process().waitFor(120, TimeUnit.SECONDS)).as("reference run ends").isTrue();
@@ -96,7 +83,7 @@ class ServerResumeTest {
     CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
 
     // the stored run, killed while its clients train round 3
-    port = freePort();
+    port = ServerProcesses.freePort();
     List<String> stored = new ArrayList<>(storeOptions);
     stored.addAll(List.of("--run-id", runId));
     Gate gate = new Gate();
@@ -187,15 +174,7 @@ class ServerResumeTest {
       if (gate != null) {
         gate.pass(instructions.config().getLong("round", -1));
       }
-      List<Tensor> out = new ArrayList<>();
-      for (Tensor t : instructions.model().tensors()) {
-        float[] v = t.toArray();
-        for (int j = 0; j < v.length; j++) {
-          v[j] = 0.9f * v[j] + 0.01f * (index + 1) * ((j % 7) - 3);
-        }
-        out.add(Tensor.wrap(t.spec(), v));
-      }
-      return new TrainResult(ModelWeights.of(out), 100, Metrics.empty());
+      return new TrainResult(ServerProcesses.deterministicUpdate(instructions.model(), index), 100, Metrics.empty());
     }
 
     @Override
@@ -211,71 +190,17 @@ class ServerResumeTest {
   }
 
   private List<CompletableFuture<Void>> startClients(int port, Gate gate) {
-    List<CompletableFuture<Void>> done = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      ClientSettings settings = ClientSettings.builder("127.0.0.1:" + port, "site-" + i)
-          .reconnect(Duration.ofMillis(100), Duration.ofMillis(500)).build();
-      DeterministicApp app = new DeterministicApp(i, gate);
-      done.add(CompletableFuture.runAsync(() -> {
-        try (FlotillaClient client = new FlotillaClient(settings, app)) {
-          client.run();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, clientThreads));
-    }
-    return done;
-  }
-
-  /** A server process, its log, and the rounds it printed. */
-  private record Server(Process process, Path log, List<Integer> rounds, Map<Integer, CompletableFuture<Void>> lines) {
-    CompletableFuture<Void> roundLine(int round) {
-      return lines.get(round);
-    }
+    return ServerProcesses.startClients(port, 2, i -> new DeterministicApp(i, gate), clientThreads);
   }
 
   private Server startServer(int port, Path out, List<String> extra, String name) throws Exception {
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    String javaCommand = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(javaCommand, "-Xmx256m", "-XX:+UseSerialGC", "-cp", classpath,
-        Main.class.getName(), "server", "--host", "127.0.0.1", "--port", Integer.toString(port),
+    List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", Integer.toString(port),
         "--rounds", Integer.toString(ROUNDS), "--min-clients", "2", "--min-fit-clients", "2",
         "--model", "logreg", "--strategy", "fedadam",
         "--round-timeout", "60s", "--seed", "7", "--out", out.toString()));
-    command.addAll(extra);
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    servers.add(process);
-    Path log = dir.resolve(name + ".log");
-    List<Integer> rounds = new CopyOnWriteArrayList<>();
-    Map<Integer, CompletableFuture<Void>> lines = new ConcurrentHashMap<>();
-    for (int r = 0; r <= ROUNDS; r++) {
-      lines.put(r, new CompletableFuture<>());
-    }
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-              StandardCharsets.UTF_8));
-          PrintWriter copy = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true)) {
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-          copy.println(line);
-          Matcher m = Pattern.compile("^round\\s+(\\d+)/" + ROUNDS).matcher(line);
-          if (m.find()) {
-            int round = Integer.parseInt(m.group(1));
-            rounds.add(round);
-            lines.get(round).complete(null);
-          }
-        }
-      } catch (IOException e) {
-        // the process was killed: its output ends
-      }
-    }, "server-output-" + name);
-    reader.setDaemon(true);
-    reader.start();
-    return new Server(process, log, rounds, lines);
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+    args.addAll(extra);
+    Server server = ServerProcesses.start(args, ROUNDS, dir.resolve(name + ".log"), name);
+    servers.add(server.process());
+    return server;
   }
 }
