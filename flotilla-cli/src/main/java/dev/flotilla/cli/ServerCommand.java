@@ -83,20 +83,7 @@ final class ServerCommand implements Callable<Integer> {
   CompressionOptionsMixin compression;
 
   @Mixin
-  StoreOptionsMixin store;
-
-  @Option(names = "--resume", description = "Go on with a stored run (--run-id, else the most recent unfinished one"
-      + " in --state-dir or --db) from its last completed round: same model, strategy state and metrics history.")
-  boolean resume;
-
-  @Option(names = "--run-id", paramLabel = "NAME", description = "Name of the stored run (default: run-DATE-TIME)."
-      + " Any of --state-dir, --db, --resume or --run-id stores the run.")
-  String runId;
-
-  @Option(names = "--keep-checkpoints", paramLabel = "N", defaultValue = "2",
-      description = "Keep the checkpoint files of a stored run's last N rounds, delete older ones; 0 keeps all"
-          + " (default: ${DEFAULT-VALUE}). Every round's metrics stay.")
-  int keepCheckpoints;
+  StoredRunOptionsMixin stored;
 
   @Mixin
   DashboardOptionsMixin dashboard;
@@ -127,11 +114,8 @@ final class ServerCommand implements Callable<Integer> {
     choice.validate(training.model, perRound);
     TrainStage secure = secureAggregation.stage(choice, perRound);
     ModelWeights initial = InitialModel.load(training.model, seed, training.initialModel);
-    try (RunPersistence persistence = store.given() || resume || runId != null
-            ? RunPersistence.open(store, runId, resume, new RunSpec(choice.describe(), training.model, rounds, seed,
-                async.choice() == null ? RunSpec.SYNC : async.choice().storedSpec()),
-                keepCheckpoints)
-            : RunPersistence.NONE;
+    try (RunPersistence persistence = stored.open(() -> new RunSpec(choice.describe(), training.model, rounds, seed,
+            async.choice() == null ? RunSpec.SYNC : async.choice().storedSpec()));
         FlotillaServer server = FlotillaServer.start(settings); Dashboard board = dashboard.start()) {
       ServerRun.run(server, sync, async.choice(), choice, training.trainConfig(0.01, 0), initial, fractionFit,
           minFitClients, fracEval, testData, out, persistence, board, secure);

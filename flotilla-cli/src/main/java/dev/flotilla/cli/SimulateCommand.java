@@ -121,20 +121,7 @@ final class SimulateCommand implements Callable<Integer> {
   SecureAggregationOptionsMixin secureAggregation;
 
   @Mixin
-  StoreOptionsMixin store;
-
-  @Option(names = "--resume", description = "Go on with a stored simulation (--run-id, else the most recent unfinished"
-      + " run in --state-dir or --db) from its last completed round: same model, strategy and client state, metrics.")
-  boolean resume;
-
-  @Option(names = "--run-id", paramLabel = "NAME", description = "Name of the stored simulation (default:"
-      + " run-DATE-TIME). Any of --state-dir, --db, --resume or --run-id stores the simulation after every round.")
-  String runId;
-
-  @Option(names = "--keep-checkpoints", paramLabel = "N", defaultValue = "2",
-      description = "Keep the checkpoint files of a stored simulation's last N rounds, delete older ones; 0 keeps all"
-          + " (default: ${DEFAULT-VALUE}). Every round's metrics stay.")
-  int keepCheckpoints;
+  StoredRunOptionsMixin stored;
 
   @Override
   public Integer call() throws Exception {
@@ -176,14 +163,12 @@ final class SimulateCommand implements Callable<Integer> {
     if (!s.clientSpeed().equals("uniform")) {
       System.out.printf("client speeds on the simulated clock: %s%n", s.clientSpeed());
     }
-    if (s.async() != null && (store.given() || resume || runId != null)) {
+    if (s.async() != null && stored.storing()) {
       throw new IllegalArgumentException("--workflow async simulations cannot be stored or resumed yet: leave out"
           + " --state-dir, --db, --resume and --run-id");
     }
-    try (RunPersistence persistence = store.given() || resume || runId != null
-            ? RunPersistence.open(store, runId, resume, StoredSimulation.spec(s, train.size(),
-                test == null ? 0 : test.size(), secure), keepCheckpoints)
-            : RunPersistence.NONE;
+    try (RunPersistence persistence = stored.open(() -> StoredSimulation.spec(s, train.size(),
+            test == null ? 0 : test.size(), secure));
         Dashboard board = dashboard.start()) {
       SimulationResult result = Simulation.run(s, train, test,
           new ConsoleProgress(System.out, bar ? System.err : null), board, secure, persistence);
