@@ -34,6 +34,7 @@ final class RunPersistence implements AutoCloseable {
   private final String runId;
   private final Checkpoint checkpoint;
   private final int keepCheckpoints;
+  private boolean ended;
 
   private RunPersistence(RunStore store, String runId, Checkpoint checkpoint, int keepCheckpoints) {
     this.store = store;
@@ -123,17 +124,27 @@ final class RunPersistence implements AutoCloseable {
     }
   }
 
-  /** Records how the run ended. */
+  /** Records how the run ended; only the first call counts. */
   void ended(boolean completed) {
-    if (store != null) {
+    if (store != null && !ended) {
+      ended = true;
       store.setStatus(runId, completed ? RunStatus.FINISHED : RunStatus.FAILED);
     }
   }
 
+  /**
+   * Closes the store. A run that was never told how it ended (its command failed before or while it started: a busy
+   * port, unreadable data) is recorded as failed; it can still be resumed. A process that is killed never gets here,
+   * so its run stays running until it is resumed.
+   */
   @Override
   public void close() {
     if (store != null) {
-      store.close();
+      try {
+        ended(false);
+      } finally {
+        store.close();
+      }
     }
   }
 

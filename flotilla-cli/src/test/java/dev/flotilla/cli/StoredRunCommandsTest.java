@@ -14,6 +14,8 @@ import dev.flotilla.workflow.io.MetricsFile;
 import dev.flotilla.workflow.io.SafeTensors;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,6 +67,21 @@ class StoredRunCommandsTest {
     assertThat(r.code()).isZero();
     assertThat(r.out()).containsPattern("alpha\\s+running\\s+1/3\\s+logreg")
         .containsPattern("beta\\s+failed\\s+-/5\\s+mlp");
+  }
+
+  @Test
+  void aServerThatCannotStartLeavesItsRunFailedNotRunning() throws Exception {
+    Path state = dir.resolve("state");
+    try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Result r = run("server", "--host", "127.0.0.1", "--port", Integer.toString(busy.getLocalPort()),
+          "--rounds", "2", "--min-clients", "1", "--model", "logreg", "--state-dir", state.toString(),
+          "--run-id", "busy-port");
+      assertThat(r.code()).as(r.err()).isNotZero();
+      assertThat(r.err()).contains("cannot listen on 127.0.0.1:" + busy.getLocalPort());
+    }
+    try (RunStore store = RunStore.open(state, null)) {
+      assertThat(store.find("busy-port").orElseThrow().status()).isEqualTo(RunStatus.FAILED);
+    }
   }
 
   @Test
