@@ -7,6 +7,7 @@ import dev.flotilla.core.strategy.Strategies;
 import dev.flotilla.workflow.TrainStage;
 import dev.flotilla.workflow.he.PaillierStage;
 import dev.flotilla.workflow.secagg.SecAggPlusStage;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 import picocli.CommandLine.Option;
@@ -52,6 +53,12 @@ final class SecureAggregationOptionsMixin {
       + " min(1, examples / this) (default: ${DEFAULT-VALUE}); also for --he.")
   double maxWeight;
 
+  @Option(names = "--secagg-stage-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "How long each SecAgg+ exchange without training (keys, shares, unmasking) waits for the"
+          + " clients, such as 30s; a client that has not answered by then counts as dropped (default: the round"
+          + " timeout).")
+  Duration stageTimeout;
+
   @Option(names = "--he", paramLabel = "SCHEME", description = "Homomorphic encryption of the updates: paillier (a key"
       + " holder client decrypts only the sum).")
   String he;
@@ -86,6 +93,9 @@ final class SecureAggregationOptionsMixin {
       if (enabled) {
         throw new IllegalArgumentException("choose one of --secagg and --he");
       }
+      if (stageTimeout != null) {
+        throw new IllegalArgumentException("--secagg-stage-timeout is for --secagg, not --he");
+      }
       if (!he.strip().equalsIgnoreCase("paillier")) {
         throw new IllegalArgumentException("unknown --he scheme '" + he + "'; known: paillier");
       }
@@ -102,6 +112,9 @@ final class SecureAggregationOptionsMixin {
       return new PaillierStage(settings, keyHolder, dedicatedKeyHolder);
     }
     if (!enabled) {
+      if (stageTimeout != null) {
+        throw new IllegalArgumentException("--secagg-stage-timeout needs --secagg");
+      }
       if (keyHolder != null) {
         throw new IllegalArgumentException("--he-key-holder needs --he paillier");
       }
@@ -114,7 +127,7 @@ final class SecureAggregationOptionsMixin {
     if (problem != null) {
       throw new IllegalArgumentException("--secagg: a round of " + problem);
     }
-    return new SecAggPlusStage(settings);
+    return new SecAggPlusStage(settings, stageTimeout);
   }
 
   /**

@@ -51,6 +51,8 @@ class SecureAggregationOptionsTest {
     assertOneLineError(simulate("--secagg", "--secagg-modulus", "1000"), "power of two");
     assertOneLineError(simulate("--he", "rsa"), "unknown --he scheme 'rsa'");
     assertOneLineError(simulate("--he", "paillier", "--secagg"), "one of --secagg and --he");
+    assertOneLineError(simulate("--secagg-stage-timeout", "5s"), "--secagg-stage-timeout needs --secagg");
+    assertOneLineError(simulate("--he", "paillier", "--secagg-stage-timeout", "5s"), "is for --secagg, not --he");
   }
 
   private static void assertOneLineError(String[] output, String... parts) {

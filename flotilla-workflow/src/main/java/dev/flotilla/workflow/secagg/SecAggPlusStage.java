@@ -21,6 +21,7 @@ import dev.flotilla.workflow.Exchange;
 import dev.flotilla.workflow.SyncSettings;
 import dev.flotilla.workflow.TrainStage;
 import java.util.Collections;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -60,10 +61,27 @@ public final class SecAggPlusStage implements TrainStage {
   public static final String SUM_RESULT = "secagg+ sum";
 
   private final SecAggSettings settings;
+  private final Duration stageTimeout; // null: the round timeout
 
-  /** A stage running SecAgg+ with {@code settings}. */
+  /** A stage running SecAgg+ with {@code settings}, each exchange bounded by the round timeout. */
   public SecAggPlusStage(SecAggSettings settings) {
+    this(settings, null);
+  }
+
+  /**
+   * A stage running SecAgg+ with {@code settings}, whose exchanges without training (keys, shares, unmasking) each
+   * wait at most {@code stageTimeout} for the clients' answers (null: the round timeout), so that a client that goes
+   * quiet in one of them costs that much, not a whole round's time; the training exchange keeps the round timeout.
+   *
+   * @throws IllegalArgumentException if {@code stageTimeout} is not positive
+   */
+  public SecAggPlusStage(SecAggSettings settings, Duration stageTimeout) {
     this.settings = Objects.requireNonNull(settings, "settings");
+    if (stageTimeout != null && (stageTimeout.isZero() || stageTimeout.isNegative())) {
+      throw new IllegalArgumentException("the secure aggregation stage timeout must be positive, got "
+          + stageTimeout);
+    }
+    this.stageTimeout = stageTimeout;
   }
 
   /** The settings. */
@@ -78,7 +96,8 @@ public final class SecAggPlusStage implements TrainStage {
       throw new FlotillaException("secure aggregation cannot serve " + strategy.name()
           + ", which needs every client's result; use a weighted-average strategy");
     }
-    SecAggRound round = new SecAggRound(exchange, sync, settings, ctx, global, tasks, whileClientsTrain);
+    SecAggRound round = new SecAggRound(exchange, sync, stageTimeout == null ? sync.roundTimeout() : stageTimeout,
+        settings, ctx, global, tasks, whileClientsTrain);
     SecAggRound.Sum sum;
     try {
       sum = round.run();

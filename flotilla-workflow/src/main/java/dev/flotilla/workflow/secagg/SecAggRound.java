@@ -23,6 +23,7 @@ import dev.flotilla.workflow.ReplyAllowance;
 import dev.flotilla.workflow.ReplyConverter;
 import dev.flotilla.workflow.ReplyStream;
 import dev.flotilla.workflow.SyncSettings;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -57,6 +58,7 @@ final class SecAggRound {
 
   private final Exchange exchange;
   private final SyncSettings sync;
+  private final Duration stageTimeout; // for the exchanges without training
   private final SecAggSettings settings;
   private final RoundContext ctx;
   private final ModelWeights global;
@@ -76,10 +78,11 @@ final class SecAggRound {
   private final Map<Integer, Map<Integer, byte[]>> seedShares = new HashMap<>(); // owner -> holder -> share
   private final Map<Integer, Map<Integer, byte[]>> keyShares = new HashMap<>();
 
-  SecAggRound(Exchange exchange, SyncSettings sync, SecAggSettings settings, RoundContext ctx, ModelWeights global,
-      List<ClientTask<TrainInstructions>> tasks, Runnable whileClientsTrain) {
+  SecAggRound(Exchange exchange, SyncSettings sync, Duration stageTimeout, SecAggSettings settings, RoundContext ctx,
+      ModelWeights global, List<ClientTask<TrainInstructions>> tasks, Runnable whileClientsTrain) {
     this.exchange = exchange;
     this.sync = sync;
+    this.stageTimeout = stageTimeout;
     this.settings = settings;
     this.ctx = ctx;
     this.global = global;
@@ -143,7 +146,7 @@ final class SecAggRound {
           config, ModelWeights.empty()), keys));
     }
     try (ReplyStream<byte[][]> replies = exchange.send("round " + ctx.round() + " secure aggregation setup",
-        requests, sync.roundTimeout(), expect(SecAggMessages.PUBLIC_KEYS, m -> new byte[][] {
+        requests, stageTimeout, expect(SecAggMessages.PUBLIC_KEYS, m -> new byte[][] {
             usableKey(m.arrays().get(SecAggMessages.PK_C).toByteArray()),
             usableKey(m.arrays().get(SecAggMessages.PK_S).toByteArray())}))) {
       for (ClientResult<byte[][]> r : replies) {
@@ -194,7 +197,7 @@ final class SecAggRound {
           "secagg-share", config, ModelWeights.of(arrays)), ReplyAllowance.exactly(allowed)));
     }
     try (ReplyStream<Message> replies = exchange.send("round " + ctx.round() + " secure aggregation key sharing",
-        requests, sync.roundTimeout(), expect(SecAggMessages.ENCRYPTED_SHARES, m -> m))) {
+        requests, stageTimeout, expect(SecAggMessages.ENCRYPTED_SHARES, m -> m))) {
       for (ClientResult<Message> r : replies) {
         int i = indexOf(r.clientId());
         for (int j : neighbours.get(i)) {
@@ -271,7 +274,7 @@ final class SecAggRound {
           config, ModelWeights.empty()), ReplyAllowance.exactly(allowed)));
     }
     try (ReplyStream<Message> replies = exchange.send("round " + ctx.round() + " secure aggregation unmasking",
-        requests, sync.roundTimeout(), expect(SecAggMessages.REVEALED_SHARES, m -> m))) {
+        requests, stageTimeout, expect(SecAggMessages.REVEALED_SHARES, m -> m))) {
       for (ClientResult<Message> r : replies) {
         int h = indexOf(r.clientId());
         for (int j : activeOf.get(h)) {

@@ -30,6 +30,7 @@ import java.util.function.BiPredicate;
 final class DroppingFleet implements Fleet {
   private final Map<String, ClientRuntime> clients = new LinkedHashMap<>();
   private volatile BiPredicate<String, Message> drop = (id, m) -> false;
+  private volatile BiPredicate<String, Message> stall = (id, m) -> false;
   final Map<String, Message> lastReply = new ConcurrentHashMap<>();
   long bytesSent;
   long bytesReceived;
@@ -42,6 +43,11 @@ final class DroppingFleet implements Fleet {
   /** From now on, client {@code id} drops the requests for which {@code when} holds. */
   void drop(BiPredicate<String, Message> when) {
     this.drop = when;
+  }
+
+  /** From now on, client {@code id} never answers the requests for which {@code when} holds (it goes quiet). */
+  void stall(BiPredicate<String, Message> when) {
+    this.stall = when;
   }
 
   @Override
@@ -70,6 +76,9 @@ final class DroppingFleet implements Fleet {
 
       @Override
       public CompletableFuture<Reply> request(Message request) {
+        if (stall.test(id, request)) {
+          return new CompletableFuture<>();
+        }
         if (drop.test(id, request)) {
           return CompletableFuture.failedFuture(new ClientFailureException(ClientFailure.Kind.DISCONNECTED,
               "dropped by the test at '" + request.type() + "'"));

@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -71,6 +72,25 @@ class SecAggPlusStageTest {
     Set<Integer> gone = stage.equals(SecAggMessages.UNMASK) ? Set.of() : Set.of(3, 7);
     assertEquals(10 - gone.size(), out.delivered());
     assertClose(expectedMean(10, gone), out.aggregate().model().orElseThrow(), 2e-4);
+  }
+
+  @Test
+  @Timeout(30)
+  void aClientThatGoesQuietInAStageWithoutTrainingCostsTheStageTimeoutNotTheRoundTimeout() {
+    DroppingFleet fleet = fleet(10);
+    fleet.stall((id, m) -> m.type().equals(SecAggMessages.SHARE_KEYS) && id.equals("c3"));
+    SyncSettings sync = SyncSettings.builder().roundTimeout(Duration.ofSeconds(600)).build();
+    FedAvg fedAvg = new FedAvg();
+    List<ClientTask<TrainInstructions>> tasks = fedAvg.configureTrain(ROUND_1, GLOBAL, fleet.clients());
+    long start = System.nanoTime();
+    TrainStage.Outcome out = new SecAggPlusStage(SecAggSettings.of(5, 3), Duration.ofMillis(500)).train(
+        new Exchange(fleet), sync, ROUND_1, fedAvg, GLOBAL, tasks, () -> { });
+    double seconds = (System.nanoTime() - start) / 1e9;
+
+    assertEquals(9, out.delivered());
+    assertClose(expectedMean(10, Set.of(3)), out.aggregate().model().orElseThrow(), 2e-4);
+    assertTrue(seconds < 20, "the quiet client was waited for " + seconds + " s");
+    assertThrows(IllegalArgumentException.class, () -> new SecAggPlusStage(SecAggSettings.of(5, 3), Duration.ZERO));
   }
 
   @Test
