@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -115,13 +116,13 @@ class DashboardBrowserTest {
         .isEqualTo(true);
     assertThat(text("status")).isEqualTo("running");
     assertThat(text("connected")).isEqualTo("3");
-    assertThat(clientRow("c2").getAttribute("data-connected")).isEqualTo("true");
+    assertThat(clientAttribute("c2", "data-connected")).isEqualTo("true");
 
     // c2 leaves in the middle of round 3
     clients.get(2).close();
     wait.until(b -> "false".equals(clientRow("c2").getAttribute("data-connected")));
-    assertThat(clientRow("c2").findElement(By.cssSelector("td.connection")).getText()).isEqualTo("disconnected");
-    assertThat(clientRow("c0").getAttribute("data-connected")).isEqualTo("true");
+    assertThat(clientCell("c2", "connection")).isEqualTo("disconnected");
+    assertThat(clientAttribute("c0", "data-connected")).isEqualTo("true");
     assertThat(text("connected")).isEqualTo("2");
 
     releaseRoundThree.countDown();
@@ -135,7 +136,7 @@ class DashboardBrowserTest {
     });
     assertThat(text("round")).isEqualTo("3 / 3");
     // the privacy the strategy reports: the card and the chart of epsilon per round
-    assertThat(browser.findElement(By.id("privacy")).isDisplayed()).isTrue();
+    assertThat(fresh(() -> browser.findElement(By.id("privacy")).isDisplayed())).isTrue();
     assertThat(text("epsilon")).isEqualTo("ε 1.500");
     assertThat(script("return Chart.getChart('privacy-chart').data.datasets[0].data.join(' ');"))
         .isEqualTo("0.5 1 1.5");
@@ -236,11 +237,37 @@ class DashboardBrowserTest {
   }
 
   private String text(String id) {
-    return browser.findElement(By.id(id)).getText();
+    return fresh(() -> browser.findElement(By.id(id)).getText());
   }
 
   private WebElement clientRow(String id) {
     return browser.findElement(By.cssSelector("#clients tr[data-client-id='" + id + "']"));
+  }
+
+  /** Client {@code id}'s row's attribute {@code name}, found afresh. */
+  private String clientAttribute(String id, String name) {
+    return fresh(() -> clientRow(id).getAttribute(name));
+  }
+
+  /** Client {@code id}'s cell of class {@code cell}, read afresh. */
+  private String clientCell(String id, String cell) {
+    return fresh(() -> clientRow(id).findElement(By.cssSelector("td." + cell)).getText());
+  }
+
+  /**
+   * What {@code read} gives, read again when the page replaced the element between finding and reading it (it
+   * rebuilds rows and cards on every update); a few tries, then the stale reference fails the test.
+   */
+  private static <T> T fresh(Supplier<T> read) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return read.get();
+      } catch (StaleElementReferenceException e) {
+        if (attempt == 5) {
+          throw e;
+        }
+      }
+    }
   }
 
   private void saveScreenshot() throws Exception {
