@@ -113,6 +113,7 @@ final class ServerCommand implements Callable<Integer> {
         .withCompression(compression.choice());
     choice.validate(training.model, perRound);
     TrainStage secure = secureAggregation.stage(choice, perRound);
+    ServerRun.checkWorkflow(async.choice(), secure); // before the run is stored
     ModelWeights initial = InitialModel.load(training.model, seed, training.initialModel);
     try (RunPersistence persistence = stored.open(() -> new RunSpec(choice.describe(), training.model, rounds, seed,
             async.choice() == null ? RunSpec.SYNC : async.choice().storedSpec()));

@@ -74,6 +74,19 @@ final class ServerRun {
   }
 
   /**
+   * Refuses a workflow that cannot run with {@code trainStage}: the asynchronous one ({@code async} not null) with
+   * secure aggregation. Called before anything is started or stored.
+   *
+   * @throws IllegalArgumentException naming the combination
+   */
+  static void checkWorkflow(AsyncChoice async, TrainStage trainStage) {
+    if (async != null && trainStage != null) {
+      throw new IllegalArgumentException("--workflow async cannot run with secure aggregation (" + trainStage
+          + "): masks and ciphertexts need a whole round's clients");
+    }
+  }
+
+  /**
    * The run, synchronous or ({@code async} not null) asynchronous, saved to a store after every round (model version)
    * and resumed from it when {@code persistence} was opened with {@code --resume}, and shown on
    * {@code dashboard}; each synchronous round's training run through {@code trainStage} (secure aggregation), or as
@@ -86,10 +99,7 @@ final class ServerRun {
       Config trainConfig, ModelWeights initial, double fractionFit, int minFitClients, double fractionEvaluate,
       Path testData, Path out, RunPersistence persistence, Dashboard dashboard, TrainStage trainStage)
       throws IOException, InterruptedException {
-    if (async != null && trainStage != null) {
-      throw new IllegalArgumentException("--workflow async cannot run with secure aggregation (" + trainStage
-          + "): masks and ciphertexts need a whole round's clients");
-    }
+    checkWorkflow(async, trainStage);
     String model = trainConfig.getString("model", "cnn");
     FedAvg.Settings.Builder base = FedAvg.Settings.builder()
         .train(new Sampling(fractionFit, minFitClients))

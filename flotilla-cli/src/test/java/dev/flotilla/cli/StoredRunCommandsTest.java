@@ -85,6 +85,19 @@ class StoredRunCommandsTest {
   }
 
   @Test
+  void aRefusedCombinationStoresNoRun() throws Exception {
+    Path state = dir.resolve("state");
+    Result r = run("server", "--host", "127.0.0.1", "--port", "0", "--rounds", "2", "--min-clients", "3",
+        "--model", "logreg", "--workflow", "async", "--secagg", "--secagg-shares", "3", "--state-dir", state.toString(),
+        "--run-id", "refused");
+    assertThat(r.code()).isEqualTo(Main.USAGE_ERROR);
+    assertThat(r.err()).contains("--workflow async cannot run with secure aggregation");
+    try (RunStore store = RunStore.open(state, null)) {
+      assertThat(store.find("refused")).isEmpty();
+    }
+  }
+
+  @Test
   void exportWritesTheMetricsChartAndModelOfTheLastCompletedRound() throws Exception {
     Path state = dir.resolve("state");
     storeTwoRuns(state);
