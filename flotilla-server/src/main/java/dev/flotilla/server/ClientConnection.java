@@ -111,12 +111,12 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
         hello(frame);
         return;
       }
-      long replyStarted = 0;
+      long startedReplyTo = 0; // the request whose reply begins with this frame
       boolean queued = false;
       synchronized (this) {
         if (frame.hasStart() && frame.getStart().getArraysCount() > 0) {
           long bytes = admission.reserve(frame.getStart()); // refuses before waiting for a slot
-          replyStarted = frame.getStart().getReplyTo();
+          startedReplyTo = frame.getStart().getReplyTo();
           Consumer<UploadSlots.Lease> w = granted -> resumeLater(frame, granted);
           UploadSlots.Lease l = slots.acquire(bytes, w);
           if (l == null) {
@@ -128,8 +128,8 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
           }
         }
       }
-      if (replyStarted != 0) {
-        replyStarted(replyStarted); // outside the lock: it may send requests to other clients
+      if (startedReplyTo != 0) {
+        replyStarted(startedReplyTo); // outside the lock: it may send requests to other clients
       }
       if (queued) {
         return; // resumeLater receives the frame once a slot is granted

@@ -21,26 +21,13 @@ import java.util.Objects;
 public record AsyncSettings(int versions, int concurrency, int bufferSize, Staleness staleness, int maxStaleness,
     int minClients, Duration taskTimeout, long seed, boolean evaluateInitial) {
   public AsyncSettings {
-    if (versions < 0) {
-      throw new IllegalArgumentException("versions must be >= 0, got " + versions);
-    }
-    if (concurrency < 1) {
-      throw new IllegalArgumentException("concurrency must be >= 1, got " + concurrency);
-    }
-    if (bufferSize < 1) {
-      throw new IllegalArgumentException("bufferSize must be >= 1, got " + bufferSize);
-    }
+    SettingChecks.atLeast("versions", versions, 0);
+    SettingChecks.atLeast("concurrency", concurrency, 1);
+    SettingChecks.atLeast("bufferSize", bufferSize, 1);
     Objects.requireNonNull(staleness, "staleness");
-    if (maxStaleness < 0) {
-      throw new IllegalArgumentException("maxStaleness must be >= 0, got " + maxStaleness);
-    }
-    if (minClients < 1) {
-      throw new IllegalArgumentException("minClients must be >= 1, got " + minClients);
-    }
-    Objects.requireNonNull(taskTimeout, "taskTimeout");
-    if (taskTimeout.isNegative() || taskTimeout.isZero()) {
-      throw new IllegalArgumentException("taskTimeout must be positive, got " + taskTimeout);
-    }
+    SettingChecks.atLeast("maxStaleness", maxStaleness, 0);
+    SettingChecks.atLeast("minClients", minClients, 1);
+    SettingChecks.positive("taskTimeout", taskTimeout);
   }
 
   /**

@@ -1,7 +1,6 @@
 package dev.flotilla.workflow;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * How {@link SyncWorkflow} runs. Build with {@link #builder()}.
@@ -22,22 +21,11 @@ import java.util.Objects;
 public record SyncSettings(int rounds, int minClients, int minFitClients, Duration roundTimeout, long seed,
     boolean evaluateInitial, int maxConcurrentFit) {
   public SyncSettings {
-    if (rounds < 0) {
-      throw new IllegalArgumentException("rounds must be >= 0, got " + rounds);
-    }
-    if (minClients < 1) {
-      throw new IllegalArgumentException("minClients must be >= 1, got " + minClients);
-    }
-    if (minFitClients < 1) {
-      throw new IllegalArgumentException("minFitClients must be >= 1, got " + minFitClients);
-    }
-    Objects.requireNonNull(roundTimeout, "roundTimeout");
-    if (roundTimeout.isNegative() || roundTimeout.isZero()) {
-      throw new IllegalArgumentException("roundTimeout must be positive, got " + roundTimeout);
-    }
-    if (maxConcurrentFit < 1) {
-      throw new IllegalArgumentException("maxConcurrentFit must be >= 1, got " + maxConcurrentFit);
-    }
+    SettingChecks.atLeast("rounds", rounds, 0);
+    SettingChecks.atLeast("minClients", minClients, 1);
+    SettingChecks.atLeast("minFitClients", minFitClients, 1);
+    SettingChecks.positive("roundTimeout", roundTimeout);
+    SettingChecks.atLeast("maxConcurrentFit", maxConcurrentFit, 1);
   }
 
   /**

@@ -19,7 +19,7 @@ public final class W3Client {
     Map<String, String> a = W3Server.options(args);
     int cid = Integer.parseInt(a.getOrDefault("cid", "0"));
     String target = a.getOrDefault("server", "127.0.0.1:18400");
-    try (FlotillaClient client = new FlotillaClient(chunked(ClientSettings.builder(target, "client-" + cid), a).build(),
+    try (FlotillaClient client = new FlotillaClient(transportOptions(ClientSettings.builder(target, "client-" + cid), a).build(),
         new PlusDeltaApp(cid))) {
       client.run();
     }
@@ -27,7 +27,7 @@ public final class W3Client {
         W3Server.Memory.residentMib("VmHWM"), ThreadCpu.describe());
   }
 
-  private static ClientSettings.Builder chunked(ClientSettings.Builder settings, Map<String, String> a) {
+  private static ClientSettings.Builder transportOptions(ClientSettings.Builder settings, Map<String, String> a) {
     if (a.containsKey("chunk-kib")) {
       settings.chunkBytes(Integer.parseInt(a.get("chunk-kib")) << 10);
     }
