@@ -1,7 +1,15 @@
 package dev.flotilla.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The store on a real PostgreSQL server, found through {@value PostgresForTests#URL_VARIABLE} ({@code .ci/run} starts
@@ -16,5 +24,20 @@ class PostgresRunStoreTest extends RunStoreContract {
   @Override
   RunStore open(Path stateDir) throws Exception {
     return RunStore.open(stateDir, PostgresForTests.url());
+  }
+
+  @Test
+  void theStoreIsOnPostgresWithEveryMigrationApplied() throws Exception {
+    try (RunStore store = open(stateDir);
+        Connection c = DriverManager.getConnection(PostgresForTests.url())) {
+      assertThat(c.getMetaData().getDatabaseProductName()).isEqualTo("PostgreSQL");
+      List<String> columns = new ArrayList<>();
+      try (ResultSet r = c.getMetaData().getColumns(null, null, "flotilla_runs", null)) {
+        while (r.next()) {
+          columns.add(r.getString("COLUMN_NAME"));
+        }
+      }
+      assertThat(columns).contains("id", "status", "workflow", "kind", "settings");
+    }
   }
 }
