@@ -2,11 +2,8 @@ package dev.flotilla.bench;
 
 import dev.flotilla.core.client.ClientApp;
 import dev.flotilla.core.client.ClientMod;
-import dev.flotilla.core.client.ClientRuntime;
-import dev.flotilla.core.client.Context;
 import dev.flotilla.core.he.HeSettings;
 import dev.flotilla.core.he.PaillierMod;
-import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.MessageTypes;
 import dev.flotilla.core.message.Metrics;
@@ -15,9 +12,6 @@ import dev.flotilla.core.message.TrainResult;
 import dev.flotilla.core.secagg.SecAggMessages;
 import dev.flotilla.core.secagg.SecAggPlusMod;
 import dev.flotilla.core.secagg.SecAggSettings;
-import dev.flotilla.core.strategy.ClientFailure;
-import dev.flotilla.core.strategy.ClientFailureException;
-import dev.flotilla.core.strategy.ClientInfo;
 import dev.flotilla.core.strategy.ClientResult;
 import dev.flotilla.core.strategy.ClientTask;
 import dev.flotilla.core.strategy.FedAvg;
@@ -25,24 +19,18 @@ import dev.flotilla.core.strategy.ResultStream;
 import dev.flotilla.core.strategy.RoundContext;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
-import dev.flotilla.workflow.ClientProxy;
 import dev.flotilla.workflow.Exchange;
-import dev.flotilla.workflow.Fleet;
-import dev.flotilla.workflow.Reply;
+import dev.flotilla.workflow.LocalFleet;
 import dev.flotilla.workflow.SyncSettings;
 import dev.flotilla.workflow.TrainStage;
 import dev.flotilla.workflow.he.PaillierStage;
 import dev.flotilla.workflow.secagg.SecAggPlusStage;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Time and bytes of one round of secure aggregation, in one JVM: {@code n} clients whose app returns a fixed update at
@@ -110,15 +98,17 @@ public final class SecureAggregationBench {
     Message trained = MessageTypes.trainResult(new TrainResult(
         ModelWeights.of(Tensor.of("w", new int[] {params}, values)), 500, Metrics.empty()));
     ClientApp app = (m, ctx) -> trained;
-    TimedFleet fleet = new TimedFleet();
+    LocalFleet fleet = new LocalFleet();
     ClientMod mod = mode.equals("paillier") ? new PaillierMod() : new SecAggPlusMod();
     int drop = Integer.parseInt(System.getenv().getOrDefault("DROP", "0"));
+    List<String> ids = new ArrayList<>();
     for (int k = 0; k < clients; k++) {
-      fleet.add(String.format("c%03d", k), app, mod);
-      if (k >= clients - drop) {
-        fleet.dropping.add(String.format("c%03d", k)); // the last DROP clients drop after sharing their keys
-      }
+      ids.add(String.format("c%03d", k));
+      fleet.add(ids.get(k), app, mod);
     }
+    // the last DROP clients drop after sharing their keys
+    Set<String> dropping = Set.copyOf(ids.subList(clients - drop, clients));
+    fleet.drop((id, m) -> dropping.contains(id) && m.type().equals(SecAggMessages.COLLECT_MASKED));
     FedAvg fedAvg = new FedAvg();
     RoundContext ctx = new RoundContext(1, 1, 1);
     List<ClientTask<TrainInstructions>> tasks = fedAvg.configureTrain(ctx, global, fleet.clients());
@@ -142,82 +132,7 @@ public final class SecureAggregationBench {
       }
     }
     double wall = (System.nanoTime() - start) / 1e9;
-    double clientTotal = fleet.clientNanos.values().stream().mapToLong(Long::longValue).sum() / 1e9;
+    double clientTotal = ids.stream().mapToLong(id -> fleet.answerTime(id).toNanos()).sum() / 1e9;
     return new Result(clientTotal / (clients - drop), wall - clientTotal, fleet.bytesSent(), fleet.bytesReceived());
-  }
-
-  /** Clients answering on the caller's thread, each timed. */
-  private static final class TimedFleet implements Fleet {
-    private final Map<String, ClientRuntime> clients = new LinkedHashMap<>();
-    final Map<String, Long> clientNanos = new ConcurrentHashMap<>();
-    final java.util.Set<String> dropping = new java.util.HashSet<>();
-    private long sent;
-    private long received;
-
-    void add(String id, ClientApp app, ClientMod mod) {
-      clients.put(id, new ClientRuntime(app, List.of(mod), Context.of(id, Config.empty())));
-    }
-
-    @Override
-    public List<ClientInfo> clients() {
-      return clients.keySet().stream().map(id -> new ClientInfo(id, Config.empty())).toList();
-    }
-
-    @Override
-    public Optional<ClientProxy> client(String id) {
-      ClientRuntime runtime = clients.get(id);
-      return Optional.ofNullable(runtime).map(rt -> new ClientProxy() {
-        @Override
-        public ClientInfo info() {
-          return new ClientInfo(id, Config.empty());
-        }
-
-        @Override
-        public boolean isConnected() {
-          return true;
-        }
-
-        @Override
-        public CompletableFuture<Reply> request(Message request) {
-          if (dropping.contains(id) && request.type().equals(SecAggMessages.COLLECT_MASKED)) {
-            return CompletableFuture.failedFuture(new ClientFailureException(ClientFailure.Kind.DISCONNECTED,
-                "dropped after sharing its keys"));
-          }
-          long t0 = System.nanoTime();
-          Message reply = rt.handle(request);
-          clientNanos.merge(id, System.nanoTime() - t0, Long::sum);
-          synchronized (TimedFleet.this) {
-            sent += request.arrays().byteSize();
-            received += reply.arrays().byteSize();
-          }
-          return CompletableFuture.completedFuture(new Reply(reply, () -> { }));
-        }
-
-        @Override
-        public CompletableFuture<Void> send(Message message) {
-          return CompletableFuture.completedFuture(null);
-        }
-      });
-    }
-
-    @Override
-    public boolean awaitClients(int count, Duration timeout) {
-      return true;
-    }
-
-    @Override
-    public synchronized long bytesReceived() {
-      return received;
-    }
-
-    @Override
-    public synchronized long bytesSent() {
-      return sent;
-    }
-
-    @Override
-    public CompletableFuture<Void> finish() {
-      return CompletableFuture.completedFuture(null);
-    }
   }
 }

@@ -42,8 +42,8 @@ class AsyncWorkflowResumeTest {
   }
 
   /** Two clients whose update depends on the model they get; {@code received} collects the models they are sent. */
-  private static InProcessFleet fleet(List<ModelWeights> received) {
-    return new InProcessFleet(Executors.newFixedThreadPool(2))
+  private static LocalFleet fleet(List<ModelWeights> received) {
+    return new LocalFleet(Executors.newFixedThreadPool(2))
         .add("a", FakeClientApp.training(ins -> {
           received.add(copy(ins.model()));
           return new TrainResult(TestModels.plus(ins.model(), 0.25f), 10, Metrics.empty());

@@ -54,7 +54,7 @@ class AsyncWorkflowTest {
     // a takes 1 s, b 2.6 s, both start from version 0 at t = 0; every result adds 1 to each value, K = 1.
     // t=1 a (version 0, current 0, staleness 0) -> v1; t=2 a (v1, 0) -> v2; t=2.6 b (v0, current 2, staleness 2,
     // weight 1/3) -> v3; t=3 a (started at t=2 from v2, current 3, staleness 1, weight 1/2) -> v4; t=4 a (v4) -> v5
-    InProcessFleet fleet = new InProcessFleet(Executors.newFixedThreadPool(2))
+    LocalFleet fleet = new LocalFleet(Executors.newFixedThreadPool(2))
         .add("a", FakeClientApp.adding(1, 10)).add("b", FakeClientApp.adding(1, 10));
     AsyncSettings s = settings().versions(5).concurrency(2).bufferSize(1).staleness(Staleness.polynomial(1))
         .maxStaleness(5).build();
@@ -74,7 +74,7 @@ class AsyncWorkflowTest {
   void aResultOlderThanTheBoundIsRefusedAndCounted() throws Exception {
     // as above with at most 1 version of staleness: b's result (2 versions old at t=2.6) is refused; b starts again
     // from v2 and finishes at 5.2, after the run. a makes every version: t=1, 2, 3, 4, 5.
-    InProcessFleet fleet = new InProcessFleet(Executors.newFixedThreadPool(2))
+    LocalFleet fleet = new LocalFleet(Executors.newFixedThreadPool(2))
         .add("a", FakeClientApp.adding(1, 10)).add("b", FakeClientApp.adding(1, 10));
     AsyncSettings s = settings().versions(5).concurrency(2).bufferSize(1).staleness(Staleness.polynomial(1))
         .maxStaleness(1).build();
@@ -91,7 +91,7 @@ class AsyncWorkflowTest {
   @Test
   void aBufferOfKAppliesTheMeanOfKUpdates() throws Exception {
     // clients add 1, 2 and 3 and all finish (by 1.8 s) before a could again (2 s): version 1 = initial + (1+2+3)/3
-    InProcessFleet fleet = new InProcessFleet(Executors.newFixedThreadPool(3)).add("a", FakeClientApp.adding(1, 10))
+    LocalFleet fleet = new LocalFleet(Executors.newFixedThreadPool(3)).add("a", FakeClientApp.adding(1, 10))
         .add("b", FakeClientApp.adding(2, 20)).add("c", FakeClientApp.adding(3, 90));
     AsyncSettings s = settings().versions(1).concurrency(3).bufferSize(3).build();
 
@@ -110,7 +110,7 @@ class AsyncWorkflowTest {
     List<ModelWeights> models = new ArrayList<>();
     for (int attempt = 0; attempt < 2; attempt++) {
       ExecutorService pool = Executors.newFixedThreadPool(4);
-      InProcessFleet fleet = new InProcessFleet(pool);
+      LocalFleet fleet = new LocalFleet(pool);
       Map<String, Double> times = new ConcurrentHashMap<>();
       for (int i = 0; i < 8; i++) {
         float delta = 0.1f * (i + 1);
@@ -134,7 +134,7 @@ class AsyncWorkflowTest {
   @Test
   void aClientThatDisconnectsMidTrainingChangesOnlyTheFailureCount() throws Exception {
     // x disconnects during its task and leaves the fleet; a makes every version alone
-    InProcessFleet inner = new InProcessFleet(Executors.newFixedThreadPool(2))
+    LocalFleet inner = new LocalFleet(Executors.newFixedThreadPool(2))
         .add("a", FakeClientApp.adding(1, 10)).add("x", FakeClientApp.adding(100, 10));
     Fleet fleet = new Disconnecting(inner, "x");
     AsyncSettings s = settings().versions(3).concurrency(2).bufferSize(1).build();
@@ -150,7 +150,7 @@ class AsyncWorkflowTest {
 
   @Test
   void realTimeRunsMakeEveryVersion() throws Exception {
-    InProcessFleet fleet = new InProcessFleet(Executors.newFixedThreadPool(3));
+    LocalFleet fleet = new LocalFleet(Executors.newFixedThreadPool(3));
     for (int i = 0; i < 5; i++) {
       fleet.add("c" + i, FakeClientApp.adding(1, 10));
     }
@@ -169,7 +169,7 @@ class AsyncWorkflowTest {
     // a's second task waits until the silent client's task has been cancelled at its 300 ms timeout
     CountDownLatch cancelled = new CountDownLatch(1);
     AtomicInteger aCalls = new AtomicInteger();
-    InProcessFleet inner = new InProcessFleet(Executors.newFixedThreadPool(2))
+    LocalFleet inner = new LocalFleet(Executors.newFixedThreadPool(2))
         .add("a", FakeClientApp.training(ins -> {
           if (aCalls.incrementAndGet() == 2) {
             await(cancelled);
@@ -195,7 +195,7 @@ class AsyncWorkflowTest {
   @Test
   void aWrongResultIsRejectedAndOnlyCounted() throws Exception {
     ModelWeights misShaped = ModelWeights.of(Tensor.zeros(new TensorSpec("w", new int[] {3, 2})), INITIAL.get(1));
-    InProcessFleet fleet = new InProcessFleet(Executors.newFixedThreadPool(2)).add("a", FakeClientApp.adding(1, 10))
+    LocalFleet fleet = new LocalFleet(Executors.newFixedThreadPool(2)).add("a", FakeClientApp.adding(1, 10))
         .add("odd", FakeClientApp.returning(misShaped, 10));
     AsyncSettings s = settings().versions(3).concurrency(2).bufferSize(1).build();
     AsyncWorkflow workflow = new AsyncWorkflow(fleet, s, fixed(Map.of("a", 1.0, "odd", 0.5)));
@@ -295,7 +295,7 @@ class AsyncWorkflowTest {
 
   @Test
   void aRunWhoseClientsAllFailEndsWithAnErrorInsteadOfSpinning() {
-    InProcessFleet fleet = new InProcessFleet().add("a", FakeClientApp.throwing("no data"))
+    LocalFleet fleet = new LocalFleet().add("a", FakeClientApp.throwing("no data"))
         .add("b", FakeClientApp.throwing("no data"));
     AsyncSettings s = settings().versions(2).concurrency(2).bufferSize(1).build();
 

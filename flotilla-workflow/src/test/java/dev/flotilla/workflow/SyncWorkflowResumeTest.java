@@ -31,8 +31,8 @@ class SyncWorkflowResumeTest {
   }
 
   /** Two deterministic clients whose update depends on the model they get, so every round's model matters. */
-  private static InProcessFleet fleet() {
-    return new InProcessFleet()
+  private static LocalFleet fleet() {
+    return new LocalFleet()
         .add("a", FakeClientApp.training(ins -> new TrainResult(TestModels.plus(ins.model(), 0.25f), 10,
             dev.flotilla.core.message.Metrics.empty())))
         .add("b", FakeClientApp.training(ins -> new TrainResult(TestModels.plus(ins.model(), -0.5f), 30,

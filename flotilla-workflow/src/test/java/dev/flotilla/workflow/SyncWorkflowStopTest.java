@@ -19,7 +19,7 @@ class SyncWorkflowStopTest {
   void aRunWithASmallPrivacyBudgetEndsBeforeExceedingIt() throws Exception {
     FakeClientApp a = FakeClientApp.adding(0.01f, 10);
     FakeClientApp b = FakeClientApp.adding(0.02f, 10);
-    InProcessFleet fleet = new InProcessFleet().add("a", a).add("b", b);
+    LocalFleet fleet = new LocalFleet().add("a", a).add("b", b);
     double z = 2.0;
     // all clients every round (q = 1): the budget lies between the epsilons of 3 and 4 rounds
     double target = (RdpAccountant.epsilon(1, z, 3, 1e-5) + RdpAccountant.epsilon(1, z, 4, 1e-5)) / 2;

@@ -42,7 +42,7 @@ class SyncWorkflowTest {
 
   @Test
   void clientTrainMetricsAreAveragedByExamplesAndStrategyMetricsRecorded() throws Exception {
-    InProcessFleet fleet = new InProcessFleet()
+    LocalFleet fleet = new LocalFleet()
         .add("a", FakeClientApp.training(ins -> new TrainResult(ins.model(), 10, Metrics.of("train_loss", 1.0))))
         .add("b", FakeClientApp.training(ins -> new TrainResult(ins.model(), 30,
             Metrics.of("train_loss", 3.0, "local_only", 7.0))));
@@ -64,7 +64,7 @@ class SyncWorkflowTest {
 
   @Test
   void aResultTheStrategyRefusesIsRejectedAndNotAggregated() throws Exception {
-    InProcessFleet fleet = new InProcessFleet()
+    LocalFleet fleet = new LocalFleet()
         .add("good", FakeClientApp.adding(1, 10))
         .add("odd", FakeClientApp.adding(100, 10));
     FedAvg picky = new FedAvg() {
@@ -85,7 +85,7 @@ class SyncWorkflowTest {
   @Test
   void requestsCarryTheRoundAsGroupTheModelVersionAndADeadline() throws Exception {
     List<Metadata> seen = new ArrayList<>();
-    InProcessFleet fleet = new InProcessFleet().add("a", FakeClientApp.adding(1, 10), (message, context, next) -> {
+    LocalFleet fleet = new LocalFleet().add("a", FakeClientApp.adding(1, 10), (message, context, next) -> {
       seen.add(message.metadata());
       return next.handle(message, context);
     });
@@ -100,7 +100,7 @@ class SyncWorkflowTest {
 
   @Test
   void anErrorReplyIsAClientErrorNamingItsCode() throws Exception {
-    InProcessFleet fleet = new InProcessFleet()
+    LocalFleet fleet = new LocalFleet()
         .add("ok", FakeClientApp.adding(1, 10))
         .add("refusing", FakeClientApp.adding(1, 10),
             (message, context, next) -> Message.error(MessageError.Code.REFUSED,
@@ -126,7 +126,7 @@ class SyncWorkflowTest {
     Map<Integer, long[]> evaluation = new ConcurrentHashMap<>();
     ExecutorService clientThreads = Executors.newFixedThreadPool(2);
     try {
-      InProcessFleet fleet = new InProcessFleet(clientThreads);
+      LocalFleet fleet = new LocalFleet(clientThreads);
       for (String id : List.of("a", "b")) {
         fleet.add(id, FakeClientApp.training(ins -> {
           long start = System.currentTimeMillis();
@@ -178,7 +178,7 @@ class SyncWorkflowTest {
   @Test
   void theStrategyIsCalledFromOneThreadWithCentralEvaluationBetweenTheNextRoundsRequestsAndItsAggregation()
       throws Exception {
-    InProcessFleet fleet = new InProcessFleet().add("a", FakeClientApp.adding(1, 10));
+    LocalFleet fleet = new LocalFleet().add("a", FakeClientApp.adding(1, 10));
     List<String> calls = new ArrayList<>();
     Thread workflow = Thread.currentThread();
     FedAvg strategy = new FedAvg(FedAvg.Settings.builder().evaluate(Sampling.all()).build()) {
@@ -223,7 +223,7 @@ class SyncWorkflowTest {
     AtomicInteger most = new AtomicInteger();
     ExecutorService clientThreads = Executors.newFixedThreadPool(5);
     try {
-      InProcessFleet fleet = new InProcessFleet(clientThreads);
+      LocalFleet fleet = new LocalFleet(clientThreads);
       for (int i = 0; i < 5; i++) {
         fleet.add("c" + i, FakeClientApp.training(ins -> {
           most.accumulateAndGet(training.incrementAndGet(), Math::max);

@@ -14,6 +14,7 @@ import dev.flotilla.core.strategy.RoundContext;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.workflow.Exchange;
+import dev.flotilla.workflow.LocalFleet;
 import dev.flotilla.workflow.SyncSettings;
 import dev.flotilla.workflow.TrainStage;
 import dev.flotilla.workflow.he.PaillierStage;
@@ -28,7 +29,7 @@ class PaillierStageTest {
   void thePaillierSumIsThePlainWeightedMeanAndAKeyHolderLossFailsClosed() {
     float[] g = new float[PARAMS];
     ModelWeights global = ModelWeights.of(Tensor.of("w", new int[] {PARAMS}, g));
-    DroppingFleet fleet = new DroppingFleet();
+    LocalFleet fleet = new LocalFleet();
     double[] expected = new double[PARAMS];
     double weights = 0;
     for (int k = 0; k < 4; k++) {

@@ -29,6 +29,7 @@ import dev.flotilla.core.strategy.StrategyMetrics;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.workflow.Exchange;
+import dev.flotilla.workflow.LocalFleet;
 import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.workflow.RunSummary;
 import dev.flotilla.workflow.SyncSettings;
@@ -52,7 +53,7 @@ class SecAggPlusStageTest {
 
   @Test
   void theMaskedSumIsThePlainWeightedMeanWithinTheQuantisationError() {
-    DroppingFleet fleet = fleet(10);
+    LocalFleet fleet = fleet(10);
     TrainStage.Outcome out = run(fleet, SecAggSettings.of(5, 3));
     assertEquals(10, out.delivered());
     assertEquals(0, out.failed());
@@ -65,7 +66,7 @@ class SecAggPlusStageTest {
   @ValueSource(strings = {SecAggMessages.SETUP, SecAggMessages.SHARE_KEYS, SecAggMessages.COLLECT_MASKED,
       SecAggMessages.UNMASK})
   void clientsDroppingAtAnyStageUpToTheLimitLeaveTheSumOfTheOthers(String stage) {
-    DroppingFleet fleet = fleet(10);
+    LocalFleet fleet = fleet(10);
     fleet.drop((id, m) -> m.type().equals(stage) && (id.equals("c3") || id.equals("c7")));
     TrainStage.Outcome out = run(fleet, SecAggSettings.of(5, 3));
     // a client that drops while unmasking has delivered its masked vector: its update is in the sum
@@ -77,7 +78,7 @@ class SecAggPlusStageTest {
   @Test
   @Timeout(30)
   void aClientThatGoesQuietInAStageWithoutTrainingCostsTheStageTimeoutNotTheRoundTimeout() {
-    DroppingFleet fleet = fleet(10);
+    LocalFleet fleet = fleet(10);
     fleet.stall((id, m) -> m.type().equals(SecAggMessages.SHARE_KEYS) && id.equals("c3"));
     SyncSettings sync = SyncSettings.builder().roundTimeout(Duration.ofSeconds(600)).build();
     FedAvg fedAvg = new FedAvg();
@@ -95,7 +96,7 @@ class SecAggPlusStageTest {
 
   @Test
   void clientsDroppingAtEveryStageOfOneRoundStillLeaveTheExactSum() {
-    DroppingFleet fleet = fleet(14);
+    LocalFleet fleet = fleet(14);
     fleet.drop((id, m) -> m.type().equals(SecAggMessages.SETUP) && id.equals("c1")
         || m.type().equals(SecAggMessages.SHARE_KEYS) && id.equals("c4")
         || m.type().equals(SecAggMessages.COLLECT_MASKED) && (id.equals("c6") || id.equals("c9"))
@@ -109,7 +110,7 @@ class SecAggPlusStageTest {
   @ParameterizedTest
   @ValueSource(strings = {SecAggMessages.SHARE_KEYS, SecAggMessages.COLLECT_MASKED, SecAggMessages.UNMASK})
   void belowTheThresholdTheRoundFailsClosed(String stage) {
-    DroppingFleet fleet = fleet(5);
+    LocalFleet fleet = fleet(5);
     fleet.drop((id, m) -> m.type().equals(stage) && (id.equals("c0") || id.equals("c1")));
     TrainStage.Outcome out = run(fleet, SecAggSettings.of(5, 4));
     assertTrue(out.aggregate().model().isEmpty(), "no model from a round that cannot be unmasked safely");
@@ -121,7 +122,7 @@ class SecAggPlusStageTest {
   void oneClientsMaskedVectorIsUniformOnTheRingAndUnlikeItsUpdate() {
     int params = 64_000;
     ModelWeights global = model(params, 5, 0.1);
-    DroppingFleet fleet = new DroppingFleet();
+    LocalFleet fleet = new LocalFleet();
     for (int k = 0; k < 3; k++) {
       int client = k;
       fleet.add("c" + k, trainer(global, client, client == 0 ? 0.0 : 0.01, 500), new SecAggPlusMod());
@@ -130,7 +131,7 @@ class SecAggPlusStageTest {
     TrainStage.Outcome out = new SecAggPlusStage(SecAggSettings.of(3, 2)).train(new Exchange(fleet), SYNC, ROUND_1,
         fedAvg, global, fedAvg.configureTrain(ROUND_1, global, fleet.clients()), () -> { });
     assertTrue(out.aggregate().model().isPresent());
-    int[] masked = fleet.lastReply.get("c0 " + SecAggMessages.MASKED_VECTOR).arrays().get(SecAggMessages.MASKED)
+    int[] masked = fleet.lastReply("c0", SecAggMessages.MASKED_VECTOR).orElseThrow().arrays().get(SecAggMessages.MASKED)
         .toIntArray();
     // unmasked, c0's update is zero: every value would be the middle level, (2^22 - 1) / 2 rounded either way
     long middle = 0;
@@ -154,7 +155,7 @@ class SecAggPlusStageTest {
 
   @Test
   void aSmallerRingSumsAsWell() {
-    DroppingFleet fleet = fleet(6);
+    LocalFleet fleet = fleet(6);
     fleet.drop((id, m) -> m.type().equals(SecAggMessages.COLLECT_MASKED) && id.equals("c2"));
     SecAggSettings small = new SecAggSettings(5, 3, 1.0, 1 << 12, 1 << 20, 1000, true);
     TrainStage.Outcome out = run(fleet, small);
@@ -164,7 +165,7 @@ class SecAggPlusStageTest {
 
   @Test
   void strategiesThatNeedEveryResultAreRefused() {
-    DroppingFleet fleet = fleet(4);
+    LocalFleet fleet = fleet(4);
     Strategy median = new FedMedian(FedAvg.Settings.builder().build());
     FlotillaException e = assertThrows(FlotillaException.class, () -> new SecAggPlusStage(SecAggSettings.of(3, 2))
         .train(new Exchange(fleet), SYNC, ROUND_1, median, GLOBAL, median.configureTrain(ROUND_1, GLOBAL,
@@ -174,7 +175,7 @@ class SecAggPlusStageTest {
 
   @Test
   void aRoundThatFailsClosedKeepsTheModelAndTheRunGoesOn() throws InterruptedException {
-    DroppingFleet fleet = fleet(5);
+    LocalFleet fleet = fleet(5);
     fleet.drop((id, m) -> m.config().getLong(SecAggMessages.ROUND, 0) == 2 && m.type().equals(SecAggMessages.UNMASK)
         && (id.equals("c0") || id.equals("c1")));
     SyncSettings sync = SyncSettings.builder().rounds(3).minClients(5).roundTimeout(Duration.ofSeconds(60))
@@ -191,7 +192,7 @@ class SecAggPlusStageTest {
 
   @Test
   void centralDpAddsItsNoiseToTheSumOfUpdatesTheClientsClippedUnweighted() {
-    DroppingFleet fleet = new DroppingFleet();
+    LocalFleet fleet = new LocalFleet();
     for (int k = 0; k < 6; k++) {
       fleet.add("c" + k, trainer(GLOBAL, k, 0.5, 100 * (k + 1)), new SecAggPlusMod(), new DpClipMod());
     }
@@ -229,7 +230,7 @@ class SecAggPlusStageTest {
 
   @Test
   void aClientWithALowOrderPublicKeyIsRejectedAndTheOthersAreSummed() {
-    DroppingFleet fleet = new DroppingFleet();
+    LocalFleet fleet = new LocalFleet();
     for (int k = 0; k < 6; k++) {
       fleet.add("c" + k, trainer(GLOBAL, k, 0.5, 100 * (k + 1)), new SecAggPlusMod());
     }
@@ -248,15 +249,15 @@ class SecAggPlusStageTest {
     assertClose(expectedMean(6, Set.of()), out.aggregate().model().orElseThrow(), 2e-4);
   }
 
-  private static TrainStage.Outcome run(DroppingFleet fleet, SecAggSettings settings) {
+  private static TrainStage.Outcome run(LocalFleet fleet, SecAggSettings settings) {
     FedAvg fedAvg = new FedAvg();
     List<ClientTask<TrainInstructions>> tasks = fedAvg.configureTrain(ROUND_1, GLOBAL, fleet.clients());
     return new SecAggPlusStage(settings).train(new Exchange(fleet), SYNC, ROUND_1, fedAvg, GLOBAL, tasks, () -> { });
   }
 
   /** Clients c0 … c(n-1); client k moves each parameter by its own delta and has 100 (k + 1) examples. */
-  private static DroppingFleet fleet(int n) {
-    DroppingFleet fleet = new DroppingFleet();
+  private static LocalFleet fleet(int n) {
+    LocalFleet fleet = new LocalFleet();
     for (int k = 0; k < n; k++) {
       fleet.add("c" + k, trainer(GLOBAL, k, 0.5, 100 * (k + 1)), new SecAggPlusMod());
     }
