@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.BiPredicate;
 
 /**
@@ -30,9 +31,10 @@ import java.util.function.BiPredicate;
  * workers, data partitions or simulated clock: what a client does is exactly what its app does.
  *
  * <p>Faults can be injected per request: a client {@linkplain #drop drops} a request (it fails as
- * {@link ClientFailure.Kind#DISCONNECTED}, unanswered) or {@linkplain #stall stalls} on it (it is never answered, as
- * a client that went quiet). The fleet keeps each client's last reply of each type and the time each client spent
- * answering, for inspection.
+ * {@link ClientFailure.Kind#DISCONNECTED}, unanswered), {@linkplain #stall stalls} on it (it is never answered, as
+ * a client that went quiet) or {@linkplain #leave leaves} at it (the request fails as a disconnection and the client
+ * is gone from the fleet). The fleet keeps each client's last reply of each type and the time each client spent
+ * answering, and tells a {@linkplain #onCancel listener} when the caller cancels a request, for inspection.
  *
  * <p>Threading: clients are added before the run; after that every method may be called from any thread. A client
  * answers one request at a time.
@@ -46,6 +48,8 @@ public final class LocalFleet implements Fleet {
   private final Map<String, AtomicLong> answerNanos = new ConcurrentHashMap<>();
   private volatile BiPredicate<String, Message> drop = (id, m) -> false;
   private volatile BiPredicate<String, Message> stall = (id, m) -> false;
+  private volatile BiPredicate<String, Message> leave = (id, m) -> false;
+  private volatile BiConsumer<String, Message> onCancel = (id, m) -> { };
 
   /** A fleet whose clients answer on the caller's thread, before {@code request} returns. */
   public LocalFleet() {
@@ -86,6 +90,19 @@ public final class LocalFleet implements Fleet {
   /** From now on a client never answers the requests for which {@code when(clientId, request)} holds. */
   public void stall(BiPredicate<String, Message> when) {
     this.stall = Objects.requireNonNull(when, "when");
+  }
+
+  /**
+   * From now on a client leaves at the requests for which {@code when(clientId, request)} holds: the request fails as
+   * a disconnection, and the client is no longer listed, reachable or connected.
+   */
+  public void leave(BiPredicate<String, Message> when) {
+    this.leave = Objects.requireNonNull(when, "when");
+  }
+
+  /** From now on {@code listener(clientId, request)} runs when the caller cancels the future of a request. */
+  public void onCancel(BiConsumer<String, Message> listener) {
+    this.onCancel = Objects.requireNonNull(listener, "listener");
   }
 
   /** The last reply of type {@code type} that client {@code id} gave, if any. */
@@ -149,20 +166,65 @@ public final class LocalFleet implements Fleet {
 
     @Override
     public boolean isConnected() {
-      return true;
+      synchronized (LocalFleet.this) {
+        return clients.get(id) == runtime;
+      }
     }
 
     @Override
     public CompletableFuture<Reply> request(Message request) {
+      CompletableFuture<Reply> reply = deliver(request);
+      reply.whenComplete((r, e) -> {
+        if (reply.isCancelled()) {
+          onCancel.accept(id, request);
+        }
+      });
+      return reply;
+    }
+
+    /** As the default, checked once the reply is in; cancelling the returned future cancels the request too. */
+    @Override
+    public CompletableFuture<Reply> request(Message request, ReplyAllowance allowance) {
+      Objects.requireNonNull(allowance, "allowance");
+      CompletableFuture<Reply> reply = request(request);
+      CompletableFuture<Reply> checked = reply.thenApply(r -> {
+        Optional<String> problem = allowance.problem(r.message().type(), r.message().arrays().specs());
+        if (problem.isPresent()) {
+          r.close();
+          throw new ClientFailureException(ClientFailure.Kind.REJECTED, problem.get());
+        }
+        return r;
+      });
+      checked.whenComplete((r, e) -> {
+        if (checked.isCancelled()) {
+          reply.cancel(false);
+        }
+      });
+      return checked;
+    }
+
+    private CompletableFuture<Reply> deliver(Message request) {
+      if (!isConnected()) {
+        return disconnected("client '" + id + "' has left the fleet");
+      }
       if (stall.test(id, request)) {
         return new CompletableFuture<>();
       }
+      if (leave.test(id, request)) {
+        synchronized (LocalFleet.this) {
+          clients.remove(id);
+        }
+        return disconnected("client '" + id + "' left at the '" + request.type() + "' request");
+      }
       if (drop.test(id, request)) {
-        return CompletableFuture.failedFuture(new ClientFailureException(ClientFailure.Kind.DISCONNECTED,
-            "client '" + id + "' dropped the '" + request.type() + "' request"));
+        return disconnected("client '" + id + "' dropped the '" + request.type() + "' request");
       }
       bytesSent.addAndGet(request.arrays().byteSize());
       return CompletableFuture.supplyAsync(() -> answer(request), answering);
+    }
+
+    private CompletableFuture<Reply> disconnected(String why) {
+      return CompletableFuture.failedFuture(new ClientFailureException(ClientFailure.Kind.DISCONNECTED, why));
     }
 
     private Reply answer(Message request) {

@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.message.TrainResult;
-import dev.flotilla.core.strategy.ClientFailure;
-import dev.flotilla.core.strategy.ClientFailureException;
-import dev.flotilla.core.strategy.ClientInfo;
 import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.strategy.FedMedian;
 import dev.flotilla.core.tensor.ModelWeights;
@@ -22,8 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -136,7 +130,8 @@ class AsyncWorkflowTest {
     // x disconnects during its task and leaves the fleet; a makes every version alone
     LocalFleet inner = new LocalFleet(Executors.newFixedThreadPool(2))
         .add("a", FakeClientApp.adding(1, 10)).add("x", FakeClientApp.adding(100, 10));
-    Fleet fleet = new Disconnecting(inner, "x");
+    inner.leave((id, m) -> id.equals("x"));
+    Fleet fleet = inner;
     AsyncSettings s = settings().versions(3).concurrency(2).bufferSize(1).build();
     AsyncWorkflow workflow = new AsyncWorkflow(fleet, s);
 
@@ -177,7 +172,9 @@ class AsyncWorkflowTest {
           return new TrainResult(TestModels.plus(ins.model(), 1), 10, Metrics.empty());
         }))
         .add("silent", FakeClientApp.adding(100, 10));
-    Fleet fleet = new Silent(inner, "silent", cancelled);
+    inner.stall((id, m) -> id.equals("silent"));
+    inner.onCancel((id, m) -> cancelled.countDown());
+    Fleet fleet = inner;
     AsyncSettings s = settings().versions(2).concurrency(2).bufferSize(1).taskTimeout(Duration.ofMillis(300)).build();
     AsyncWorkflow workflow = new AsyncWorkflow(fleet, s);
 
@@ -215,84 +212,6 @@ class AsyncWorkflowTest {
     }
   }
 
-  /** A fleet in which one client never answers; its latch counts down when a request to it is cancelled. */
-  private static final class Silent implements Fleet {
-    private final Fleet inner;
-    private final String silent;
-    private final CountDownLatch cancelled;
-
-    Silent(Fleet inner, String silent, CountDownLatch cancelled) {
-      this.inner = inner;
-      this.silent = silent;
-      this.cancelled = cancelled;
-    }
-
-    @Override
-    public List<ClientInfo> clients() {
-      return inner.clients();
-    }
-
-    @Override
-    public Optional<ClientProxy> client(String id) {
-      if (!id.equals(silent)) {
-        return inner.client(id);
-      }
-      ClientProxy real = inner.client(id).orElseThrow();
-      return Optional.of(new ClientProxy() {
-        @Override
-        public ClientInfo info() {
-          return real.info();
-        }
-
-        @Override
-        public boolean isConnected() {
-          return true;
-        }
-
-        @Override
-        public CompletableFuture<Reply> request(Message request) {
-          CompletableFuture<Reply> never = new CompletableFuture<>();
-          never.whenComplete((r, e) -> {
-            if (never.isCancelled()) {
-              cancelled.countDown();
-            }
-          });
-          return never;
-        }
-
-        @Override
-        public CompletableFuture<Reply> request(Message request, ReplyAllowance allowance) {
-          return request(request);
-        }
-
-        @Override
-        public CompletableFuture<Void> send(Message message) {
-          return CompletableFuture.completedFuture(null);
-        }
-      });
-    }
-
-    @Override
-    public boolean awaitClients(int count, Duration timeout) {
-      return inner.clients().size() >= count;
-    }
-
-    @Override
-    public long bytesReceived() {
-      return inner.bytesReceived();
-    }
-
-    @Override
-    public long bytesSent() {
-      return inner.bytesSent();
-    }
-
-    @Override
-    public CompletableFuture<Void> finish() {
-      return inner.finish();
-    }
-  }
-
   @Test
   void aRunWhoseClientsAllFailEndsWithAnErrorInsteadOfSpinning() {
     LocalFleet fleet = new LocalFleet().add("a", FakeClientApp.throwing("no data"))
@@ -317,76 +236,5 @@ class AsyncWorkflowTest {
     };
     assertThatThrownBy(() -> AsyncWorkflow.checkSupported(encoded, INITIAL))
         .hasMessageContaining("compressed or masked");
-  }
-
-  /** A fleet in which one client's first request fails as a disconnection, after which it is gone. */
-  private static final class Disconnecting implements Fleet {
-    private final Fleet inner;
-    private final String leaving;
-    private final Set<String> gone = ConcurrentHashMap.newKeySet();
-
-    Disconnecting(Fleet inner, String leaving) {
-      this.inner = inner;
-      this.leaving = leaving;
-    }
-
-    @Override
-    public List<ClientInfo> clients() {
-      return inner.clients().stream().filter(c -> !gone.contains(c.id())).toList();
-    }
-
-    @Override
-    public Optional<ClientProxy> client(String id) {
-      if (gone.contains(id)) {
-        return Optional.empty();
-      }
-      if (!id.equals(leaving)) {
-        return inner.client(id);
-      }
-      ClientProxy real = inner.client(id).orElseThrow();
-      return Optional.of(new ClientProxy() {
-        @Override
-        public ClientInfo info() {
-          return real.info();
-        }
-
-        @Override
-        public boolean isConnected() {
-          return !gone.contains(id);
-        }
-
-        @Override
-        public CompletableFuture<Reply> request(Message request) {
-          gone.add(id);
-          return CompletableFuture.failedFuture(new ClientFailureException(ClientFailure.Kind.DISCONNECTED,
-              "the connection ended"));
-        }
-
-        @Override
-        public CompletableFuture<Void> send(Message message) {
-          return CompletableFuture.completedFuture(null);
-        }
-      });
-    }
-
-    @Override
-    public boolean awaitClients(int count, Duration timeout) throws InterruptedException {
-      return clients().size() >= count;
-    }
-
-    @Override
-    public long bytesReceived() {
-      return inner.bytesReceived();
-    }
-
-    @Override
-    public long bytesSent() {
-      return inner.bytesSent();
-    }
-
-    @Override
-    public CompletableFuture<Void> finish() {
-      return inner.finish();
-    }
   }
 }

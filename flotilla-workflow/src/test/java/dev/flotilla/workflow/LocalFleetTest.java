@@ -17,6 +17,8 @@ import dev.flotilla.core.strategy.ClientInfo;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -83,6 +85,48 @@ class LocalFleetTest {
     assertThat(stalled).isNotDone();
     assertThat(fleet.bytesSent()).isZero();
     assertThat(fleet.lastReply("a", MessageTypes.TRAIN_RESULT)).isEmpty();
+  }
+
+  @Test
+  void aClientThatLeavesIsGoneFromTheFleetAndItsLaterRequestsFail() {
+    LocalFleet fleet = new LocalFleet().add("a", ECHO).add("x", ECHO);
+    fleet.leave((id, m) -> id.equals("x"));
+    ClientProxy x = fleet.client("x").orElseThrow();
+
+    assertThatThrownBy(() -> x.request(train()).join()).cause().hasMessageContaining("'x' left at the 'train'");
+
+    assertThat(x.isConnected()).isFalse();
+    assertThat(fleet.clients()).extracting(ClientInfo::id).containsExactly("a");
+    assertThat(fleet.client("x")).isEmpty();
+    assertThatThrownBy(() -> x.request(train()).join()).cause().hasMessageContaining("'x' has left the fleet");
+    assertThat(fleet.client("a").orElseThrow().request(train()).join().message().type())
+        .isEqualTo(MessageTypes.TRAIN_RESULT);
+  }
+
+  @Test
+  void cancellingARequestWithAnAllowanceCancelsTheRequestAndTellsTheListener() {
+    LocalFleet fleet = new LocalFleet().add("quiet", ECHO);
+    fleet.stall((id, m) -> true);
+    List<String> cancelled = new ArrayList<>();
+    fleet.onCancel((id, m) -> cancelled.add(id + " " + m.type()));
+
+    CompletableFuture<Reply> reply = fleet.client("quiet").orElseThrow()
+        .request(train(), ReplyAllowance.exactly(MODEL.specs()));
+    reply.cancel(true);
+
+    assertThat(cancelled).containsExactly("quiet " + MessageTypes.TRAIN);
+  }
+
+  @Test
+  void aReplyTheAllowanceDoesNotTakeFailsAsRejected() {
+    LocalFleet fleet = new LocalFleet().add("a", ECHO);
+    ModelWeights other = ModelWeights.of(Tensor.of("w", new int[] {4}, new float[4]));
+
+    CompletableFuture<Reply> reply = fleet.client("a").orElseThrow()
+        .request(train(), ReplyAllowance.exactly(other.specs()));
+
+    assertThatThrownBy(reply::join).cause().isInstanceOf(ClientFailureException.class)
+        .matches(e -> ((ClientFailureException) e).kind() == ClientFailure.Kind.REJECTED);
   }
 
   @Test
