@@ -115,6 +115,7 @@ final class ServerCommand implements Callable<Integer> {
     TrainStage secure = secureAggregation.stage(choice, perRound);
     ServerRun.checkWorkflow(async.choice(), secure); // before the run is stored
     ModelWeights initial = InitialModel.load(training.model, seed, training.initialModel);
+    ServerRun.checkAsyncStrategy(async.choice(), choice, initial); // before the run is stored
     try (RunPersistence persistence = stored.open(() -> new RunSpec(choice.describe(), training.model, rounds, seed,
             async.choice() == null ? RunSpec.SYNC : async.choice().storedSpec()));
         FlotillaServer server = FlotillaServer.start(settings); Dashboard board = dashboard.start()) {

@@ -87,6 +87,32 @@ final class ServerRun {
   }
 
   /**
+   * Refuses a strategy the asynchronous workflow cannot run ({@link AsyncWorkflow#checkSupported}), starting from
+   * {@code initial}. Called before anything is stored.
+   *
+   * @throws IllegalArgumentException naming the strategy and why
+   */
+  static void checkAsyncStrategy(Strategy strategy, ModelWeights initial) {
+    try {
+      AsyncWorkflow.checkSupported(strategy, initial);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--workflow async cannot run this strategy: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * {@link #checkAsyncStrategy(Strategy, ModelWeights)} for {@code strategy} as a server run builds it, when
+   * {@code async} is not null (else nothing to check).
+   *
+   * @throws IllegalArgumentException naming the strategy and why
+   */
+  static void checkAsyncStrategy(AsyncChoice async, StrategyChoice strategy, ModelWeights initial) {
+    if (async != null) {
+      checkAsyncStrategy(strategy.build(FedAvg.Settings.builder().build()), initial);
+    }
+  }
+
+  /**
    * The run, synchronous or ({@code async} not null) asynchronous, saved to a store after every round (model version)
    * and resumed from it when {@code persistence} was opened with {@code --resume}, and shown on
    * {@code dashboard}; each synchronous round's training run through {@code trainStage} (secure aggregation), or as
@@ -141,11 +167,7 @@ final class ServerRun {
       boolean completed = false;
       try {
         if (async != null) {
-          try {
-            AsyncWorkflow.checkSupported(built, initial);
-          } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--workflow async cannot run this strategy: " + e.getMessage(), e);
-          }
+          checkAsyncStrategy(built, initial);
           System.out.println("asynchronous: " + async.describe() + "; rounds are model versions");
           AsyncWorkflow asyncWorkflow = new AsyncWorkflow(server.registry(), async.settings(sync.rounds(),
               sync.minClients(), sync.roundTimeout(), sync.seed(), sync.evaluateInitial()));

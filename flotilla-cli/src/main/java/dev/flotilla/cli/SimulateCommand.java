@@ -163,10 +163,7 @@ final class SimulateCommand implements Callable<Integer> {
     if (!s.clientSpeed().equals("uniform")) {
       System.out.printf("client speeds on the simulated clock: %s%n", s.clientSpeed());
     }
-    if (s.async() != null && stored.storing()) {
-      throw new IllegalArgumentException("--workflow async simulations cannot be stored or resumed yet: leave out"
-          + " --state-dir, --db, --resume and --run-id");
-    }
+    Simulation.checkWorkflow(s, secure); // before the run is stored
     try (RunPersistence persistence = stored.open(() -> StoredSimulation.spec(s, train.size(),
             test == null ? 0 : test.size(), secure));
         Dashboard board = dashboard.start()) {

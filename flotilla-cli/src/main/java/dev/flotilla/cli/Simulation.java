@@ -18,7 +18,9 @@ import dev.flotilla.sim.SimulatedClock;
 import dev.flotilla.sim.SimulatedFleet;
 import dev.flotilla.sim.SimulationProgress;
 import dev.flotilla.sim.VirtualClient;
+import dev.flotilla.workflow.AsyncSettings;
 import dev.flotilla.workflow.AsyncWorkflow;
+import dev.flotilla.workflow.CheckpointListener;
 import dev.flotilla.workflow.ResumePoint;
 import dev.flotilla.workflow.RoundListener;
 import dev.flotilla.workflow.RunSummary;
@@ -107,17 +109,15 @@ public final class Simulation {
   /**
    * As above, saved to a run store after every round and, when {@code persistence} was opened with {@code --resume},
    * going on from the stored run's last completed round with the model, strategy state and virtual clients' states
-   * it had then ({@link StoredSimulation}): the rounds after it are those of an uninterrupted simulation.
+   * it had then ({@link StoredSimulation}): the rounds after it are those of an uninterrupted simulation. An
+   * asynchronous simulation is stored after every model version and goes on after the last stored one
+   * ({@link StoredAsyncSimulation}); the tasks in flight then are lost.
    *
-   * @throws IllegalArgumentException if an asynchronous run is to be stored
+   * @throws IllegalArgumentException if an asynchronous run is to be securely aggregated, or cannot run the strategy
    */
   static SimulationResult run(SimulationSettings settings, LabelledImages train, LabelledImages test,
       SimulationProgress progress, Dashboard dashboard, TrainStage trainStage, RunPersistence persistence)
       throws IOException, InterruptedException {
-    if (settings.async() != null && persistence.enabled()) {
-      throw new IllegalArgumentException("--workflow async simulations cannot be stored or resumed yet: leave out"
-          + " --state-dir, --db, --resume and --run-id");
-    }
     if (settings.async() != null && trainStage != null) {
       throw new IllegalArgumentException("--workflow async cannot run with secure aggregation (" + trainStage
           + "): masks and ciphertexts need a whole round's clients");
@@ -192,13 +192,18 @@ public final class Simulation {
             run = workflow.run(observed, initial, timed);
           }
         } else {
-          try {
-            AsyncWorkflow.checkSupported(strategy, initial);
-          } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--workflow async cannot run this strategy: " + e.getMessage(), e);
+          ServerRun.checkAsyncStrategy(strategy, initial);
+          AsyncSettings async = settings.async().settings(settings.rounds(), 1, realWait, settings.seed(), true);
+          if (persistence.enabled()) {
+            // every version stored; a resume goes on after the last one, its tasks in flight lost
+            StoredAsyncSimulation storedAsync = new StoredAsyncSimulation(persistence, fleet);
+            AsyncWorkflow workflow = new AsyncWorkflow(storedAsync.fleet(), async, clock);
+            CheckpointListener listener = storedAsync.listener(workflow, timed, display);
+            run = from.isPresent() ? workflow.run(observed, from.get(), listener)
+                : workflow.run(observed, initial, listener);
+          } else {
+            run = new AsyncWorkflow(fleet, async, clock).run(observed, initial, timed);
           }
-          run = new AsyncWorkflow(fleet, settings.async().settings(settings.rounds(), 1, realWait, settings.seed(),
-              true), clock).run(observed, initial, timed);
         }
         summary = new RunSummary(run.finalModel(), timed.records(), run.lateResults());
         completed = true;
@@ -219,6 +224,22 @@ public final class Simulation {
       return result;
     } finally {
       memory.close();
+    }
+  }
+
+  /**
+   * Refuses, before anything is started or stored, a workflow that cannot run these settings: the asynchronous one
+   * with secure aggregation ({@code trainStage} not null) or with a strategy it cannot run
+   * ({@link AsyncWorkflow#checkSupported}).
+   *
+   * @throws IllegalArgumentException naming the problem
+   * @throws IOException              if the initial model cannot be read
+   */
+  static void checkWorkflow(SimulationSettings settings, TrainStage trainStage) throws IOException {
+    ServerRun.checkWorkflow(settings.async(), trainStage);
+    if (settings.async() != null) {
+      ServerRun.checkAsyncStrategy(strategy(settings, null),
+          InitialModel.load(settings.model(), settings.seed(), settings.initialModel()));
     }
   }
 
@@ -276,9 +297,12 @@ public final class Simulation {
     return training + evaluation;
   }
 
-  /** Client tasks of a synchronous run's rounds after {@code completedRound}, for a resumed run's progress. */
+  /** Client tasks of a run's rounds (model versions) after {@code completedRound}, for a resumed run's progress. */
   static long tasksAfter(SimulationSettings settings, int completedRound) {
     long rounds = Math.max(0, settings.rounds() - completedRound);
+    if (settings.async() != null) {
+      return rounds * settings.async().bufferSize();
+    }
     long training = rounds * new Sampling(0, settings.clientsPerRound()).size(settings.clients());
     long evaluation = settings.fractionEvaluate() > 0
         ? rounds * new Sampling(settings.fractionEvaluate(), 1).size(settings.clients()) : 0;

@@ -46,8 +46,9 @@ final class StoredSimulation {
 
   /**
    * What a run of {@code settings} on {@code trainExamples} training and {@code testExamples} test examples is stored
-   * as: kind {@link RunSpec#SIMULATION}, and every setting that changes its results (not {@code --workers}, which
-   * does not, nor {@code --out}), named as the options of {@code flotilla simulate}.
+   * as: kind {@link RunSpec#SIMULATION}, its workflow (synchronous, or asynchronous with its options), and every
+   * setting that changes its results (not {@code --workers}, which does not, nor {@code --out}), named as the options
+   * of {@code flotilla simulate}.
    */
   static RunSpec spec(SimulationSettings s, int trainExamples, int testExamples, TrainStage secure) {
     String settings = String.join("; ",
@@ -63,7 +64,8 @@ final class StoredSimulation {
         "--train-examples=" + trainExamples,
         "--test-examples=" + testExamples,
         "secure aggregation=" + (secure == null ? "none" : secure));
-    return new RunSpec(s.strategy().describe(), s.model(), s.rounds(), s.seed(), RunSpec.SIMULATION, settings);
+    return new RunSpec(s.strategy().describe(), s.model(), s.rounds(), s.seed(),
+        s.async() == null ? RunSpec.SYNC : s.async().storedSpec(), RunSpec.SIMULATION, settings);
   }
 
   /**

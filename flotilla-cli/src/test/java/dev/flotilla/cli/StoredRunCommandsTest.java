@@ -98,6 +98,27 @@ class StoredRunCommandsTest {
   }
 
   @Test
+  void aStrategyTheAsyncWorkflowCannotRunStoresNoRun() throws Exception {
+    Path state = dir.resolve("state");
+    Result server = run("server", "--host", "127.0.0.1", "--port", "0", "--rounds", "2", "--min-clients", "3",
+        "--model", "logreg", "--workflow", "async", "--strategy", "fedmedian", "--state-dir", state.toString(),
+        "--run-id", "server-median");
+    assertThat(server.code()).isEqualTo(Main.USAGE_ERROR);
+    assertThat(server.err()).contains("--workflow async cannot run this strategy: FedMedian needs every result")
+        .doesNotContain("\tat ");
+    Result simulate = run("simulate", "--clients", "4", "--clients-per-round", "2", "--rounds", "2", "--model", "mlp",
+        "--train-examples", "100", "--test-examples", "0", "--progress", "never", "--workflow", "async", "--buffer", "2", "--compress",
+        "topk:0.1", "--state-dir", state.toString(), "--run-id", "sim-topk");
+    assertThat(simulate.code()).isEqualTo(Main.USAGE_ERROR);
+    assertThat(simulate.err()).contains("--workflow async cannot run this strategy:", "compressed or masked updates")
+        .doesNotContain("\tat ");
+    try (RunStore store = RunStore.open(state, null)) {
+      assertThat(store.find("server-median")).isEmpty();
+      assertThat(store.find("sim-topk")).isEmpty();
+    }
+  }
+
+  @Test
   void exportWritesTheMetricsChartAndModelOfTheLastCompletedRound() throws Exception {
     Path state = dir.resolve("state");
     storeTwoRuns(state);

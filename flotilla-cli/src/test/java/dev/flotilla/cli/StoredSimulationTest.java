@@ -183,10 +183,22 @@ class StoredSimulationTest {
     assertThat(server[1]).contains("run srv was started with flotilla server, not flotilla simulate")
         .doesNotContain("\tat ");
 
-    String[] async = SimulateCommandTest.capture(concat(common.subList(0, common.size() - 2), "--workflow", "async",
-        "--buffer", "2"));
-    assertThat(async[0]).isNotEqualTo("0");
-    assertThat(async[1]).contains("--workflow async simulations cannot be stored or resumed yet");
+    List<String> unnamed = common.subList(0, common.size() - 2);
+    String[] async = SimulateCommandTest.capture(concat(unnamed, "--workflow", "async", "--buffer", "2",
+        "--concurrency", "3", "--run-id", "cli-async"));
+    assertThat(async[0]).as(async[1]).isEqualTo("0");
+    assertThat(SimulateCommandTest.capture("runs", "--state-dir", state.toString())[1])
+        .containsPattern("cli-async\\s+finished\\s+2/2\\s+mlp\\s+simulation");
+
+    try (RunStore opened = RunStore.open(state, null)) {
+      opened.create("pending", StoredSimulation.spec(SimulationSettings.builder().model("mlp").clients(4, 2).rounds(2)
+          .seed(5).trainConfig(Config.of("lr", 0.01, "momentum", 0.0)).build(), 400, 100, null));
+    }
+    String[] asyncOfSync = SimulateCommandTest.capture(concat(unnamed, "--workflow", "async", "--buffer", "2",
+        "--run-id", "pending", "--resume"));
+    assertThat(asyncOfSync[0]).isNotEqualTo("0");
+    assertThat(asyncOfSync[1]).contains("run pending was started with the synchronous workflow, not --workflow async")
+        .doesNotContain("\tat ");
   }
 
   private static String[] concat(List<String> common, String... more) {

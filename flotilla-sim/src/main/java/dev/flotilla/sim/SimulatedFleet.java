@@ -204,6 +204,15 @@ public final class SimulatedFleet implements Fleet, AutoCloseable {
   }
 
   /**
+   * A copy of the {@link Context} state of virtual client {@code id}, empty if it has none yet (it was never sampled).
+   * Take it while the client answers no request, or it may hold part of one.
+   */
+  public Optional<ClientState> clientState(String id) {
+    ClientSlot slot = slots.get(id);
+    return slot == null ? Optional.empty() : Optional.of(copy(slot.context().state()));
+  }
+
+  /**
    * Gives virtual clients the context state of a checkpoint ({@link #clientStates()} of an earlier run), before any
    * request reaches them.
    *

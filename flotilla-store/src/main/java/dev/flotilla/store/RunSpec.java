@@ -1,5 +1,7 @@
 package dev.flotilla.store;
 
+import dev.flotilla.workflow.Staleness;
+import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -67,7 +69,8 @@ public record RunSpec(String description, String model, int rounds, long seed, S
   }
 
   /**
-   * Why a run started with this spec cannot be resumed with {@code other}: the first setting that differs, as
+   * Why a run started with this spec cannot be resumed with {@code other}: the first setting that differs (the
+   * asynchronous options by value, so {@code --staleness polynomial:0.5} matches {@code polynomial:0.50}), as
    * "{@code strategy 'fedavg', not 'fedprox'}", "{@code --buffer 2, not --buffer 3}" or "{@code clients 20, not
    * 30}", or empty when they match.
    */
@@ -121,11 +124,38 @@ public record RunSpec(String description, String model, int rounds, long seed, S
     String[] before = was.split(" (?=--)");
     String[] after = now.split(" (?=--)");
     for (int i = 0; i < Math.min(before.length, after.length); i++) {
-      if (!before[i].equals(after[i])) {
+      if (!sameOption(before[i], after[i])) {
         return Optional.of(before[i] + ", not " + after[i]);
       }
     }
-    return Optional.of("--workflow " + was + ", not " + now);
+    return before.length == after.length ? Optional.empty()
+        : Optional.of("--workflow " + was + ", not " + now);
+  }
+
+  /**
+   * Whether two asynchronous options, such as {@code --staleness polynomial:0.5}, are the same option with the same
+   * value: numbers compared as numbers ({@code 10} and {@code 10.0}), staleness functions by their weights
+   * ({@link Staleness#sameWeights}), anything else as text.
+   */
+  private static boolean sameOption(String was, String now) {
+    if (was.equals(now)) {
+      return true;
+    }
+    int a = was.indexOf(' ');
+    int b = now.indexOf(' ');
+    if (a < 0 || b < 0 || !was.substring(0, a).equals(now.substring(0, b))) {
+      return false;
+    }
+    String before = was.substring(a + 1).strip();
+    String after = now.substring(b + 1).strip();
+    try {
+      if (was.substring(0, a).equals("--staleness")) {
+        return Staleness.parse(before).sameWeights(Staleness.parse(after));
+      }
+      return new BigDecimal(before).compareTo(new BigDecimal(after)) == 0;
+    } catch (IllegalArgumentException e) { // not a staleness function or not a number (NumberFormatException)
+      return false;
+    }
   }
 
   private static Map<String, String> pairs(String settings) {

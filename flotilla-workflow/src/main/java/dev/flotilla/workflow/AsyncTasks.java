@@ -79,6 +79,11 @@ final class AsyncTasks {
     return busy.contains(clientId);
   }
 
+  /** The clients that have a task out, as a copy. */
+  Set<String> busyClients() {
+    return Set.copyOf(busy);
+  }
+
   /** Whether a task out started from model {@code version}. */
   boolean uses(long version) {
     return pending.values().stream().anyMatch(t -> t.version() == version);

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +77,7 @@ public final class AsyncWorkflow {
   private final TaskTimes times;
   private int failedTotal;
   private int refusedTotal;
+  private AsyncTasks running;
 
   /** A workflow on real time over {@code fleet}, such as a server's {@code ClientRegistry}. */
   public AsyncWorkflow(Fleet fleet, AsyncSettings settings) {
@@ -105,6 +107,17 @@ public final class AsyncWorkflow {
       throw new IllegalArgumentException(name + " takes compressed or masked updates; the asynchronous workflow"
           + " needs each result as a model, to subtract the version its client started from");
     }
+  }
+
+  /**
+   * The clients whose training task is out now: sent, its outcome not yet taken. Called from a listener (on the
+   * workflow's thread) while it is told of a version, these are the clients whose work is not in that version or an
+   * earlier one, and would be lost if the run stopped there: a simulation's checkpoint takes their own state from
+   * before that task. Empty when no run is going. Not thread-safe: call it on the workflow's thread only.
+   */
+  public Set<String> clientsTraining() {
+    AsyncTasks tasks = running;
+    return tasks == null ? Set.of() : tasks.busyClients();
   }
 
   /** Results that failed (disconnect, error, timeout, rejected) over the whole run. */
@@ -176,6 +189,7 @@ public final class AsyncWorkflow {
     Map<Long, ModelWeights> models = new HashMap<>();
     AsyncTasks tasks = new AsyncTasks((task, m) -> convert(strategy, models.get(task.version()), m),
         times != null);
+    running = tasks;
     List<RoundRecord> records = new ArrayList<>(history);
     ModelWeights global = initial;
     try {
@@ -198,6 +212,7 @@ public final class AsyncWorkflow {
       throw e;
     } finally {
       tasks.cancelAll();
+      running = null;
       finishClients();
     }
     return new RunSummary(global, records, tasks.lateReplies());

@@ -24,6 +24,15 @@ public sealed interface Staleness {
   /** The function as {@link #parse} reads it, such as {@code polynomial:0.5}. */
   String spec();
 
+  /**
+   * Whether {@code other} gives every staleness the same weight as this function, however the two were written:
+   * {@code polynomial:0.5} and {@code polynomial:0.50} are one function, and {@code constant}, {@code polynomial:0}
+   * and {@code hinge:0:B} are another. For comparing a stored run's settings with those of its resume.
+   */
+  default boolean sameWeights(Staleness other) {
+    return canonical(this).equals(canonical(other));
+  }
+
   /** Every result counts fully. */
   static Staleness constant() {
     return new Constant();
@@ -127,6 +136,17 @@ public sealed interface Staleness {
     public String spec() {
       return "hinge:" + slope + ":" + cutoff;
     }
+  }
+
+  /** One form per function: a zero exponent or slope is {@code constant}, and {@code -0.0} is {@code 0.0}. */
+  private static Staleness canonical(Staleness s) {
+    if (s instanceof Polynomial p) {
+      return p.exponent() == 0 ? constant() : polynomial(p.exponent());
+    }
+    if (s instanceof Hinge h) {
+      return h.slope() == 0 ? constant() : hinge(h.slope(), h.cutoff() + 0.0);
+    }
+    return constant();
   }
 
   private static void checkStaleness(long staleness) {

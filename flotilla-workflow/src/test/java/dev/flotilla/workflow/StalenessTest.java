@@ -47,4 +47,17 @@ class StalenessTest {
     assertThatThrownBy(() -> Staleness.parse("hinge:1")).hasMessageContaining("hinge:A:B");
     assertThatThrownBy(() -> Staleness.constant().weight(-1)).hasMessageContaining("-1");
   }
+
+  @Test
+  void functionsWithTheSameWeightsAreTheSameHoweverWritten() {
+    assertThat(Staleness.parse("polynomial:0.5").sameWeights(Staleness.parse("polynomial:0.50"))).isTrue();
+    assertThat(Staleness.parse("polynomial:0").sameWeights(Staleness.constant())).isTrue();
+    assertThat(Staleness.parse("polynomial:-0").sameWeights(Staleness.parse("polynomial:0.0"))).isTrue();
+    assertThat(Staleness.parse("hinge:0:4").sameWeights(Staleness.constant())).isTrue();
+    assertThat(Staleness.parse("hinge:2:3").sameWeights(Staleness.parse("hinge:2.0:3.00"))).isTrue();
+    assertThat(Staleness.parse("hinge:2:-0").sameWeights(Staleness.parse("hinge:2:0"))).isTrue();
+    assertThat(Staleness.parse("polynomial:0.5").sameWeights(Staleness.parse("polynomial:0.6"))).isFalse();
+    assertThat(Staleness.parse("hinge:2:3").sameWeights(Staleness.parse("hinge:2:4"))).isFalse();
+    assertThat(Staleness.parse("polynomial:1").sameWeights(Staleness.parse("hinge:1:0"))).isFalse();
+  }
 }
