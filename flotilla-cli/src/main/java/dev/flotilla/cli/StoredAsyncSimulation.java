@@ -11,6 +11,7 @@ import dev.flotilla.workflow.CheckpointListener;
 import dev.flotilla.workflow.ClientProxy;
 import dev.flotilla.workflow.Fleet;
 import dev.flotilla.workflow.Reply;
+import dev.flotilla.workflow.ReplyAllowance;
 import dev.flotilla.workflow.RoundListener;
 import dev.flotilla.workflow.RoundRecord;
 import java.time.Duration;
@@ -137,11 +138,28 @@ final class StoredAsyncSimulation {
 
     @Override
     public CompletableFuture<Reply> request(Message request) {
+      note(request);
+      return inner.request(request);
+    }
+
+    // the forms with an allowance go to the virtual client's own, so that it checks and cancels as it does
+    @Override
+    public CompletableFuture<Reply> request(Message request, ReplyAllowance allowance) {
+      note(request);
+      return inner.request(request, allowance);
+    }
+
+    @Override
+    public CompletableFuture<Reply> request(Message request, ReplyAllowance allowance, Runnable onReplyStart) {
+      note(request);
+      return inner.request(request, allowance, onReplyStart);
+    }
+
+    private void note(Message request) {
       if (MessageTypes.TRAIN.equals(request.type())) {
         // the client has no task out (the workflow gives one at a time), so its state is settled
         beforeTask.put(inner.id(), fleet.clientState(inner.id()));
       }
-      return inner.request(request);
     }
 
     @Override
