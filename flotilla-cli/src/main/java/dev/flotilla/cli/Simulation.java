@@ -158,7 +158,8 @@ public final class Simulation {
       Duration realWait = settings.roundTimeout().compareTo(REAL_WAIT) > 0 ? settings.roundTimeout() : REAL_WAIT;
       progress.started(from.isEmpty() ? totalTasks(settings)
           : tasksAfter(settings, from.get().completedRound()), settings.rounds());
-      dashboard.runStarted(fleet, title(settings), settings.rounds(), settings.clientsPerRound());
+      dashboard.runStarted(fleet, title(settings), settings.rounds(), settings.clientsPerRound(),
+          from.map(ResumePoint::history).orElse(List.of()));
       Strategy observed = dashboard.observe(strategy);
       RoundListener display = (record, model) -> {
         dashboard.onRound(record, model);
