@@ -49,6 +49,8 @@ public final class DashboardState {
   private long version;
   private long activity; // orders clients by their latest news
   private Integer resumedAfter; // the last round completed before a resume, null for a run not resumed
+  private long earlierBytesUp; // the array bytes of the rounds before a resume, which the fleet did not count
+  private long earlierBytesDown;
 
   /** A run of {@code rounds} rounds over {@code fleet} starts: what came before is forgotten. */
   public synchronized void runStarted(Fleet fleet, String title, int rounds, int minClients) {
@@ -76,9 +78,13 @@ public final class DashboardState {
     failures.clear();
     failuresByKind.clear();
     resumedAfter = null;
+    earlierBytesUp = 0;
+    earlierBytesDown = 0;
     for (RoundRecord r : earlier) {
       records.add(round(r));
       round = Math.max(round, r.round());
+      earlierBytesUp += r.bytesUp();
+      earlierBytesDown += r.bytesDown();
     }
     if (!earlier.isEmpty()) {
       resumedAfter = earlier.get(earlier.size() - 1).round();
@@ -202,7 +208,8 @@ public final class DashboardState {
     }
     return new RunView(title, status, detail, round, rounds, minClients, connected,
         fleet == null ? 0 : ((endNanos < 0 ? nowNanos : endNanos) - startNanos) / 1e9,
-        fleet == null ? 0 : fleet.bytesReceived(), fleet == null ? 0 : fleet.bytesSent(),
+        earlierBytesUp + (fleet == null ? 0 : fleet.bytesReceived()),
+        earlierBytesDown + (fleet == null ? 0 : fleet.bytesSent()),
         List.copyOf(records), List.copyOf(rows), clients.size(), List.copyOf(failures),
         new LinkedHashMap<>(failuresByKind), resumedAfter);
   }

@@ -16,8 +16,9 @@ import java.util.Map;
  * @param minClients    clients a round waits for
  * @param connected     clients connected now
  * @param elapsedSeconds time since the run started
- * @param bytesUp       array bytes received from clients so far
- * @param bytesDown     array bytes sent to clients so far
+ * @param bytesUp       array bytes received from clients so far (for a resumed run, those of the earlier rounds'
+ *                      records too)
+ * @param bytesDown     array bytes sent to clients so far (likewise)
  * @param records       one per finished round, in round order
  * @param clients       the clients seen, at most {@value DashboardState#MAX_CLIENT_ROWS}: disconnected first, then the
  *                      most recently active
@@ -25,8 +26,8 @@ import java.util.Map;
  * @param failures      the latest failures, newest first, at most {@value DashboardState#MAX_FAILURES}
  * @param failuresByKind every failure of the run, counted by kind
  * @param resumedAfter  for a stored run resumed after a restart, the last round it had completed before: the records
- *                      up to it come from the store (so {@code records} covers the whole run), while the clients,
- *                      failures, bytes and elapsed time are those since the resume; null for a run not resumed
+ *                      up to it come from the store (so {@code records} and the bytes cover the whole run), while the
+ *                      clients, failures and elapsed time are those since the resume; null for a run not resumed
  */
 public record RunView(String title, String status, String detail, int round, int rounds, int minClients,
     int connected, double elapsedSeconds, long bytesUp, long bytesDown, List<Round> records, List<Client> clients,

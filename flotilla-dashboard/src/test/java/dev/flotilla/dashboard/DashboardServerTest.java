@@ -153,6 +153,8 @@ class DashboardServerTest {
           .containsExactly(0, 1, 2);
       assertThat(state.getAsJsonArray("records").get(2).getAsJsonObject().get("accuracy").getAsDouble())
           .isEqualTo(0.625);
+      assertThat(state.get("bytesUp").getAsLong()).as("the earlier rounds' bytes").isEqualTo(5000);
+      assertThat(state.get("bytesDown").getAsLong()).isEqualTo(12000);
       PrometheusText metrics = new PrometheusText(get(url + "metrics").body());
       assertThat(metrics.value("flotilla_round")).isEqualTo(2.0);
       assertThat(metrics.value("flotilla_accuracy")).isEqualTo(0.625);
@@ -166,6 +168,8 @@ class DashboardServerTest {
       assertThat(state.getAsJsonArray("records")).extracting(r -> r.getAsJsonObject().get("round").getAsInt())
           .containsExactly(0, 1, 2, 3);
       assertThat(state.get("resumedAfter").getAsInt()).isEqualTo(2);
+      fleet.bytesReceived = 2000;
+      assertThat(dashboard.state().view().bytesUp()).as("earlier rounds' and this process's").isEqualTo(7000);
       assertThat(get(url).body()).contains("id=\"rounds\"", "id=\"resumed\"");
     }
   }
