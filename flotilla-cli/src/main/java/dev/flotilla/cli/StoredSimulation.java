@@ -29,9 +29,9 @@ import java.util.TreeMap;
  * saved (the others keep the state stored before: with 10,000 clients and 10 per round, a round writes at most 10);
  * with {@code --resume} all of them are restored, each client's state as of the resumed round, and the simulation
  * goes on with the next round. Runs stored before client states were kept apart hold them in the strategy's state
- * ({@link ClientStates#merge}); they are restored from there and stored apart with the next round. Everything else a round
- * depends on (the partition, the initial model, sampling, local shuffling, noise) is drawn from the seed and the
- * round, so the resumed rounds are those of an uninterrupted run.
+ * ({@link ClientStates#merge}); they are restored from there and stored apart with the next round. Everything
+ * else a round depends on (the partition, the initial model, sampling, local shuffling, noise) is drawn from the seed
+ * and the round, so the resumed rounds are those of an uninterrupted run.
  *
  * <p>The clients' states are taken when the next round is configured, before its first request leaves (the workflow
  * passes on a round's record while the next round trains), or, for the last round, when its record arrives.
@@ -40,7 +40,7 @@ final class StoredSimulation {
   private final RunPersistence persistence;
   private final SimulatedFleet fleet;
   private volatile Snapshot snapshot;
-  /** The clients' states as the store has them after the last saved round; read and written on the workflow's thread. */
+  /** The clients' states as the store has them after the last saved round; used on the workflow's thread. */
   private Map<String, ClientState> saved = Map.of();
 
   private record Snapshot(int round, Map<String, ClientState> states) {}
@@ -119,7 +119,10 @@ final class StoredSimulation {
       Snapshot taken = snapshot;
       Map<String, ClientState> clients = taken != null && taken.round() == record.round() ? taken.states()
           : fleet.clientStates();
-      persistence.save(rec, model, state, List.of(), ClientStates.changed(saved, clients));
+      // merging no client refuses a strategy state with entries named as a stored run's clients (clients/…), which a
+      // resume would take for clients' states
+      persistence.save(rec, model, ClientStates.merge(state, Map.of()), List.of(),
+          ClientStates.changed(saved, clients));
       saved = clients;
       display.onRound(rec, model);
     };
