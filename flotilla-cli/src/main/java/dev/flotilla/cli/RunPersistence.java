@@ -1,5 +1,6 @@
 package dev.flotilla.cli;
 
+import dev.flotilla.core.client.ClientState;
 import dev.flotilla.core.strategy.ClientInfo;
 import dev.flotilla.core.strategy.Strategy;
 import dev.flotilla.core.strategy.StrategyState;
@@ -17,6 +18,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -119,9 +121,28 @@ final class RunPersistence implements AutoCloseable {
 
   /** Saves a finished round; does nothing without a store. */
   void save(RoundRecord record, ModelWeights model, StrategyState state, List<ClientInfo> clients) {
+    save(record, model, state, clients, Map.of());
+  }
+
+  /**
+   * Saves a finished round with the states of the virtual clients it changed ({@code changedClientStates}, by id;
+   * the others keep their stored state); does nothing without a store.
+   */
+  void save(RoundRecord record, ModelWeights model, StrategyState state, List<ClientInfo> clients,
+      Map<String, ClientState> changedClientStates) {
     if (store != null) {
-      store.saveRound(runId, record, model, state, clients.stream().map(ClientInfo::id).toList(), keepCheckpoints);
+      store.saveRound(runId, record, model, state, clients.stream().map(ClientInfo::id).toList(), keepCheckpoints,
+          changedClientStates);
     }
+  }
+
+  /**
+   * The virtual clients' states stored incrementally as of the checkpoint the run goes on from, by id; empty for a
+   * new run, one that completed no round, or one stored before client states were kept apart (those are in
+   * {@link #resumedState()}).
+   */
+  Map<String, ClientState> resumedClientStates() {
+    return checkpoint == null ? Map.of() : store.clientStates(runId, checkpoint.round());
   }
 
   /** Records how the run ended; only the first call counts. */

@@ -24,6 +24,7 @@ import dev.flotilla.workflow.io.RunOutput;
 import dev.flotilla.workflow.io.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -152,7 +153,7 @@ final class ServerRun {
             Map.of("model", model, "round", Integer.toString(from.get().completedRound())));
       }
       dashboard.runStarted(server.registry(), strategy.describe() + ", " + model + ", " + sync.rounds() + " rounds",
-          sync.rounds(), sync.minClients());
+          sync.rounds(), sync.minClients(), from.map(ResumePoint::history).orElse(List.of()));
       CheckpointListener listener = (RoundRecord record, ModelWeights global, StrategyState state) -> {
         persistence.save(record, global, state, server.registry().clients());
         dashboard.onRound(record, global);

@@ -158,7 +158,8 @@ public final class Simulation {
       Duration realWait = settings.roundTimeout().compareTo(REAL_WAIT) > 0 ? settings.roundTimeout() : REAL_WAIT;
       progress.started(from.isEmpty() ? totalTasks(settings)
           : tasksAfter(settings, from.get().completedRound()), settings.rounds());
-      dashboard.runStarted(fleet, title(settings), settings.rounds(), settings.clientsPerRound());
+      dashboard.runStarted(fleet, title(settings), settings.rounds(), settings.clientsPerRound(),
+          from.map(ResumePoint::history).orElse(List.of()));
       Strategy observed = dashboard.observe(strategy);
       RoundListener display = (record, model) -> {
         dashboard.onRound(record, model);
@@ -196,7 +197,7 @@ public final class Simulation {
           AsyncSettings async = settings.async().settings(settings.rounds(), 1, realWait, settings.seed(), true);
           if (persistence.enabled()) {
             // every version stored; a resume goes on after the last one, its tasks in flight lost
-            StoredAsyncSimulation storedAsync = new StoredAsyncSimulation(persistence, fleet);
+            StoredAsyncSimulation storedAsync = new StoredAsyncSimulation(stored, fleet);
             AsyncWorkflow workflow = new AsyncWorkflow(storedAsync.fleet(), async, clock);
             CheckpointListener listener = storedAsync.listener(workflow, timed, display);
             run = from.isPresent() ? workflow.run(observed, from.get(), listener)

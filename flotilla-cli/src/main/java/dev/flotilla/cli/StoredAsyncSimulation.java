@@ -4,7 +4,6 @@ import dev.flotilla.core.client.ClientState;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.MessageTypes;
 import dev.flotilla.core.strategy.ClientInfo;
-import dev.flotilla.sim.ClientStates;
 import dev.flotilla.sim.SimulatedFleet;
 import dev.flotilla.workflow.AsyncWorkflow;
 import dev.flotilla.workflow.CheckpointListener;
@@ -26,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * An asynchronous simulation's link to the run store ({@code flotilla simulate --workflow async --state-dir}): after
  * every model version its record, the model, the strategy's state and every virtual client's {@code Context} state
- * are saved, and with {@code --resume} the simulation goes on after the last stored version ({@link AsyncWorkflow}
+ * are saved (only the clients whose state changed, through {@link StoredSimulation#save}), and with {@code --resume} the simulation goes on after the last stored version ({@link AsyncWorkflow}
  * restores nothing but what the checkpoint holds; {@link StoredSimulation#resume} gives the strategy and the clients
  * their state back).
  *
@@ -40,13 +39,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Use {@link #fleet()} as the workflow's fleet: it notes each client's state as a training task is sent to it.
  */
 final class StoredAsyncSimulation {
-  private final RunPersistence persistence;
+  private final StoredSimulation stored;
   private final SimulatedFleet fleet;
   private final Map<String, Optional<ClientState>> beforeTask = new ConcurrentHashMap<>();
   private final Fleet noting;
 
-  StoredAsyncSimulation(RunPersistence persistence, SimulatedFleet fleet) {
-    this.persistence = persistence;
+  /** Saving through {@code stored} (only the clients whose state changed), for the simulation of {@code fleet}. */
+  StoredAsyncSimulation(StoredSimulation stored, SimulatedFleet fleet) {
+    this.stored = stored;
     this.fleet = fleet;
     this.noting = new NotingFleet();
   }
@@ -64,7 +64,7 @@ final class StoredAsyncSimulation {
   CheckpointListener listener(AsyncWorkflow workflow, SimulatedRounds timed, RoundListener display) {
     return (record, model, state) -> {
       RoundRecord rec = timed.add(record);
-      persistence.save(rec, model, ClientStates.merge(state, clientStates(workflow.clientsTraining())), List.of());
+      stored.save(rec, model, state, clientStates(workflow.clientsTraining()));
       display.onRound(rec, model);
     };
   }

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.partition.Partitioners;
+import dev.flotilla.core.client.ClientState;
+import dev.flotilla.core.strategy.StrategyState;
 import dev.flotilla.dashboard.Dashboard;
+import dev.flotilla.dashboard.RunView;
 import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.djl.data.LabelledImages;
+import dev.flotilla.sim.ClientStates;
 import dev.flotilla.sim.SimulationProgress;
+import dev.flotilla.store.Checkpoint;
 import dev.flotilla.store.RunSpec;
 import dev.flotilla.store.RunStatus;
 import dev.flotilla.store.RunStore;
@@ -20,6 +25,7 @@ import dev.flotilla.workflow.io.RunOutput;
 import dev.flotilla.workflow.io.SafeTensors;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -132,6 +138,88 @@ class StoredSimulationTest {
         .contentEquals(uninterrupted.run().finalModel())).isTrue();
     try (RunStore opened = RunStore.open(dir.resolve("state"), null)) {
       assertThat(opened.find("sim").orElseThrow().status()).isEqualTo(RunStatus.FINISHED);
+    }
+  }
+
+  /** Runs {@code s} stored as run {@code id}, to the end, or stopped after round {@code stop}; returns its result. */
+  private SimulationResult stored(String id, SimulationSettings s, boolean resume, int stop, Dashboard dashboard)
+      throws Exception {
+    try (RunPersistence persistence = RunPersistence.open(store(), id, resume, spec(s), 0)) {
+      return Simulation.run(s, train, test, stopAfter(stop), dashboard, null, persistence);
+    } catch (IllegalStateException e) {
+      assertThat(e).hasMessageContaining("interrupted after round " + stop);
+      return null;
+    }
+  }
+
+  @Test
+  void aRoundStoresOnlyTheClientsItChangedAndAResumeTakesEachFromItsLatestRoundAndShowsTheWholeRun()
+      throws Exception {
+    SimulationResult whole = stored("whole", settings(null), false, -1, Dashboard.disabled());
+    assertThat(stored("sim", settings(null), false, 2, Dashboard.disabled())).isNull();
+    Dashboard dashboard = Dashboard.disabled();
+    SimulationResult resumed = stored("sim", settings(null), true, -1, dashboard);
+
+    assertThat(resumed.run().finalModel().contentEquals(whole.run().finalModel())).isTrue();
+    // the dashboard of the resumed run shows the rounds before the resume too
+    RunView view = dashboard.state().view();
+    assertThat(view.records()).extracting(RunView.Round::round).containsExactly(0, 1, 2, 3, 4);
+    assertThat(view.resumedAfter()).isEqualTo(2);
+    assertThat(view.records().get(1).accuracy()).isEqualTo(whole.records().get(1).accuracy());
+
+    try (RunStore store = RunStore.open(dir.resolve("state"), null)) {
+      List<RunStore.ClientStateSaved> rows = store.clientStateHistory("sim");
+      assertThat(rows).extracting(RunStore.ClientStateSaved::clientId, RunStore.ClientStateSaved::round)
+          .as("the same clients stored in the same rounds as the uninterrupted run")
+          .isEqualTo(store.clientStateHistory("whole").stream().map(r -> org.assertj.core.groups.Tuple.tuple(
+              r.clientId(), r.round())).toList());
+      for (int r = 0; r <= 4; r++) {
+        int round = r;
+        long written = rows.stream().filter(x -> x.round() == round).count();
+        assertThat(written).as("clients stored in round %d, of 6 with 3 training per round", r)
+            .isLessThanOrEqualTo(r == 0 ? 0 : 3);
+      }
+      assertThat(rows.stream().map(RunStore.ClientStateSaved::clientId).distinct().count())
+          .as("clients stored over the run, more than one round's").isGreaterThan(3);
+      for (int r = 1; r <= 4; r++) {
+        Map<String, ClientState> expected = store.clientStates("whole", r);
+        Map<String, ClientState> actual = store.clientStates("sim", r);
+        assertThat(actual.keySet()).as("clients with a state after round %d", r).isEqualTo(expected.keySet());
+        for (String id : expected.keySet()) {
+          assertThat(ClientStates.same(actual.get(id), expected.get(id))).as("client %s after round %d", id, r)
+              .isTrue();
+        }
+      }
+      // the states differ from round to round, so taking one from another round would show
+      assertThat(ClientStates.same(store.clientStates("whole", 3).get(rows.get(rows.size() - 1).clientId()),
+          store.clientStates("whole", 4).get(rows.get(rows.size() - 1).clientId()))).isFalse();
+    }
+  }
+
+  @Test
+  void aSimulationStoredWithItsClientsInTheStrategyStateStillResumes() throws Exception {
+    SimulationResult whole = stored("whole", settings(null), false, -1, Dashboard.disabled());
+    assertThat(stored("sim", settings(null), false, 2, Dashboard.disabled())).isNull();
+    // the same run as a store of before client states were kept apart: inside the last checkpoint's strategy state
+    try (RunStore store = RunStore.open(dir.resolve("state"), null)) {
+      store.create("legacy", spec(settings(null)));
+      Checkpoint at = store.lastCheckpoint("sim").orElseThrow();
+      Map<String, ClientState> clients = store.clientStates("sim", 2);
+      assertThat(clients).isNotEmpty();
+      for (RoundRecord record : store.rounds("sim")) {
+        store.saveRound("legacy", record, at.model(), record.round() < 2 ? StrategyState.empty()
+            : ClientStates.merge(at.state(), clients), List.of());
+      }
+      assertThat(store.clientStateHistory("legacy")).isEmpty();
+    }
+    SimulationResult resumed = stored("legacy", settings(null), true, -1, Dashboard.disabled());
+    assertThat(resumed.run().finalModel().contentEquals(whole.run().finalModel())).isTrue();
+    try (RunStore store = RunStore.open(dir.resolve("state"), null)) {
+      assertThat(store.clientStateHistory("legacy").stream().filter(r -> r.round() == 3).count())
+          .as("round 3 stores every client that had a state, moving them out of the strategy state")
+          .isGreaterThan(3);
+      assertThat(store.lastCheckpoint("legacy").orElseThrow().state().scalars().values().keySet())
+          .noneMatch(k -> k.startsWith(ClientStates.PREFIX));
     }
   }
 

@@ -6,6 +6,7 @@ import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.workflow.Fleet;
 import dev.flotilla.workflow.RoundListener;
 import dev.flotilla.workflow.RoundRecord;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -78,8 +79,23 @@ public final class Dashboard implements RoundListener, AutoCloseable {
    * {@code title} and, from now on, the fleet's clients.
    */
   public void runStarted(Fleet fleet, String title, int rounds, int minClients) {
+    runStarted(fleet, title, rounds, minClients, List.of());
+  }
+
+  /**
+   * A stored run goes on after a restart ({@code --resume}): as {@link #runStarted(Fleet, String, int, int)}, and the
+   * page shows the rounds it completed before, {@code earlier} (such as
+   * {@link dev.flotilla.workflow.ResumePoint#history()}), in its round table and charts, marked as earlier rounds,
+   * and the cards start from the last of them. The Prometheus gauges (round, accuracy, loss, privacy spent) start
+   * from it too; the counters count this process's work, as counters do after a restart. An empty {@code earlier}
+   * starts a new run.
+   */
+  public void runStarted(Fleet fleet, String title, int rounds, int minClients, List<RoundRecord> earlier) {
     metrics.watch(fleet);
-    state.runStarted(fleet, title, rounds, minClients);
+    if (!earlier.isEmpty()) {
+      metrics.runResumed(earlier.get(earlier.size() - 1));
+    }
+    state.runStarted(fleet, title, rounds, minClients, earlier);
     state.refreshConnections();
   }
 

@@ -48,9 +48,22 @@ public final class DashboardState {
   private final Map<String, Integer> failuresByKind = new TreeMap<>();
   private long version;
   private long activity; // orders clients by their latest news
+  private Integer resumedAfter; // the last round completed before a resume, null for a run not resumed
+  private long earlierBytesUp; // the array bytes of the rounds before a resume, which the fleet did not count
+  private long earlierBytesDown;
 
   /** A run of {@code rounds} rounds over {@code fleet} starts: what came before is forgotten. */
   public synchronized void runStarted(Fleet fleet, String title, int rounds, int minClients) {
+    runStarted(fleet, title, rounds, minClients, List.of());
+  }
+
+  /**
+   * A stored run goes on after a restart: as {@link #runStarted(Fleet, String, int, int)}, with the records of the
+   * rounds it completed before ({@code earlier}, in round order) kept as its first rounds, so that the view shows the
+   * whole run and {@link RunView#resumedAfter()} says where it was resumed. An empty {@code earlier} starts a new run.
+   */
+  public synchronized void runStarted(Fleet fleet, String title, int rounds, int minClients,
+      List<RoundRecord> earlier) {
     this.fleet = Objects.requireNonNull(fleet, "fleet");
     this.title = Objects.requireNonNull(title, "title");
     this.rounds = rounds;
@@ -64,6 +77,18 @@ public final class DashboardState {
     clients.clear();
     failures.clear();
     failuresByKind.clear();
+    resumedAfter = null;
+    earlierBytesUp = 0;
+    earlierBytesDown = 0;
+    for (RoundRecord r : earlier) {
+      records.add(round(r));
+      round = Math.max(round, r.round());
+      earlierBytesUp += r.bytesUp();
+      earlierBytesDown += r.bytesDown();
+    }
+    if (!earlier.isEmpty()) {
+      resumedAfter = earlier.get(earlier.size() - 1).round();
+    }
     changed();
   }
 
@@ -75,8 +100,7 @@ public final class DashboardState {
 
   /** Round {@code r.round()} is over. */
   public synchronized void roundFinished(RoundRecord r) {
-    records.add(new RunView.Round(r.round(), r.accuracy(), r.loss(), r.fedAccuracy(), r.fedLoss(), r.clientsOk(),
-        r.clientsFailed(), r.seconds(), r.bytesUp(), r.bytesDown(), finite(r.metrics().values())));
+    records.add(round(r));
     round = Math.max(round, r.round());
     changed();
   }
@@ -184,9 +208,15 @@ public final class DashboardState {
     }
     return new RunView(title, status, detail, round, rounds, minClients, connected,
         fleet == null ? 0 : ((endNanos < 0 ? nowNanos : endNanos) - startNanos) / 1e9,
-        fleet == null ? 0 : fleet.bytesReceived(), fleet == null ? 0 : fleet.bytesSent(),
+        earlierBytesUp + (fleet == null ? 0 : fleet.bytesReceived()),
+        earlierBytesDown + (fleet == null ? 0 : fleet.bytesSent()),
         List.copyOf(records), List.copyOf(rows), clients.size(), List.copyOf(failures),
-        new LinkedHashMap<>(failuresByKind));
+        new LinkedHashMap<>(failuresByKind), resumedAfter);
+  }
+
+  private static RunView.Round round(RoundRecord r) {
+    return new RunView.Round(r.round(), r.accuracy(), r.loss(), r.fedAccuracy(), r.fedLoss(), r.clientsOk(),
+        r.clientsFailed(), r.seconds(), r.bytesUp(), r.bytesDown(), finite(r.metrics().values()));
   }
 
   /** The named metric, or null; for result metrics such as {@code train_loss}. */

@@ -92,6 +92,19 @@ public final class RunMetrics {
       rounds.inc();
       roundSeconds.observe(r.seconds());
     }
+    showFigures(r);
+  }
+
+  /**
+   * A stored run goes on after {@code last}, the last round it completed before a restart: the gauges show that
+   * round's figures; the counters and the histogram stay at what this process did.
+   */
+  public void runResumed(RoundRecord last) {
+    round.set(last.round());
+    showFigures(last);
+  }
+
+  private void showFigures(RoundRecord r) {
     Double acc = r.accuracy() != null ? r.accuracy() : r.fedAccuracy();
     Double l = r.loss() != null ? r.loss() : r.fedLoss();
     if (acc != null) {

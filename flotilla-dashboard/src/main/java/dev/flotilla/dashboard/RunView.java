@@ -16,18 +16,22 @@ import java.util.Map;
  * @param minClients    clients a round waits for
  * @param connected     clients connected now
  * @param elapsedSeconds time since the run started
- * @param bytesUp       array bytes received from clients so far
- * @param bytesDown     array bytes sent to clients so far
+ * @param bytesUp       array bytes received from clients so far (for a resumed run, those of the earlier rounds'
+ *                      records too)
+ * @param bytesDown     array bytes sent to clients so far (likewise)
  * @param records       one per finished round, in round order
  * @param clients       the clients seen, at most {@value DashboardState#MAX_CLIENT_ROWS}: disconnected first, then the
  *                      most recently active
  * @param clientsSeen   every client seen in this run, also those not in {@code clients}
  * @param failures      the latest failures, newest first, at most {@value DashboardState#MAX_FAILURES}
  * @param failuresByKind every failure of the run, counted by kind
+ * @param resumedAfter  for a stored run resumed after a restart, the last round it had completed before: the records
+ *                      up to it come from the store (so {@code records} and the bytes cover the whole run), while the
+ *                      clients, failures and elapsed time are those since the resume; null for a run not resumed
  */
 public record RunView(String title, String status, String detail, int round, int rounds, int minClients,
     int connected, double elapsedSeconds, long bytesUp, long bytesDown, List<Round> records, List<Client> clients,
-    int clientsSeen, List<Failure> failures, Map<String, Integer> failuresByKind) {
+    int clientsSeen, List<Failure> failures, Map<String, Integer> failuresByKind, Integer resumedAfter) {
 
   /** A finished round, as in {@code metrics.jsonl}; null evaluation fields were not measured. */
   public record Round(int round, Double accuracy, Double loss, Double fedAccuracy, Double fedLoss, int clientsOk,

@@ -19,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -131,6 +132,55 @@ class DashboardServerTest {
       assertThat(chartJs.body()).contains("Chart.js");
       assertThat(get(url + "dashboard.js").body()).contains("EventSource");
       assertThat(get(url + "no-such-page").statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void aResumedRunsStateAndMetricsShowTheRoundsBeforeTheResume() throws Exception {
+    try (Dashboard dashboard = Dashboard.start(DashboardSettings.onLoopback(0))) {
+      StubFleet fleet = new StubFleet().connected("c1", "c2");
+      List<RoundRecord> earlier = List.of(
+          new RoundRecord(0, 0.1, 2.3, null, null, 0, 0, 0.5, 0, 0, Metrics.empty()),
+          new RoundRecord(1, 0.5, 1.5, null, null, 2, 0, 1.5, 3000, 6000, Metrics.of("epsilon", 0.4)),
+          new RoundRecord(2, 0.625, 1.0, null, null, 2, 0, 3.0, 2000, 6000, Metrics.of("epsilon", 0.7)));
+      dashboard.runStarted(fleet, "FedAvg, cnn, 4 rounds", 4, 2, earlier);
+      String url = dashboard.url().orElseThrow();
+
+      JsonObject state = JsonParser.parseString(get(url + "api/state").body()).getAsJsonObject();
+      assertThat(state.get("resumedAfter").getAsInt()).isEqualTo(2);
+      assertThat(state.get("round").getAsInt()).isEqualTo(2);
+      assertThat(state.getAsJsonArray("records")).extracting(r -> r.getAsJsonObject().get("round").getAsInt())
+          .containsExactly(0, 1, 2);
+      assertThat(state.getAsJsonArray("records").get(2).getAsJsonObject().get("accuracy").getAsDouble())
+          .isEqualTo(0.625);
+      assertThat(state.get("bytesUp").getAsLong()).as("the earlier rounds' bytes").isEqualTo(5000);
+      assertThat(state.get("bytesDown").getAsLong()).isEqualTo(12000);
+      PrometheusText metrics = new PrometheusText(get(url + "metrics").body());
+      assertThat(metrics.value("flotilla_round")).isEqualTo(2.0);
+      assertThat(metrics.value("flotilla_accuracy")).isEqualTo(0.625);
+      assertThat(metrics.value("flotilla_privacy_epsilon")).isEqualTo(0.7);
+      assertThat(metrics.value("flotilla_rounds_total")).as("rounds this process ran").isEqualTo(0.0);
+
+      dashboard.roundStarted(3);
+      dashboard.onRound(new RoundRecord(3, 0.75, 0.8, null, null, 2, 0, 2.0, 2000, 6000, Metrics.of("epsilon", 0.9)),
+          TestModels.small());
+      state = JsonParser.parseString(get(url + "api/state").body()).getAsJsonObject();
+      assertThat(state.getAsJsonArray("records")).extracting(r -> r.getAsJsonObject().get("round").getAsInt())
+          .containsExactly(0, 1, 2, 3);
+      assertThat(state.get("resumedAfter").getAsInt()).isEqualTo(2);
+      fleet.bytesReceived = 2000;
+      assertThat(dashboard.state().view().bytesUp()).as("earlier rounds' and this process's").isEqualTo(7000);
+      assertThat(get(url).body()).contains("id=\"rounds\"", "id=\"resumed\"");
+    }
+  }
+
+  @Test
+  void aNewRunHasNoResumePoint() throws Exception {
+    try (Dashboard dashboard = Dashboard.start(DashboardSettings.onLoopback(0))) {
+      feed(dashboard);
+      JsonObject state = JsonParser.parseString(get(dashboard.url().orElseThrow() + "api/state").body())
+          .getAsJsonObject();
+      assertThat(state.get("resumedAfter").isJsonNull()).isTrue();
     }
   }
 

@@ -113,6 +113,32 @@ class DashboardTest {
   }
 
   @Test
+  void aResumedRunKeepsItsEarlierRoundsFirstAndANewRunForgetsThem() {
+    StubFleet fleet = new StubFleet().connected("a", "b");
+    Dashboard dashboard = Dashboard.disabled();
+    List<RoundRecord> earlier = List.of(
+        new RoundRecord(0, 0.1, 2.0, null, null, 0, 0, 0.1, 0, 0, Metrics.empty()),
+        new RoundRecord(1, 0.4, 1.5, null, null, 2, 0, 1.0, 10, 20, Metrics.of("sim_seconds", 3.0)));
+    dashboard.runStarted(fleet, "run", 3, 2, earlier);
+    RunView view = dashboard.state().view();
+    assertThat(view.resumedAfter()).isEqualTo(1);
+    assertThat(view.round()).isEqualTo(1);
+    assertThat(view.records()).extracting(RunView.Round::round).containsExactly(0, 1);
+    assertThat(view.records().get(1).accuracy()).isEqualTo(0.4);
+    assertThat(view.records().get(1).metrics()).containsEntry("sim_seconds", 3.0);
+
+    dashboard.onRound(new RoundRecord(2, 0.6, 1.0, null, null, 2, 0, 1.0, 10, 20, Metrics.empty()), GLOBAL);
+    view = dashboard.state().view();
+    assertThat(view.records()).extracting(RunView.Round::round).containsExactly(0, 1, 2);
+    assertThat(view.resumedAfter()).isEqualTo(1);
+
+    dashboard.runStarted(fleet, "another run", 3, 2);
+    view = dashboard.state().view();
+    assertThat(view.records()).isEmpty();
+    assertThat(view.resumedAfter()).isNull();
+  }
+
+  @Test
   void aLargeFleetListsAtMostTheCapDisconnectedFirst() {
     String[] ids = new String[DashboardState.MAX_CLIENT_ROWS + 50];
     for (int i = 0; i < ids.length; i++) {

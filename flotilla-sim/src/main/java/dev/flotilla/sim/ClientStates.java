@@ -23,6 +23,10 @@ import java.util.TreeSet;
  * {@value #PREFIX}{@code ID/KEY/NAME} (an array or a scalar {@code NAME}; {@code ID} and {@code KEY} URL-encoded, so
  * a {@code /} in them stays apart from the separators); the scalar {@value #PREFIX}{@code ID/KEY}
  * says which parts the key has ({@code arrays}, {@code config} or both), so an empty part comes back too.
+ *
+ * <p>A stored simulation keeps its clients' states apart from the strategy's, only those a round changed
+ * ({@link #changed}); {@link #merge} and {@link #split} read and write the form that runs stored before that kept in
+ * the strategy's state, so that they stay resumable.
  */
 public final class ClientStates {
   /** The prefix of every client entry; a strategy's own entries must not start with it. */
@@ -130,6 +134,46 @@ public final class ClientStates {
       }
     }
     return new Split(new StrategyState(new Config(own), ModelWeights.of(ownArrays)), clients);
+  }
+
+  /**
+   * The clients of {@code after} whose state differs from their state in {@code before} (by client id; a client
+   * missing from one has an empty state there), with their state in {@code after}: what a checkpoint after
+   * {@code before} must store. A client whose state became empty is included, with an empty state.
+   */
+  public static Map<String, ClientState> changed(Map<String, ClientState> before, Map<String, ClientState> after) {
+    Map<String, ClientState> out = new TreeMap<>();
+    after.forEach((id, state) -> {
+      if (!same(before.get(id), state)) {
+        out.put(id, state);
+      }
+    });
+    before.forEach((id, state) -> {
+      if (!after.containsKey(id) && !state.isEmpty()) {
+        out.put(id, new ClientState());
+      }
+    });
+    return out;
+  }
+
+  /** Whether two states hold the same keys, scalars and arrays (null: empty). */
+  public static boolean same(ClientState a, ClientState b) {
+    ClientState x = a == null ? new ClientState() : a;
+    ClientState y = b == null ? new ClientState() : b;
+    if (!x.keys().equals(y.keys())) {
+      return false;
+    }
+    for (String key : x.keys()) {
+      if (!x.config(key).equals(y.config(key))) {
+        return false;
+      }
+      ModelWeights p = x.arrays(key).orElse(null);
+      ModelWeights q = y.arrays(key).orElse(null);
+      if (p != q && (p == null || q == null || !p.contentEquals(q))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Set<String> union(Set<String> a, Set<String> b) {

@@ -47,4 +47,29 @@ class ClientStatesTest {
     assertThatThrownBy(() -> ClientStates.merge(new StrategyState(Config.of("clients/x", 1L), ModelWeights.empty()),
         Map.of())).hasMessageContaining("clients/");
   }
+
+  @Test
+  void onlyClientsWhoseStateDiffersAreChangedAndOneThatBecameEmptyIsToo() {
+    ClientState kept = new ClientState();
+    kept.putArrays("ef", ModelWeights.of(Tensor.of("w", new int[] {2}, new float[] {1, 2})));
+    ClientState sameContent = new ClientState();
+    sameContent.putArrays("ef", ModelWeights.of(Tensor.of("w", new int[] {2}, new float[] {1, 2})));
+    ClientState newArrays = new ClientState();
+    newArrays.putArrays("ef", ModelWeights.of(Tensor.of("w", new int[] {2}, new float[] {1, 3})));
+    ClientState scalars = new ClientState();
+    scalars.putConfig("dp", Config.of("steps", 1L));
+    ClientState moreScalars = new ClientState();
+    moreScalars.putConfig("dp", Config.of("steps", 2L));
+
+    Map<String, ClientState> before = Map.of("a", kept, "b", kept, "c", scalars, "d", scalars, "e", kept);
+    Map<String, ClientState> after = Map.of("a", kept, "b", sameContent, "c", moreScalars, "d", new ClientState(),
+        "e", newArrays, "f", new ClientState(), "g", scalars);
+    Map<String, ClientState> changed = ClientStates.changed(before, after);
+
+    assertThat(changed).containsOnlyKeys("c", "d", "e", "g");
+    assertThat(changed.get("d").isEmpty()).isTrue();
+    assertThat(changed.get("e")).isSameAs(newArrays);
+    assertThat(ClientStates.changed(Map.of("gone", scalars), Map.of())).containsOnlyKeys("gone");
+    assertThat(ClientStates.same(null, new ClientState())).isTrue();
+  }
 }

@@ -1,8 +1,10 @@
 package dev.flotilla.store;
 
 import dev.flotilla.core.FlotillaException;
+import dev.flotilla.core.client.ClientState;
 import dev.flotilla.core.strategy.StrategyState;
 import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.workflow.RoundRecord;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.flywaydb.core.Flyway;
@@ -25,7 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs, their rounds, the clients seen, per-round metrics, strategy state and model checkpoints, kept through JDBC:
+ * Runs, their rounds, the clients seen, per-round metrics, strategy state, model checkpoints and a simulation's
+ * virtual clients' states (kept incrementally: only those a round changed), kept through JDBC:
  * in an embedded H2 database in the state folder by default ({@code STATE_DIR/flotilla.mv.db}, nothing to set up),
  * or in any database whose URL is given, such as PostgreSQL ({@code jdbc:postgresql://host/db?user=u&password=p}).
  * The schema is created and migrated by Flyway from {@code db/migration} when the store opens. Checkpoint arrays are
@@ -182,6 +186,18 @@ public final class RunStore implements AutoCloseable {
    */
   public synchronized void saveRound(String runId, RoundRecord record, ModelWeights model, StrategyState state,
       Collection<String> clientIds, int keepCheckpoints) {
+    saveRound(runId, record, model, state, clientIds, keepCheckpoints, Map.of());
+  }
+
+  /**
+   * {@link #saveRound(String, RoundRecord, ModelWeights, StrategyState, Collection, int)}, with the states of the
+   * virtual clients whose state changed in the round ({@code changedClientStates}, by client id; a state that became
+   * empty too) stored incrementally in the same transaction: a row per client, its arrays in one file for the round.
+   * Clients left out keep their latest stored state, which {@link #clientStates} finds. With {@code keepCheckpoints},
+   * a client's older states go once a later one is as old as the oldest checkpoint kept.
+   */
+  public synchronized void saveRound(String runId, RoundRecord record, ModelWeights model, StrategyState state,
+      Collection<String> clientIds, int keepCheckpoints, Map<String, ClientState> changedClientStates) {
     if (keepCheckpoints < 0) {
       throw new IllegalArgumentException("checkpoints to keep must be >= 0 (0: all), got " + keepCheckpoints);
     }
@@ -198,6 +214,8 @@ public final class RunStore implements AutoCloseable {
           + e.getMessage(), e);
     }
     Checkpoints.StoredFile stateArrays = stateFile;
+    List<ClientStateRows.Encoded> clientStates = ClientStateRows.encode(changedClientStates);
+    Checkpoints.StoredFile clientsFile = writeClientArrays(runId, round, clientStates);
     Instant now = Instant.now();
     List<String> obsolete = inTransaction("save round " + round + " of run " + runId, () -> {
       StoreRows.insertRound(connection, runId, record, now);
@@ -217,6 +235,9 @@ public final class RunStore implements AutoCloseable {
       for (String client : clientIds) {
         StoreRows.seen(connection, runId, client, round);
       }
+      if (!clientStates.isEmpty()) {
+        ClientStateRows.insert(connection, runId, round, clientStates, clientsFile);
+      }
       try (PreparedStatement s = connection.prepareStatement(
           "UPDATE flotilla_runs SET last_round = ?, updated_at = ? WHERE id = ?")) {
         s.setInt(1, round);
@@ -226,8 +247,13 @@ public final class RunStore implements AutoCloseable {
           throw new FlotillaException("there is no run '" + runId + "' to save round " + round + " to");
         }
       }
-      return keepCheckpoints == 0 ? List.<String>of() : StoreRows.dropCheckpointsBefore(connection, runId,
-          round - keepCheckpoints + 1);
+      if (keepCheckpoints == 0) {
+        return List.<String>of();
+      }
+      List<String> files = new ArrayList<>(StoreRows.dropCheckpointsBefore(connection, runId,
+          round - keepCheckpoints + 1));
+      files.addAll(ClientStateRows.dropSuperseded(connection, runId, round - keepCheckpoints + 1));
+      return files;
     });
     for (String file : obsolete) {
       try {
@@ -235,6 +261,21 @@ public final class RunStore implements AutoCloseable {
       } catch (IOException e) {
         log.warn("could not delete the old checkpoint file {}: {}", checkpoints.resolve(file), e.toString());
       }
+    }
+  }
+
+  /** Writes the arrays of a round's changed client states as one file; null when they have none. */
+  private Checkpoints.StoredFile writeClientArrays(String runId, int round, List<ClientStateRows.Encoded> states) {
+    List<Tensor> arrays = new ArrayList<>();
+    states.forEach(e -> arrays.addAll(e.arrays()));
+    if (arrays.isEmpty()) {
+      return null;
+    }
+    try {
+      return checkpoints.write(runId, round, ClientStateRows.FILE_KIND, ModelWeights.of(arrays));
+    } catch (IOException e) {
+      throw new FlotillaException("cannot write the client states of round " + round + " of run " + runId + ": "
+          + e.getMessage(), e);
     }
   }
 
@@ -297,6 +338,32 @@ public final class RunStore implements AutoCloseable {
       throw new FlotillaException("cannot read the checkpoint of round " + c.round() + " of run " + runId + ": "
           + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The virtual clients' states of run {@code runId} as they were after round {@code round}: for each client, the
+   * state of the latest round up to {@code round} that changed it (so never one of a later round, even when the run
+   * went further). Clients without a stored state, or whose state became empty, are left out.
+   *
+   * @throws FlotillaException if a file is missing or does not match its SHA-256
+   */
+  public synchronized Map<String, ClientState> clientStates(String runId, int round) {
+    List<ClientStateRows.Row> rows = inTransaction("read the client states of run " + runId,
+        () -> ClientStateRows.latest(connection, runId, round));
+    try {
+      return ClientStateRows.decode(rows, checkpoints);
+    } catch (IOException e) {
+      throw new FlotillaException("cannot read the client states of run " + runId + " after round " + round + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** A client state stored incrementally: whose, the round that changed it, and its size in bytes. */
+  public record ClientStateSaved(String clientId, int round, long bytes) {}
+
+  /** Every client state stored for run {@code runId}, by round, then client. */
+  public synchronized List<ClientStateSaved> clientStateHistory(String runId) {
+    return inTransaction("read the client states of run " + runId, () -> ClientStateRows.history(connection, runId));
   }
 
   /** Closes the connection. */

@@ -38,6 +38,13 @@ class PostgresRunStoreTest extends RunStoreContract {
         }
       }
       assertThat(columns).contains("id", "status", "workflow", "kind", "settings");
+      List<String> clientStateColumns = new ArrayList<>();
+      try (ResultSet r = c.getMetaData().getColumns(null, null, "flotilla_client_states", null)) {
+        while (r.next()) {
+          clientStateColumns.add(r.getString("COLUMN_NAME"));
+        }
+      }
+      assertThat(clientStateColumns).as("V4").contains("client_id", "round_number", "scalars", "arrays_file");
     }
   }
 }

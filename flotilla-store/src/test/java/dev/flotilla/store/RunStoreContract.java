@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flotilla.core.FlotillaException;
+import dev.flotilla.core.client.ClientState;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.strategy.StrategyState;
@@ -13,6 +14,7 @@ import dev.flotilla.workflow.RoundRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -174,6 +176,123 @@ abstract class RunStoreContract {
           .isInstanceOf(FlotillaException.class).hasMessageContaining("save round 1 of run " + id);
       assertThat(store.rounds(id)).containsExactly(round1);
       assertThat(store.clients(id)).hasSize(1);
+    }
+  }
+
+  private static ClientState clientState(float base, long step) {
+    ClientState state = new ClientState();
+    state.putArrays("ef/residual", ModelWeights.of(Tensor.of("r", new int[] {3}, new float[] {base, -base, 0.5f})));
+    state.putConfig("dp", Config.of("spent", base / 10.0, "steps", step, "name", "a/b"));
+    return state;
+  }
+
+  private static void assertSameStates(Map<String, ClientState> actual, Map<String, ClientState> expected) {
+    assertThat(actual.keySet()).isEqualTo(expected.keySet());
+    expected.forEach((id, e) -> {
+      ClientState a = actual.get(id);
+      assertThat(a.keys()).as("keys of %s", id).isEqualTo(e.keys());
+      for (String key : e.keys()) {
+        assertThat(a.config(key)).as("%s's config %s", id, key).isEqualTo(e.config(key));
+        assertThat(a.arrays(key).isPresent()).as("%s has arrays %s", id, key).isEqualTo(e.arrays(key).isPresent());
+        e.arrays(key).ifPresent(arrays -> assertThat(a.arrays(key).orElseThrow().contentEquals(arrays))
+            .as("%s's arrays %s", id, key).isTrue());
+      }
+    });
+  }
+
+  private static RoundRecord plainRound(int round) {
+    return new RoundRecord(round, null, null, null, null, 1, 0, 1, 0, 0);
+  }
+
+  @Test
+  void clientStatesAreStoredOnlyWhenChangedAndReadBackAsOfAnyRound() throws Exception {
+    String id = freshId();
+    ClientState a1 = clientState(1, 1);
+    ClientState b1 = clientState(2, 1);
+    ClientState c1 = new ClientState();
+    c1.putConfig("only/scalars", Config.of("n", 3L, "on", true));
+    ClientState b2 = clientState(20, 2);
+    ClientState c3 = clientState(30, 3);
+    ClientState emptyArrays = new ClientState();
+    emptyArrays.putArrays("none", ModelWeights.empty());
+    try (RunStore store = open(stateDir)) {
+      store.create(id, new RunSpec("fedavg", "mlp", 3, 1, RunSpec.SIMULATION, ""));
+      store.saveRound(id, plainRound(1), model(1), StrategyState.empty(), List.of(), 0,
+          Map.of("site/a", a1, "b", b1, "c", c1));
+      store.saveRound(id, plainRound(2), model(2), StrategyState.empty(), List.of(), 0, Map.of("b", b2));
+      store.saveRound(id, plainRound(3), model(3), StrategyState.empty(), List.of(), 0,
+          Map.of("site/a", new ClientState(), "c", c3, "d", emptyArrays));
+    }
+    try (RunStore store = open(stateDir)) {
+      assertThat(store.clientStateHistory(id)).extracting(RunStore.ClientStateSaved::round,
+          RunStore.ClientStateSaved::clientId).containsExactly(
+              org.assertj.core.groups.Tuple.tuple(1, "b"), org.assertj.core.groups.Tuple.tuple(1, "c"),
+              org.assertj.core.groups.Tuple.tuple(1, "site/a"), org.assertj.core.groups.Tuple.tuple(2, "b"),
+              org.assertj.core.groups.Tuple.tuple(3, "c"), org.assertj.core.groups.Tuple.tuple(3, "d"),
+              org.assertj.core.groups.Tuple.tuple(3, "site/a"));
+      assertSameStates(store.clientStates(id, 1), Map.of("site/a", a1, "b", b1, "c", c1));
+      assertSameStates(store.clientStates(id, 2), Map.of("site/a", a1, "b", b2, "c", c1));
+      assertSameStates(store.clientStates(id, 3), Map.of("b", b2, "c", c3, "d", emptyArrays));
+      assertThat(store.clientStates(id, 0)).isEmpty();
+      assertThat(store.clientStates(id, 1).get("c").config("only/scalars").orElseThrow().values().get("n"))
+          .isInstanceOf(Long.class);
+    }
+  }
+
+  @Test
+  void aRoundWritesOnlyItsChangedClientsAndAnUncommittedRoundIsNeverRead() throws Exception {
+    String id = freshId();
+    Map<String, ClientState> all = new java.util.TreeMap<>();
+    for (int i = 0; i < 100; i++) {
+      all.put(String.format("v%03d", i), clientState(i, 1));
+    }
+    try (RunStore store = open(stateDir)) {
+      store.create(id, new RunSpec("fedavg", "mlp", 3, 1, RunSpec.SIMULATION, ""));
+      store.saveRound(id, plainRound(1), model(1), StrategyState.empty(), List.of(), 0, all);
+      long firstBytes = Files.size(stateDir.resolve("runs").resolve(id).resolve("round-00001.clients.safetensors"));
+      Map<String, ClientState> changed = Map.of("v007", clientState(70, 2), "v042", clientState(420, 2));
+      store.saveRound(id, plainRound(2), model(2), StrategyState.empty(), List.of(), 0, changed);
+      List<RunStore.ClientStateSaved> second = store.clientStateHistory(id).stream().filter(r -> r.round() == 2)
+          .toList();
+      assertThat(second).extracting(RunStore.ClientStateSaved::clientId).containsExactly("v007", "v042");
+      assertThat(second).allSatisfy(r -> assertThat(r.bytes()).isPositive());
+      long secondBytes = Files.size(stateDir.resolve("runs").resolve(id).resolve("round-00002.clients.safetensors"));
+      assertThat(secondBytes).as("2 of 100 clients' arrays").isLessThan(firstBytes / 10);
+
+      // round 3 dies after writing its file, before its transaction: a resume after round 2 never sees it
+      store.checkpoints().write(id, 3, "clients", ModelWeights.of(Tensor.of("v007/ef%2Fresidual/r", new int[] {3},
+          new float[] {9, 9, 9})));
+      Map<String, ClientState> expected = new java.util.TreeMap<>(all);
+      expected.putAll(changed);
+      assertSameStates(store.clientStates(id, 2), expected);
+      assertSameStates(store.clientStates(id, 1), all);
+      store.saveRound(id, plainRound(3), model(3), StrategyState.empty(), List.of(), 0,
+          Map.of("v007", clientState(700, 3)));
+      assertThat(store.clientStates(id, 3).get("v007").config("dp").orElseThrow().values().get("steps"))
+          .isEqualTo(3L);
+    }
+  }
+
+  @Test
+  void keepingFewCheckpointsDropsOnlyClientStatesThatALaterOneReplaces() throws Exception {
+    String id = freshId();
+    ClientState onlyOnce = clientState(5, 1);
+    try (RunStore store = open(stateDir)) {
+      store.create(id, new RunSpec("fedavg", "mlp", 4, 1, RunSpec.SIMULATION, ""));
+      store.saveRound(id, plainRound(1), model(1), StrategyState.empty(), List.of(), 2,
+          Map.of("once", onlyOnce, "often", clientState(1, 1)));
+      for (int round = 2; round <= 4; round++) {
+        store.saveRound(id, plainRound(round), model(round), StrategyState.empty(), List.of(), 2,
+            Map.of("often", clientState(round, round)));
+      }
+      assertThat(store.clientStateHistory(id)).extracting(RunStore.ClientStateSaved::clientId,
+          RunStore.ClientStateSaved::round).containsExactly(org.assertj.core.groups.Tuple.tuple("once", 1),
+              org.assertj.core.groups.Tuple.tuple("often", 3), org.assertj.core.groups.Tuple.tuple("often", 4));
+      assertSameStates(store.clientStates(id, 4), Map.of("once", onlyOnce, "often", clientState(4, 4)));
+      assertSameStates(store.clientStates(id, 3), Map.of("once", onlyOnce, "often", clientState(3, 3)));
+      Path runDir = stateDir.resolve("runs").resolve(id);
+      assertThat(runDir.resolve("round-00001.clients.safetensors")).as("still holds 'once'").exists();
+      assertThat(runDir.resolve("round-00002.clients.safetensors")).doesNotExist();
     }
   }
 }

@@ -33,6 +33,10 @@
   const lossOf = (r) => (r.loss !== null ? r.loss : r.fedLoss);
   const epsilonOf = (r) => (r.metrics && r.metrics.epsilon !== undefined ? r.metrics.epsilon : null);
 
+  // a resumed run's rounds up to resumedAfter ran before the restart: drawn dashed and paler
+  const isEarlier = (view, round) => view.resumedAfter !== null && view.resumedAfter !== undefined
+    && round <= view.resumedAfter;
+
   const charts = {};
 
   function makeCharts() {
@@ -69,8 +73,11 @@
     });
   }
 
-  function updateCharts(records) {
+  function updateCharts(view) {
+    const records = view.records;
     const labels = records.map((r) => r.round);
+    const earlierLine = { borderDash: (ctx) => (isEarlier(view, labels[ctx.p1DataIndex]) ? [4, 4] : undefined) };
+    charts.quality.data.datasets.forEach((d) => { d.segment = earlierLine; });
     charts.quality.data.labels = labels;
     charts.quality.data.datasets[0].data = records.map(accuracyOf);
     charts.quality.data.datasets[1].data = records.map(lossOf);
@@ -81,6 +88,8 @@
     charts.bytes.data.labels = labels;
     charts.bytes.data.datasets[0].data = records.map((r) => r.bytesUp / unit[1]);
     charts.bytes.data.datasets[1].data = records.map((r) => r.bytesDown / unit[1]);
+    charts.bytes.data.datasets[0].backgroundColor = labels.map((n) => (isEarlier(view, n) ? '#c8b3f0' : '#8250df'));
+    charts.bytes.data.datasets[1].backgroundColor = labels.map((n) => (isEarlier(view, n) ? '#a8d5b5' : '#1a7f37'));
     charts.bytes.options.scales.y.title.text = unit[0];
     charts.bytes.update('none');
     const withEpsilon = records.filter((r) => epsilonOf(r) !== null);
@@ -119,6 +128,26 @@
     body.replaceChildren(...rows);
     const hidden = view.clientsSeen - view.clients.length;
     el('clients-count').textContent = view.clientsSeen + ' seen' + (hidden > 0 ? ', ' + hidden + ' not listed' : '');
+  }
+
+  function updateRounds(view) {
+    const rows = view.records.slice().reverse().map((r) => {
+      const tr = document.createElement('tr');
+      tr.dataset.round = String(r.round);
+      const earlier = isEarlier(view, r.round);
+      if (earlier) tr.className = 'earlier';
+      cell(tr, r.round, 'num');
+      cell(tr, fixed(accuracyOf(r), 4), 'num');
+      cell(tr, fixed(lossOf(r), 4), 'num');
+      cell(tr, r.clientsOk, 'num');
+      cell(tr, r.clientsFailed, 'num');
+      cell(tr, fixed(r.seconds, 1), 'num');
+      cell(tr, bytes(r.bytesUp), 'num');
+      cell(tr, bytes(r.bytesDown), 'num');
+      cell(tr, earlier ? 'before the resume' : '', 'earlier-mark');
+      return tr;
+    });
+    el('rounds').tBodies[0].replaceChildren(...rows);
   }
 
   function updateFailures(view) {
@@ -160,6 +189,9 @@
     el('title').textContent = view.title;
     el('status').textContent = view.status;
     el('status').dataset.status = view.status;
+    const resumed = view.resumedAfter !== null && view.resumedAfter !== undefined;
+    el('resumed').hidden = !resumed;
+    el('resumed').textContent = resumed ? 'resumed after round ' + view.resumedAfter : '';
     const waiting = view.status === 'running' && view.connected < view.minClients;
     el('detail').textContent = view.detail
       || (waiting ? 'waiting for clients: ' + view.connected + ' of ' + view.minClients + ' connected' : '');
@@ -170,8 +202,9 @@
     el('loss').textContent = last ? fixed(lossOf(last), 4) : dash;
     el('connected').textContent = view.connected;
     el('traffic').textContent = bytes(view.bytesUp) + ' / ' + bytes(view.bytesDown);
-    updateCharts(records);
+    updateCharts(view);
     updatePrivacy(records);
+    updateRounds(view);
     updateClients(view);
     updateFailures(view);
     tick();
