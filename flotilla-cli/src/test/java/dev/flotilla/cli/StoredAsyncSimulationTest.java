@@ -97,10 +97,11 @@ class StoredAsyncSimulationTest {
     }).sum();
   }
 
-  /** The local DP participations of every client in the run's last checkpoint, summed. */
+  /** The local DP participations of every client as of the run's last checkpoint, summed. */
   private static long participations(RunStore store, String runId) {
     Checkpoint at = store.lastCheckpoint(runId).orElseThrow();
-    Map<String, ClientState> clients = ClientStates.split(at.state()).clients();
+    assertThat(ClientStates.split(at.state()).clients()).as("client states in the strategy state").isEmpty();
+    Map<String, ClientState> clients = store.clientStates(runId, at.round()); // stored apart, each as of its round
     assertThat(clients).isNotEmpty();
     return clients.values().stream().mapToLong(s -> s.config(LocalDpMod.STATE_KEY).orElseThrow()
         .getLong("participations", 0)).sum();
