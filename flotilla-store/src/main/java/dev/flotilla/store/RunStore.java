@@ -202,6 +202,21 @@ public final class RunStore implements AutoCloseable {
       throw new IllegalArgumentException("checkpoints to keep must be >= 0 (0: all), got " + keepCheckpoints);
     }
     int round = record.round();
+    // a stored round's files must never be overwritten (a later insert would be refused, the files already changed)
+    boolean stored = inTransaction("look up round " + round + " of run " + runId, () -> {
+      try (PreparedStatement s = connection.prepareStatement(
+          "SELECT 1 FROM flotilla_rounds WHERE run_id = ? AND round_number = ?")) {
+        s.setString(1, runId);
+        s.setInt(2, round);
+        try (ResultSet r = s.executeQuery()) {
+          return r.next();
+        }
+      }
+    });
+    if (stored) {
+      throw new FlotillaException("round " + round + " of run " + runId + " is already stored; its checkpoint is kept"
+          + " as it was");
+    }
     Checkpoints.StoredFile modelFile;
     Checkpoints.StoredFile stateFile = null;
     try {

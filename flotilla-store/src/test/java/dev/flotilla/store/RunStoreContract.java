@@ -172,10 +172,17 @@ abstract class RunStoreContract {
     try (RunStore store = open(stateDir)) {
       store.create(id, new RunSpec("fedavg", "mlp", 2, 1));
       store.saveRound(id, round1, model(1), StrategyState.empty(), List.of("a"));
-      assertThatThrownBy(() -> store.saveRound(id, round1, model(9), StrategyState.empty(), List.of("a")))
-          .isInstanceOf(FlotillaException.class).hasMessageContaining("save round 1 of run " + id);
+      ClientState changed = new ClientState();
+      changed.putConfig("k", Config.of("v", 1L));
+      assertThatThrownBy(() -> store.saveRound(id, round1, model(9), StrategyState.empty(), List.of("a"), 0,
+          Map.of("a", changed)))
+          .isInstanceOf(FlotillaException.class).hasMessageContaining("round 1 of run " + id + " is already stored");
       assertThat(store.rounds(id)).containsExactly(round1);
       assertThat(store.clients(id)).hasSize(1);
+      // its checkpoint is untouched: the same file (its SHA-256 still matches), the first model, no client states
+      assertThat(store.lastCheckpoint(id).orElseThrow().model().contentEquals(model(1))).isTrue();
+      assertThat(stateDir.resolve("runs").resolve(id).resolve("round-00001.clients.safetensors")).doesNotExist();
+      assertThat(store.clientStates(id, 1)).isEmpty();
     }
   }
 
