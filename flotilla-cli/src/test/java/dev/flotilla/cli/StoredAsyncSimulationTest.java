@@ -11,7 +11,6 @@ import dev.flotilla.dashboard.Dashboard;
 import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.djl.data.LabelledImages;
 import dev.flotilla.sim.ClientStates;
-import dev.flotilla.sim.SimulationProgress;
 import dev.flotilla.store.Checkpoint;
 import dev.flotilla.store.RunStatus;
 import dev.flotilla.store.RunStore;
@@ -68,26 +67,6 @@ class StoredAsyncSimulationTest {
     return options;
   }
 
-  /** Progress that stops the simulation once version {@code last} is over (and stored). */
-  private static SimulationProgress stopAfter(int last) {
-    return new SimulationProgress() {
-      @Override
-      public void started(long totalTasks, int rounds) {}
-
-      @Override
-      public void taskDone() {}
-
-      @Override
-      public void roundDone(RoundRecord record) {
-        if (record.round() == last) {
-          throw new IllegalStateException("interrupted after version " + last);
-        }
-      }
-
-      @Override
-      public void finished() {}
-    };
-  }
 
   /** Tasks whose outcome the workflow took up to version {@code last}: applied or refused as stale (none failed). */
   private static long tasksTaken(List<RoundRecord> records, int last) {
@@ -112,8 +91,8 @@ class StoredAsyncSimulationTest {
     SimulationSettings first = settings(null, async(2, "polynomial:0.5"));
     try (RunPersistence persistence = RunPersistence.open(store(), "async", false,
         StoredSimulation.spec(first, train.size(), test.size(), null), 0)) {
-      assertThatThrownBy(() -> Simulation.run(first, train, test, stopAfter(2), Dashboard.disabled(), null,
-          persistence)).hasMessageContaining("interrupted after version 2");
+      assertThatThrownBy(() -> Simulation.run(first, train, test, StoppingProgress.after(2), Dashboard.disabled(), null,
+          persistence)).hasMessageContaining("interrupted after round 2");
     }
     List<RoundRecord> before;
     try (RunStore opened = RunStore.open(dir.resolve("state"), null)) {
@@ -133,7 +112,7 @@ class StoredAsyncSimulationTest {
     SimulationResult resumed;
     try (RunPersistence persistence = RunPersistence.open(store(), null, true,
         StoredSimulation.spec(second, train.size(), test.size(), null), 0)) {
-      resumed = Simulation.run(second, train, test, stopAfter(-1), Dashboard.disabled(), null, persistence);
+      resumed = Simulation.run(second, train, test, StoppingProgress.never(), Dashboard.disabled(), null, persistence);
     }
 
     assertThat(resumed.records()).extracting(RoundRecord::round).containsExactly(0, 1, 2, 3, 4, 5);

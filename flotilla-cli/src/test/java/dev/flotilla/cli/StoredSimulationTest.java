@@ -12,7 +12,6 @@ import dev.flotilla.dashboard.RunView;
 import dev.flotilla.djl.data.FashionMnist;
 import dev.flotilla.djl.data.LabelledImages;
 import dev.flotilla.sim.ClientStates;
-import dev.flotilla.sim.SimulationProgress;
 import dev.flotilla.store.Checkpoint;
 import dev.flotilla.store.RunSpec;
 import dev.flotilla.store.RunStatus;
@@ -70,39 +69,16 @@ class StoredSimulationTest {
     return options;
   }
 
-  /** Progress that stops the simulation once round {@code last} is over (and stored). */
-  private static SimulationProgress stopAfter(int last) {
-    return new SimulationProgress() {
-      @Override
-      public void started(long totalTasks, int rounds) {}
 
-      @Override
-      public void taskDone() {}
-
-      @Override
-      public void roundDone(RoundRecord record) {
-        if (record.round() == last) {
-          throw new IllegalStateException("interrupted after round " + last);
-        }
-      }
-
-      @Override
-      public void finished() {}
-    };
-  }
-
-  private static SimulationProgress quiet() {
-    return stopAfter(-1);
-  }
 
   @Test
   void anInterruptedSimulationResumesToTheResultsOfAnUninterruptedOne() throws Exception {
     SimulationSettings whole = settings(dir.resolve("whole"));
-    SimulationResult uninterrupted = Simulation.run(whole, train, test, quiet());
+    SimulationResult uninterrupted = Simulation.run(whole, train, test, StoppingProgress.never());
 
     SimulationSettings first = settings(dir.resolve("first"));
     try (RunPersistence persistence = RunPersistence.open(store(), "sim", false, spec(first), 0)) {
-      assertThatThrownBy(() -> Simulation.run(first, train, test, stopAfter(2), Dashboard.disabled(), null,
+      assertThatThrownBy(() -> Simulation.run(first, train, test, StoppingProgress.after(2), Dashboard.disabled(), null,
           persistence)).hasMessageContaining("interrupted after round 2");
     }
     try (RunStore opened = RunStore.open(dir.resolve("state"), null)) {
@@ -116,7 +92,7 @@ class StoredSimulationTest {
     SimulationSettings second = settings(resumedOut);
     SimulationResult resumed;
     try (RunPersistence persistence = RunPersistence.open(store(), "sim", true, spec(second), 0)) {
-      resumed = Simulation.run(second, train, test, quiet(), Dashboard.disabled(), null, persistence);
+      resumed = Simulation.run(second, train, test, StoppingProgress.never(), Dashboard.disabled(), null, persistence);
     }
 
     assertThat(resumed.run().finalModel().contentEquals(uninterrupted.run().finalModel())).isTrue();
@@ -145,7 +121,7 @@ class StoredSimulationTest {
   private SimulationResult stored(String id, SimulationSettings s, boolean resume, int stop, Dashboard dashboard)
       throws Exception {
     try (RunPersistence persistence = RunPersistence.open(store(), id, resume, spec(s), 0)) {
-      return Simulation.run(s, train, test, stopAfter(stop), dashboard, null, persistence);
+      return Simulation.run(s, train, test, StoppingProgress.after(stop), dashboard, null, persistence);
     } catch (IllegalStateException e) {
       assertThat(e).hasMessageContaining("interrupted after round " + stop);
       return null;
