@@ -15,10 +15,15 @@ import dev.flotilla.transport.MessageAssembler;
 import dev.flotilla.transport.MessageEncoder;
 import dev.flotilla.transport.Protocol;
 import dev.flotilla.transport.proto.Frame;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -33,6 +38,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -62,6 +68,8 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 2)
 public class WholeStepBenchmark {
   private static final int TENSORS = 4;
+  /** Uploads a server decodes at once: its upload slots ({@code ServerSettings} default). */
+  private static final int SLOTS = 2;
 
   /** {@code K/P}: number of client results and of float32 parameters per result. */
   @Param({"10/1000000", "100/1000000", "10/10000000"})
@@ -72,6 +80,8 @@ public class WholeStepBenchmark {
   private ModelWeights[] decoded; // for fold and arrayCopy: the same values, already decoded
   private MessageEncoder encoder;
   private float[][] copyTarget;
+  private float[][] secondCopyTarget;
+  private ExecutorService decoders;
   private double gigabytesPerOperation;
 
   /** Builds K results with cheap pseudo-random values (no denormals, no NaN) and encodes each into frames. */
@@ -98,6 +108,12 @@ public class WholeStepBenchmark {
       }
     }
     copyTarget = new float[TENSORS][parameters / TENSORS];
+    secondCopyTarget = new float[TENSORS][parameters / TENSORS];
+    decoders = Executors.newFixedThreadPool(SLOTS, r -> {
+      Thread t = new Thread(r, "decoder");
+      t.setDaemon(true);
+      return t;
+    });
     ModelWeights viaAssembler = foldAll();
     float[][] viaChunks = foldChunks();
     for (int t = 0; t < TENSORS; t++) {
@@ -113,6 +129,33 @@ public class WholeStepBenchmark {
   public void wholeStep(AggregationBenchmark.Bytes bytes, Blackhole bh) {
     bytes.gigabytes += gigabytesPerOperation;
     encode(foldAll(), bh);
+  }
+
+  /**
+   * The step as a server runs it: the results are decoded on {@value #SLOTS} other threads (a server decodes uploads
+   * on its transport's callback threads, {@value #SLOTS} upload slots by default), at most {@value #SLOTS} at a time,
+   * while this thread folds them in order and then encodes the mean. The same work as {@link #wholeStep}, spread over
+   * three threads; compare it with {@link #arrayCopyTwoThreads}, the copy on two.
+   */
+  @Benchmark
+  public void wholeStepAsServed(AggregationBenchmark.Bytes bytes, Blackhole bh) throws Exception {
+    bytes.gigabytes += gigabytesPerOperation;
+    WeightedMean mean = new WeightedMean(specs);
+    Deque<Future<TrainResult>> inFlight = new ArrayDeque<>();
+    int next = 0;
+    for (; next < SLOTS && next < uploads.size(); next++) {
+      List<Frame> upload = uploads.get(next);
+      inFlight.add(decoders.submit(() -> decode(upload)));
+    }
+    while (!inFlight.isEmpty()) {
+      TrainResult r = inFlight.poll().get();
+      if (next < uploads.size()) {
+        List<Frame> upload = uploads.get(next++);
+        inFlight.add(decoders.submit(() -> decode(upload)));
+      }
+      mean.fold(r.weights(), r.numExamples());
+    }
+    encode(mean.result(), bh);
   }
 
   /**
@@ -205,12 +248,32 @@ public class WholeStepBenchmark {
   @Benchmark
   public float[][] arrayCopy(AggregationBenchmark.Bytes bytes) {
     bytes.gigabytes += gigabytesPerOperation;
-    for (ModelWeights update : decoded) {
+    copy(0, decoded.length, copyTarget);
+    return copyTarget;
+  }
+
+  /** The copy of {@link #arrayCopy} on two threads (each copies half of the results into a target of its own). */
+  @Benchmark
+  public float[][] arrayCopyTwoThreads(AggregationBenchmark.Bytes bytes) throws Exception {
+    bytes.gigabytes += gigabytesPerOperation;
+    int half = decoded.length / 2;
+    Future<?> other = decoders.submit(() -> copy(half, decoded.length, secondCopyTarget));
+    copy(0, half, copyTarget);
+    other.get();
+    return copyTarget;
+  }
+
+  private void copy(int from, int to, float[][] target) {
+    for (int k = from; k < to; k++) {
       for (int t = 0; t < TENSORS; t++) {
-        update.get(t).copyTo(copyTarget[t], 0);
+        decoded[k].get(t).copyTo(target[t], 0);
       }
     }
-    return copyTarget;
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    decoders.shutdownNow();
   }
 
   private ModelWeights foldAll() {
