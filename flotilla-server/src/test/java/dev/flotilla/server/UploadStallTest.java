@@ -26,14 +26,17 @@ class UploadStallTest {
       TestModels.small());
   private static final Duration STALL = Duration.ofMillis(300);
 
-  private static FlotillaServer server() {
+  private static FlotillaServer server(Duration stall) {
     return FlotillaServer.start(ServerSettings.builder().host("127.0.0.1").port(0).uploadSlots(1)
-        .limits(ConnectionLimits.defaults().withUploadStallTimeout(STALL)).build());
+        .limits(ConnectionLimits.defaults().withUploadStallTimeout(stall)).build());
   }
 
   @Test
   void waitingForASlotIsNotAStall() throws Exception {
-    try (FlotillaServer server = server(); RawPeer a = new RawPeer(server.port()).hello("a");
+    // a longer timeout than the other test's: once b has the slot its frames must arrive within it, and a loaded
+    // machine can pause a test for a few hundred milliseconds
+    Duration stall = Duration.ofSeconds(1);
+    try (FlotillaServer server = server(stall); RawPeer a = new RawPeer(server.port()).hello("a");
         RawPeer b = new RawPeer(server.port()).hello("b")) {
       CompletableFuture<Reply> replyA = server.registry().client("a").orElseThrow().request(Message.of("train"));
       CompletableFuture<Reply> replyB = server.registry().client("b").orElseThrow().request(Message.of("train"));
@@ -42,10 +45,9 @@ class UploadStallTest {
       List<Frame> framesB = b.encode(b.nextMessage().metadata().messageId(), RESULT);
       b.send(framesB.get(0)); // the header waits for the slot
 
-      Thread.sleep(3 * STALL.toMillis());
+      Thread.sleep(2 * stall.toMillis() + 500); // more than twice the timeout without a byte from b
       assertThat(replyB).as("b waits for the slot").isNotDone();
       heldA.close(); // b gets the slot now: its stall clock starts
-      Thread.sleep(STALL.toMillis() / 2);
       framesB.subList(1, framesB.size()).forEach(b::send);
 
       try (Reply gotB = replyB.get(5, TimeUnit.SECONDS)) {
@@ -57,7 +59,7 @@ class UploadStallTest {
 
   @Test
   void anUploadSilentForTheTimeoutLosesItsSlotAndTheNextOneProceeds() throws Exception {
-    try (FlotillaServer server = server(); RawPeer staller = new RawPeer(server.port()).hello("staller");
+    try (FlotillaServer server = server(STALL); RawPeer staller = new RawPeer(server.port()).hello("staller");
         RawPeer next = new RawPeer(server.port()).hello("next")) {
       CompletableFuture<Reply> stalled = server.registry().client("staller").orElseThrow()
           .request(Message.of("train"));
