@@ -9,7 +9,6 @@ import dev.flotilla.core.strategy.FedAdam;
 import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.strategy.StrategyState;
 import dev.flotilla.core.tensor.ModelWeights;
-import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.testing.FakeClientApp;
 import dev.flotilla.core.testing.TestModels;
 import java.time.Duration;
@@ -45,25 +44,17 @@ class AsyncWorkflowResumeTest {
   private static LocalFleet fleet(List<ModelWeights> received) {
     return new LocalFleet(Executors.newFixedThreadPool(2))
         .add("a", FakeClientApp.training(ins -> {
-          received.add(copy(ins.model()));
+          received.add(TestModels.copy(ins.model()));
           return new TrainResult(TestModels.plus(ins.model(), 0.25f), 10, Metrics.empty());
         }))
         .add("b", FakeClientApp.training(ins -> {
-          received.add(copy(ins.model()));
+          received.add(TestModels.copy(ins.model()));
           return new TrainResult(TestModels.plus(ins.model(), -0.5f), 30, Metrics.empty());
         }));
   }
 
   private static FedAdam strategy() {
     return new FedAdam(FedAvg.Settings.builder().build());
-  }
-
-  private static ModelWeights copy(ModelWeights w) {
-    List<Tensor> out = new ArrayList<>();
-    for (Tensor t : w.tensors()) {
-      out.add(Tensor.wrap(t.spec(), t.toArray()));
-    }
-    return ModelWeights.of(out);
   }
 
   @Test
@@ -75,7 +66,7 @@ class AsyncWorkflowResumeTest {
           if (record.round() == 3) {
             throw new IllegalStateException("crash");
           }
-          saved.add(new Saved(record, copy(model), new StrategyState(state.scalars(), copy(state.arrays()))));
+          saved.add(new Saved(record, TestModels.copy(model), new StrategyState(state.scalars(), TestModels.copy(state.arrays()))));
         })).hasMessage("crash");
     assertThat(saved).extracting(s -> s.record().round()).containsExactly(0, 1, 2);
     Saved at = saved.get(2);
@@ -90,7 +81,7 @@ class AsyncWorkflowResumeTest {
     RunSummary resumed = new AsyncWorkflow(fleet(received), settings(), times()).run(restored,
         new ResumePoint(2, at.model(), saved.stream().map(Saved::record).toList()),
         (RoundRecord record, ModelWeights model, StrategyState state) ->
-            after.add(new Saved(record, copy(model), new StrategyState(state.scalars(), copy(state.arrays())))));
+            after.add(new Saved(record, TestModels.copy(model), new StrategyState(state.scalars(), TestModels.copy(state.arrays())))));
 
     assertThat(after).extracting(s -> s.record().round()).as("versions go on, none repeated").containsExactly(3, 4,
         5, 6);
@@ -120,7 +111,7 @@ class AsyncWorkflowResumeTest {
     List<Saved> saved = new ArrayList<>();
     RunSummary whole = new AsyncWorkflow(fleet(Collections.synchronizedList(new ArrayList<>())), settings(), times())
         .run(strategy(), INITIAL, (RoundRecord record, ModelWeights model, StrategyState state) ->
-            saved.add(new Saved(record, copy(model), state)));
+            saved.add(new Saved(record, TestModels.copy(model), state)));
     assertThat(saved).extracting(s -> s.record().round()).containsExactly(0, 1, 2, 3, 4, 5, 6);
     List<Integer> more = new ArrayList<>();
     RunSummary again = new AsyncWorkflow(fleet(Collections.synchronizedList(new ArrayList<>())), settings(), times())

@@ -11,7 +11,6 @@ import dev.flotilla.core.strategy.FedAdam;
 import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.strategy.StrategyState;
 import dev.flotilla.core.tensor.ModelWeights;
-import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.testing.FakeClientApp;
 import dev.flotilla.core.testing.TestModels;
 import java.time.Duration;
@@ -43,20 +42,12 @@ class SyncWorkflowResumeTest {
     return new FedAdam(FedAvg.Settings.builder().build());
   }
 
-  private static ModelWeights copy(ModelWeights w) {
-    List<Tensor> out = new ArrayList<>();
-    for (Tensor t : w.tensors()) {
-      out.add(Tensor.wrap(t.spec(), t.toArray()));
-    }
-    return ModelWeights.of(out);
-  }
-
   @Test
   void resumedRunEndsWithTheModelOfTheUninterruptedRun() throws Exception {
     List<Saved> saved = new ArrayList<>();
     RunSummary whole = new SyncWorkflow(fleet(), settings()).run(strategy(), INITIAL,
         (RoundRecord record, ModelWeights model, StrategyState state) ->
-            saved.add(new Saved(record, model, new StrategyState(state.scalars(), copy(state.arrays())))));
+            saved.add(new Saved(record, model, new StrategyState(state.scalars(), TestModels.copy(state.arrays())))));
     assertThat(saved).extracting(s -> s.record().round()).containsExactly(0, 1, 2, 3, 4, 5);
     assertThat(saved.get(0).state().isEmpty()).as("no optimiser step before round 1").isTrue();
     assertThat(saved.get(2).state().scalars().getLong("step", -1)).isEqualTo(2);
@@ -92,7 +83,7 @@ class SyncWorkflowResumeTest {
     List<Saved> saved = new ArrayList<>();
     RunSummary whole = new SyncWorkflow(fleet(), settings).run(dp.get(), INITIAL,
         (RoundRecord record, ModelWeights model, StrategyState state) ->
-            saved.add(new Saved(record, model, new StrategyState(state.scalars(), copy(state.arrays())))));
+            saved.add(new Saved(record, model, new StrategyState(state.scalars(), TestModels.copy(state.arrays())))));
     assertThat(whole.records()).extracting(RoundRecord::round).containsExactly(1, 2, 3, 4, 5);
 
     Saved at = saved.get(1); // round 2

@@ -60,4 +60,13 @@ public final class TestModels {
     out.set(tensor, Tensor.wrap(t.spec(), v));
     return ModelWeights.of(out);
   }
+
+  /** A copy of {@code model} that owns its arrays, so that later changes to the original do not reach it. */
+  public static ModelWeights copy(ModelWeights model) {
+    List<Tensor> out = new ArrayList<>(model.count());
+    for (Tensor t : model.tensors()) {
+      out.add(Tensor.wrap(t.spec(), t.toArray()));
+    }
+    return ModelWeights.of(out);
+  }
 }
