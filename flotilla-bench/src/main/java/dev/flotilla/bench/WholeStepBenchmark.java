@@ -1,5 +1,6 @@
 package dev.flotilla.bench;
 
+import dev.flotilla.core.aggregate.UpdateValidator;
 import dev.flotilla.core.aggregate.WeightedMean;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.Message;
@@ -44,7 +45,8 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Workload W2, the whole server step of a FedAvg round: K client results of P float32 parameters decoded from their
- * wire frames by a {@link MessageAssembler} (CRC32 checks included), each folded into a {@link WeightedMean} (weights
+ * wire frames by a {@link MessageAssembler} (CRC32 checks included), each checked as a server checks every result
+ * ({@link UpdateValidator#problem}: names, shapes, no NaN or infinity) and folded into a {@link WeightedMean} (weights
  * 100 + k examples) as soon as it is decoded and then dropped, the mean taken, and the new model encoded for the next
  * round by a {@link MessageEncoder} (once: the frames of one message). Beside it, on the same data in the same run:
  * {@link #arrayCopy}, the memory-bandwidth ceiling of {@link AggregationBenchmark}, and the parts of the step alone
@@ -153,6 +155,7 @@ public class WholeStepBenchmark {
         List<Frame> upload = uploads.get(next++);
         inFlight.add(decoders.submit(() -> decode(upload)));
       }
+      check(r);
       mean.fold(r.weights(), r.numExamples());
     }
     encode(mean.result(), bh);
@@ -280,9 +283,17 @@ public class WholeStepBenchmark {
     WeightedMean mean = new WeightedMean(specs);
     for (List<Frame> upload : uploads) {
       TrainResult r = decode(upload);
+      check(r);
       mean.fold(r.weights(), r.numExamples());
     }
     return mean.result();
+  }
+
+  /** The check a server makes of every result before its strategy folds it (names, shapes, no NaN or infinity). */
+  private void check(TrainResult r) {
+    UpdateValidator.problem(specs, r.weights()).ifPresent(p -> {
+      throw new IllegalStateException(p);
+    });
   }
 
   private float[][] foldChunks() {

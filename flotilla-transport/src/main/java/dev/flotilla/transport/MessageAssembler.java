@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,7 +30,9 @@ import java.util.zip.CRC32;
  * <p>A {@code MessageStart} is checked whole (ids, dtypes, shapes against byte lengths, unique names, config,
  * metrics, error) and then put to the {@link HeaderPolicy}, before any array memory is allocated. Array bytes are
  * then decoded in bulk as chunks arrive into one array per tensor, allocated when its first byte arrives: float32
- * values straight into a {@code float[]}, every other dtype into its little-endian {@code byte[]}. Each array's
+ * values straight into a {@code float[]} (looking for NaN and infinity in each piece while it is in cache, so that
+ * {@link Tensor#firstNonFinite()}, which a server asks of every result, costs no further pass over the model), every
+ * other dtype into its little-endian {@code byte[]}. Each array's
  * CRC32 is checked at {@code MessageEnd}.
  *
  * <p>Every inconsistency (frames out of order, a bad header, too many or too few bytes, a checksum mismatch) and
@@ -47,6 +50,7 @@ public final class MessageAssembler {
   private float[][] floats; // float32 arrays
   private byte[][] raws; // arrays of every other dtype
   private int[] crcs;
+  private int[] nonFinite; // per float32 array: index of its first NaN or infinity, -1 if none so far
   private int array; // the array receiving bytes
   private long offset; // bytes of that array received
   private long expected;
@@ -131,6 +135,8 @@ public final class MessageAssembler {
     floats = new float[n][];
     raws = new byte[n][];
     crcs = new int[n];
+    nonFinite = new int[n];
+    Arrays.fill(nonFinite, -1);
     array = 0;
     offset = 0;
     expected = h.arrayBytes();
@@ -182,6 +188,7 @@ public final class MessageAssembler {
       floats[array] = new float[specs.get(array).size()];
     }
     float[] dst = floats[array];
+    int first = (int) (offset >>> 2); // the first value this call completes (a carried one included)
     while (bytes.hasRemaining()) {
       int within = (int) (offset & 3);
       if (within == 0 && bytes.remaining() >= 4) {
@@ -198,6 +205,10 @@ public final class MessageAssembler {
           dst[(int) ((offset >>> 2) - 1)] = Float.intBitsToFloat(bits);
         }
       }
+    }
+    // Look for NaN and infinity now, while these values are in cache, rather than in another pass over the model.
+    if (nonFinite[array] < 0) {
+      nonFinite[array] = Tensor.firstNonFinite(dst, first, (int) (offset >>> 2));
     }
   }
 
@@ -231,13 +242,16 @@ public final class MessageAssembler {
             + " computed %08x", specs.get(i).name(), id, e.getCrc32(i), crcs[i]));
       }
       TensorSpec spec = specs.get(i);
-      tensors.add(spec.dtype() == DType.FLOAT32 ? Tensor.wrap(spec, floats[i]) : Tensor.wrapBytes(spec, raws[i]));
+      tensors.add(spec.dtype() == DType.FLOAT32
+          ? Tensor.wrapChecked(spec, floats[i], nonFinite[i])
+          : Tensor.wrapBytes(spec, raws[i]));
     }
     Message message = header.toMessage(ModelWeights.of(tensors));
     header = null;
     specs = null;
     floats = null;
     raws = null;
+    nonFinite = null;
     return message;
   }
 

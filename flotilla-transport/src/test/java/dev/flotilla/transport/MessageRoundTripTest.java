@@ -48,6 +48,33 @@ class MessageRoundTripTest {
     assertThat(got.arrays().contentEquals(sent.arrays())).isTrue();
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3, 4, 5, 7, 64, Protocol.DEFAULT_CHUNK_BYTES})
+  void decodedFloatsKnowWhereTheirFirstNonFiniteValueIsForAnyChunkSize(int chunkBytes) {
+    int n = 5_000;
+    List<Tensor> tensors = new ArrayList<>();
+    int[][] badAt = {{}, {0}, {n - 1}, {17, 4_000}, {2_500, 18}, {1_234}};
+    for (int a = 0; a < badAt.length; a++) {
+      float[] v = new float[n];
+      for (int i = 0; i < n; i++) {
+        v[i] = (i % 7) - 3.5f;
+      }
+      for (int at : badAt[a]) {
+        v[at] = at % 2 == 0 ? Float.NaN : Float.NEGATIVE_INFINITY;
+      }
+      tensors.add(Tensor.of("t" + a, new int[] {n}, v));
+    }
+    ModelWeights sent = ModelWeights.of(tensors);
+
+    ModelWeights got = assemble(frames(TestMessages.withArrays("train", sent), chunkBytes)).arrays();
+
+    assertThat(got.contentEquals(sent)).isTrue();
+    for (int a = 0; a < badAt.length; a++) {
+      int expected = Tensor.firstNonFinite(sent.get(a).toArray(), 0, n);
+      assertThat(got.get(a).firstNonFinite()).as("tensor t%d, chunks of %d bytes", a, chunkBytes).isEqualTo(expected);
+    }
+  }
+
   static Stream<Arguments> dtypesAndChunkSizes() {
     List<Arguments> out = new ArrayList<>();
     for (DType t : DType.values()) {

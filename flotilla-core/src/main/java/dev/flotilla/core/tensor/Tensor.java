@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * An immutable, named, typed tensor. A {@link DType#FLOAT32} tensor keeps its values in one {@code float[]}; every
@@ -16,10 +17,14 @@ import java.util.Arrays;
  */
 public final class Tensor {
   private static final int FINITE_BLOCK = 4096;
+  private static final int UNKNOWN = -2;
 
   private final TensorSpec spec;
   private final float[] data; // float32 only
   private final byte[] raw; // every other type: little-endian bytes
+  // firstNonFinite(), once known (given by a producer that checked, or computed by the first call), else UNKNOWN.
+  // A benign race: every thread that computes it computes the same value, and an int is written whole.
+  private int nonFinite = UNKNOWN;
 
   private Tensor(TensorSpec spec, float[] data, byte[] raw) {
     if (data != null && data.length != spec.size()) {
@@ -70,6 +75,24 @@ public final class Tensor {
       throw new IllegalArgumentException("float values for tensor " + spec + " of type " + spec.dtype());
     }
     return new Tensor(spec, values, null);
+  }
+
+  /**
+   * {@link #wrap(TensorSpec, float[])} for a producer that has already looked for NaN and infinite values while the
+   * values were in its hands (a decoder, checking each chunk while it is in cache): {@code firstNonFinite} is what
+   * {@link #firstNonFinite(float[], int, int)} gives over the whole array, and {@link #firstNonFinite()} returns it
+   * without another pass over the values.
+   *
+   * @throws IllegalArgumentException if {@code firstNonFinite} is below -1 or not an index of {@code values}
+   */
+  public static Tensor wrapChecked(TensorSpec spec, float[] values, int firstNonFinite) {
+    if (firstNonFinite < -1 || firstNonFinite >= values.length) {
+      throw new IllegalArgumentException("firstNonFinite must be -1 or an index below " + values.length + ", got "
+          + firstNonFinite);
+    }
+    Tensor t = wrap(spec, values);
+    t.nonFinite = firstNonFinite;
+    return t;
   }
 
   /**
@@ -124,7 +147,9 @@ public final class Tensor {
 
   /** The same values under another name. */
   public Tensor renamed(String name) {
-    return new Tensor(new TensorSpec(name, spec.dtype(), spec.shape()), data, raw);
+    Tensor t = new Tensor(new TensorSpec(name, spec.dtype(), spec.shape()), data, raw);
+    t.nonFinite = nonFinite;
+    return t;
   }
 
   /** Element {@code index} of a float32 tensor. */
@@ -278,29 +303,46 @@ public final class Tensor {
     }
   }
 
-  /** Index of the first NaN or infinite value of a floating-point tensor, or -1 if all are finite (or integers). */
+  /**
+   * Index of the first NaN or infinite value of a floating-point tensor, or -1 if all are finite (or integers). The
+   * tensor is immutable, so the answer is kept: only the first call (if its producer did not already check) reads
+   * the values.
+   */
   public int firstNonFinite() {
-    if (data != null) {
-      float[] d = data;
-      // Blocks without a branch per value, which the JIT vectorises: a value is not finite when its exponent bits
-      // are all ones, and then (exponent + one exponent step) carries into the sign bit of the OR. Only a block
-      // that has one is searched value by value.
-      for (int from = 0; from < d.length; from += FINITE_BLOCK) {
-        int to = Math.min(d.length, from + FINITE_BLOCK);
-        int carry = 0;
-        for (int i = from; i < to; i++) {
-          carry |= (Float.floatToRawIntBits(d[i]) & 0x7f800000) + 0x00800000;
-        }
-        if (carry < 0) {
-          for (int i = from; i < to; i++) {
-            if (!Float.isFinite(d[i])) {
-              return i;
-            }
+    int known = nonFinite;
+    if (known == UNKNOWN) {
+      known = data != null ? firstNonFinite(data, 0, data.length) : firstNonFiniteHalf();
+      nonFinite = known;
+    }
+    return known;
+  }
+
+  /**
+   * Index of the first NaN or infinite value among {@code values[from, to)}, or -1 if they are all finite. Runs in
+   * blocks without a branch per value, which the JIT vectorises: a value is not finite when its exponent bits are all
+   * ones, and then (exponent + one exponent step) carries into the sign bit of the OR. Only a block that has one is
+   * searched value by value.
+   */
+  public static int firstNonFinite(float[] values, int from, int to) {
+    Objects.checkFromToIndex(from, to, values.length);
+    for (int start = from; start < to; start += FINITE_BLOCK) {
+      int end = Math.min(to, start + FINITE_BLOCK);
+      int carry = 0;
+      for (int i = start; i < end; i++) {
+        carry |= (Float.floatToRawIntBits(values[i]) & 0x7f800000) + 0x00800000;
+      }
+      if (carry < 0) {
+        for (int i = start; i < end; i++) {
+          if (!Float.isFinite(values[i])) {
+            return i;
           }
         }
       }
-      return -1;
     }
+    return -1;
+  }
+
+  private int firstNonFiniteHalf() {
     if (spec.dtype() == DType.FLOAT16 || spec.dtype() == DType.BFLOAT16) {
       int expMask = spec.dtype() == DType.FLOAT16 ? 0x7c00 : 0x7f80;
       ByteBuffer b = bytes();

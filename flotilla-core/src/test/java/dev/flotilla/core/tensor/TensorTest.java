@@ -70,4 +70,33 @@ class TensorTest {
       }
     }
   }
+
+  @Test
+  void findsTheFirstNonFiniteValueOfARange() {
+    float[] v = new float[10_000];
+    v[3] = Float.NaN;
+    v[6_000] = Float.NEGATIVE_INFINITY;
+    v[9_999] = Float.POSITIVE_INFINITY;
+
+    assertThat(Tensor.firstNonFinite(v, 0, v.length)).isEqualTo(3);
+    assertThat(Tensor.firstNonFinite(v, 4, v.length)).isEqualTo(6_000);
+    assertThat(Tensor.firstNonFinite(v, 4, 6_000)).isEqualTo(-1);
+    assertThat(Tensor.firstNonFinite(v, 6_001, 9_999)).isEqualTo(-1);
+    assertThat(Tensor.firstNonFinite(v, 9_999, 9_999)).isEqualTo(-1);
+    assertThatThrownBy(() -> Tensor.firstNonFinite(v, 5, 10_001)).isInstanceOf(IndexOutOfBoundsException.class);
+  }
+
+  @Test
+  void aCheckedTensorAnswersFromItsProducersCheckAndKeepsItWhenRenamed() {
+    TensorSpec spec = new TensorSpec("w", new int[] {4});
+    float[] values = {0, 1, Float.NaN, 3};
+
+    // The producer's answer is taken as given (here deliberately not the values' own, to show no pass is made).
+    assertThat(Tensor.wrapChecked(spec, values.clone(), 1).firstNonFinite()).isEqualTo(1);
+    assertThat(Tensor.wrapChecked(spec, values.clone(), 2).renamed("v").firstNonFinite()).isEqualTo(2);
+    assertThat(Tensor.wrap(spec, values.clone()).firstNonFinite()).isEqualTo(2);
+    assertThatThrownBy(() -> Tensor.wrapChecked(spec, values, 4)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("firstNonFinite must be -1 or an index below 4, got 4");
+    assertThatThrownBy(() -> Tensor.wrapChecked(spec, values, -2)).isInstanceOf(IllegalArgumentException.class);
+  }
 }
