@@ -58,6 +58,18 @@ final class ServerCommand implements Callable<Integer> {
           + " train one group after another instead of time-slicing the cores.")
   Integer maxConcurrentFit;
 
+  @Option(names = "--flow-control-window", paramLabel = "SIZE", converter = ByteSizeConverter.class,
+      description = "HTTP/2 flow-control window of each client connection, e.g. 256k: how much of its upload a client"
+          + " may send before the server reads it. A client waiting for an upload slot parks up to this much in the"
+          + " server, so many clients and little memory call for a smaller window, at some cost in upload speed"
+          + " (default: 1m).")
+  Long flowControlWindow;
+
+  @Option(names = "--upload-slots", paramLabel = "N",
+      description = "Uploads the server assembles at once: memory for uploads is about N models, further clients"
+          + " wait their turn (default: 2).")
+  Integer uploadSlots;
+
   @Option(names = "--seed", defaultValue = "42", description = "Seed of initial weights and sampling (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -94,10 +106,22 @@ final class ServerCommand implements Callable<Integer> {
   @Mixin
   SecureAggregationOptionsMixin secureAggregation;
 
+  /** How the server listens and moves data, from the options. */
+  ServerSettings settings() {
+    ServerSettings.Builder b = ServerSettings.builder().host(host).port(port).security(security.security())
+        .limits(security.limits());
+    if (flowControlWindow != null) {
+      b.flowControlWindowBytes((int) Math.min(flowControlWindow, Integer.MAX_VALUE)); // checked by the settings
+    }
+    if (uploadSlots != null) {
+      b.uploadSlots(uploadSlots);
+    }
+    return b.build();
+  }
+
   @Override
   public Integer call() throws Exception {
-    ServerSettings settings = ServerSettings.builder().host(host).port(port).security(security.security())
-        .limits(security.limits()).build();
+    ServerSettings settings = settings();
     settings.security().checkListening(host); // before the model is loaded
     SyncSettings.Builder syncBuilder = SyncSettings.builder().rounds(rounds).minClients(minClients)
         .minFitClients(minFitClients).roundTimeout(roundTimeout).seed(seed);

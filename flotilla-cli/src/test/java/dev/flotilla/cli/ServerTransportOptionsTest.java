@@ -1,0 +1,41 @@
+package dev.flotilla.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flotilla.server.ServerSettings;
+import dev.flotilla.transport.Protocol;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code flotilla server --flow-control-window} and {@code --upload-slots}: into the settings, or a one-line error. */
+class ServerTransportOptionsTest {
+  private static ServerSettings settings(String... args) {
+    ServerCommand command = new ServerCommand();
+    new CommandLine(command).parseArgs(args);
+    return command.settings();
+  }
+
+  @Test
+  void reachTheServersSettings() {
+    ServerSettings s = settings("--host", "127.0.0.1", "--flow-control-window", "256k", "--upload-slots", "1");
+
+    assertThat(s.flowControlWindowBytes()).isEqualTo(256 << 10);
+    assertThat(s.uploadSlots()).isEqualTo(1);
+    ServerSettings defaults = settings("--host", "127.0.0.1");
+    assertThat(defaults.flowControlWindowBytes()).isEqualTo(Protocol.DEFAULT_FLOW_CONTROL_WINDOW_BYTES);
+    assertThat(defaults.uploadSlots()).isEqualTo(ServerSettings.builder().build().uploadSlots());
+  }
+
+  @Test
+  void outOfRangeValuesAreOneLineErrorsNamingThem() {
+    for (String[] args : new String[][] {{"--flow-control-window", "16k"}, {"--flow-control-window", "3g"}}) {
+      KeysCommandTest.Output run = KeysCommandTest.run("server", "--host", "127.0.0.1", args[0], args[1]);
+      assertThat(run.code()).isEqualTo(Main.USAGE_ERROR);
+      assertThat(run.err().strip()).startsWith("flotilla server: ").contains("flow-control window must be between")
+          .doesNotContain("\n");
+    }
+    KeysCommandTest.Output slots = KeysCommandTest.run("server", "--host", "127.0.0.1", "--upload-slots", "0");
+    assertThat(slots.code()).isEqualTo(Main.USAGE_ERROR);
+    assertThat(slots.err().strip()).contains("uploadSlots must be >= 1, got 0").doesNotContain("\n");
+  }
+}
