@@ -6,6 +6,7 @@ import dev.flotilla.dashboard.Dashboard;
 import dev.flotilla.server.FlotillaServer;
 import dev.flotilla.server.ServerSettings;
 import dev.flotilla.store.RunSpec;
+import dev.flotilla.transport.Protocol;
 import dev.flotilla.workflow.SyncSettings;
 import dev.flotilla.workflow.TrainStage;
 import java.nio.file.Path;
@@ -111,7 +112,7 @@ final class ServerCommand implements Callable<Integer> {
     ServerSettings.Builder b = ServerSettings.builder().host(host).port(port).security(security.security())
         .limits(security.limits());
     if (flowControlWindow != null) {
-      b.flowControlWindowBytes((int) Math.min(flowControlWindow, Integer.MAX_VALUE)); // checked by the settings
+      b.flowControlWindowBytes(Protocol.checkFlowControlWindow(flowControlWindow));
     }
     if (uploadSlots != null) {
       b.uploadSlots(uploadSlots);

@@ -28,11 +28,12 @@ class ServerTransportOptionsTest {
 
   @Test
   void outOfRangeValuesAreOneLineErrorsNamingThem() {
-    for (String[] args : new String[][] {{"--flow-control-window", "16k"}, {"--flow-control-window", "3g"}}) {
-      KeysCommandTest.Output run = KeysCommandTest.run("server", "--host", "127.0.0.1", args[0], args[1]);
+    for (String[] given : new String[][] {{"16k", "16384"}, {"3g", "3221225472"}}) {
+      KeysCommandTest.Output run = KeysCommandTest.run("server", "--host", "127.0.0.1", "--flow-control-window",
+          given[0]);
       assertThat(run.code()).isEqualTo(Main.USAGE_ERROR);
       assertThat(run.err().strip()).startsWith("flotilla server: ").contains("flow-control window must be between")
-          .doesNotContain("\n");
+          .contains("got " + given[1]).doesNotContain("\n");
     }
     KeysCommandTest.Output slots = KeysCommandTest.run("server", "--host", "127.0.0.1", "--upload-slots", "0");
     assertThat(slots.code()).isEqualTo(Main.USAGE_ERROR);

@@ -53,12 +53,12 @@ public final class Protocol {
   }
 
   /** Returns {@code windowBytes} if it is a valid flow-control window (64 KiB to 1 GiB), else throws naming it. */
-  public static int checkFlowControlWindow(int windowBytes) {
+  public static int checkFlowControlWindow(long windowBytes) {
     if (windowBytes < (64 << 10) || windowBytes > (1 << 30)) {
       throw new IllegalArgumentException("flow-control window must be between 65536 and " + (1 << 30)
           + " bytes, got " + windowBytes);
     }
-    return windowBytes;
+    return (int) windowBytes;
   }
 
   /**
