@@ -84,11 +84,11 @@ final class Session implements ClientResponseObserver<Frame, Frame> {
   }
 
   /**
-   * Sends {@code reply}, blocking for flow control. Its metadata names the request it answers; this session gives it
-   * its message id.
+   * Sends {@code reply}, blocking for flow control and, if it has arrays, until the server grants their upload. Its
+   * metadata names the request it answers; this session gives it its message id.
    */
   void reply(Message reply) throws InterruptedException {
-    sender.send(reply.withMetadata(reply.metadata().withIds(lastMessageId.incrementAndGet(),
+    sender.sendWhenGranted(reply.withMetadata(reply.metadata().withIds(lastMessageId.incrementAndGet(),
         reply.metadata().replyTo())));
   }
 
@@ -110,7 +110,9 @@ final class Session implements ClientResponseObserver<Frame, Frame> {
   @Override
   public void onNext(Frame frame) {
     try {
-      if (frame.hasWelcome()) {
+      if (frame.hasUploadGrant()) {
+        sender.granted(frame.getUploadGrant().getMessageId());
+      } else if (frame.hasWelcome()) {
         events.add(new Welcomed());
       } else if (frame.hasAuthChallenge()) {
         events.add(new Challenged(frame.getAuthChallenge().getNonce().toByteArray()));

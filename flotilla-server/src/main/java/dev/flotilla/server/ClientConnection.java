@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
  * One client's stream, seen from the server: reads its frames, matches replies to requests and sends requests.
  *
  * <p>Reading uses manual flow control: one frame is requested at a time, and a message with arrays is read only
- * once it holds an {@link UploadSlots} slot. Without a slot the connection stops requesting, gRPC stops reading the
- * socket, and HTTP/2 flow control pauses the client; no thread blocks. Frames are handled on the server's callback
+ * once it holds an {@link UploadSlots} slot; then the client is sent an {@code UploadGrant} for it, which is what a
+ * client waits for before it sends the message's chunks (protocol version 4). Without a slot the connection stops
+ * requesting and no thread blocks; a client that sends its chunks before the grant is paused by HTTP/2 flow control,
+ * with up to one window of them buffered here. Frames are handled on the server's callback
  * executor (serially per call, as gRPC guarantees), or on it after a slot was granted; sends run on a
  * {@link SerialExecutor} per connection, where blocking for flow control is allowed.
  *
@@ -120,7 +122,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
           Consumer<UploadSlots.Lease> w = granted -> resumeLater(frame, granted);
           UploadSlots.Lease l = slots.acquire(bytes, w);
           if (l == null) {
-            waiter = w; // no request(1) until a slot is granted: gRPC flow control pauses the client
+            waiter = w; // no grant and no request(1) until a slot is free: the client waits with its chunks
             queued = true;
           } else {
             lease = l;
@@ -135,6 +137,9 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
         return; // resumeLater receives the frame once a slot is granted
       }
       receive(frame);
+      if (startedReplyTo != 0) {
+        grantUpload(frame); // after receive(), so that the chunks find the message started
+      }
     } catch (RuntimeException | Error e) {
       abort(frame, e);
     } finally {
@@ -327,11 +332,17 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
     }
     try {
       receive(frame);
+      grantUpload(frame);
     } catch (RuntimeException | Error e) {
       abort(frame, e);
     } finally {
       FrameMarshaller.INSTANCE.release(frame); // a chunk's bytes may be the transport's buffers; they are decoded
     }
+  }
+
+  /** Tells the client to send the chunks of the message that {@code start} begins, now that it holds a slot. */
+  private void grantUpload(Frame start) {
+    sender.sendNow(FrameSender.uploadGrant(start.getStart().getMessageId()));
   }
 
   private void receive(Frame frame) {

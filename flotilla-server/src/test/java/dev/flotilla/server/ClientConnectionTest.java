@@ -104,7 +104,7 @@ class ClientConnectionTest {
 
     Status status = c.closed.get(5, TimeUnit.SECONDS);
     assertThat(status.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
-    assertThat(status.getDescription()).contains("version 3").contains("the client version 99");
+    assertThat(status.getDescription()).contains("version 4").contains("the client version 99");
     assertThat(server.registry().size()).isZero();
   }
 
@@ -193,12 +193,49 @@ class ClientConnectionTest {
     }
   }
 
+  @Test
+  void grantsEachUploadOnceItHoldsASlotAndNotBefore() throws Exception {
+    server(1);
+    RawClient a = connect().hello("a");
+    RawClient b = connect().hello("b");
+    CompletableFuture<Reply> replyA = server.registry().client("a").orElseThrow().request(Message.of("train"));
+    CompletableFuture<Reply> replyB = server.registry().client("b").orElseThrow().request(Message.of("train"));
+    List<Frame> framesA = a.encode(a.nextMessage().metadata().messageId(), MODEL);
+    List<Frame> framesB = b.encode(b.nextMessage().metadata().messageId(), MODEL);
+
+    a.send(framesA.get(0)); // a's start takes the only slot: granted at once
+    assertThat(a.nextGrant(5_000)).isEqualTo(framesA.get(0).getStart().getMessageId());
+    b.send(framesB.get(0)); // b's start must wait for the slot: no grant yet
+    assertThat(b.nextGrant(300)).as("a grant while the only slot is taken").isNull();
+
+    framesA.subList(1, framesA.size()).forEach(a::send);
+    replyA.get(5, TimeUnit.SECONDS).close(); // releases the slot
+    assertThat(b.nextGrant(5_000)).as("b's grant once the slot is free")
+        .isEqualTo(framesB.get(0).getStart().getMessageId());
+    framesB.subList(1, framesB.size()).forEach(b::send);
+    try (Reply gotB = replyB.get(5, TimeUnit.SECONDS)) {
+      assertThat(gotB.message().arrays().contentEquals(MODEL.arrays())).isTrue();
+    }
+    assertThat(a.nextGrant(100)).as("one grant per upload").isNull();
+  }
+
+  @Test
+  void messagesWithoutArraysAreNeverGranted() throws Exception {
+    server(1);
+    RawClient a = connect().hello("a");
+    CompletableFuture<Reply> reply = server.registry().client("a").orElseThrow().request(Message.of("evaluate"));
+    a.reply(a.nextMessage().metadata().messageId(), Message.of("evaluate_result"));
+    reply.get(5, TimeUnit.SECONDS).close();
+    assertThat(a.nextGrant(200)).isNull();
+  }
+
   /** A client that sends whatever frames the test wants, without flow control. */
   private static final class RawClient implements StreamObserver<Frame>, AutoCloseable {
     final CompletableFuture<Status> closed = new CompletableFuture<>();
     private final ManagedChannel channel;
     private final StreamObserver<Frame> requests;
     private final BlockingQueue<Frame> received = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Long> grants = new LinkedBlockingQueue<>(); // upload grants, apart from messages
     private final MessageAssembler assembler = new MessageAssembler();
     private final ClientRegistry registry;
     private long lastId;
@@ -247,9 +284,18 @@ class ClientConnectionTest {
       encode(replyTo, message).forEach(this::send);
     }
 
+    /** The id of the next upload grant, or null if none comes within {@code millis}. */
+    Long nextGrant(long millis) throws InterruptedException {
+      return grants.poll(millis, TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void onNext(Frame value) {
-      received.add(value);
+      if (value.hasUploadGrant()) {
+        grants.add(value.getUploadGrant().getMessageId());
+      } else {
+        received.add(value);
+      }
     }
 
     @Override

@@ -34,6 +34,7 @@ final class RawPeer implements StreamObserver<Frame>, AutoCloseable {
   private final boolean ownsChannel;
   private final StreamObserver<Frame> requests;
   private final BlockingQueue<Frame> received = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Long> grants = new LinkedBlockingQueue<>(); // upload grants, kept apart from frames
   private final MessageAssembler assembler = new MessageAssembler();
   private long lastId;
 
@@ -105,9 +106,18 @@ final class RawPeer implements StreamObserver<Frame>, AutoCloseable {
     return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** The message id of the next upload grant from the server, or null if none comes within {@code timeout}. */
+  Long nextGrant(Duration timeout) throws InterruptedException {
+    return grants.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   @Override
   public void onNext(Frame value) {
-    received.add(value);
+    if (value.hasUploadGrant()) {
+      grants.add(value.getUploadGrant().getMessageId());
+    } else {
+      received.add(value);
+    }
   }
 
   @Override

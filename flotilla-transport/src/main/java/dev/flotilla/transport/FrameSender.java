@@ -2,9 +2,12 @@ package dev.flotilla.transport;
 
 import dev.flotilla.core.message.Message;
 import dev.flotilla.transport.proto.Frame;
+import dev.flotilla.transport.proto.UploadGrant;
 import io.grpc.Status;
 import io.grpc.stub.CallStreamObserver;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -19,15 +22,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #markClosed} when the stream ends from the other side (error, completion, cancellation), which wakes any
  * waiting sender.
  *
+ * <p>Upload grants (protocol version 4): a client sends a message with arrays by {@link #sendWhenGranted}, which
+ * waits after the message's start until the receiving side reports the server's grant with {@link #granted}; a
+ * server grants with {@link #sendNow}, which does not wait behind a message being sent.
+ *
  * <p>Threading: thread-safe. Whole messages are serialised, so frames of two messages never interleave. Sending
- * blocks the calling thread, which therefore must never be a gRPC callback thread.
+ * blocks the calling thread, which therefore must never be a gRPC callback thread ({@link #sendNow} and
+ * {@link #granted} excepted: they never wait).
  */
 public final class FrameSender {
   private final CallStreamObserver<Frame> stream;
   private final MessageEncoder encoder;
   private final ReentrantLock messageLock = new ReentrantLock(); // held for a whole message
   private final ReentrantLock streamLock = new ReentrantLock(); // held for every call on the stream
-  private final Condition ready = streamLock.newCondition();
+  private final Condition ready = streamLock.newCondition(); // signalled on readiness, grants and closing
+  private final Set<Long> grants = new HashSet<>(); // guarded by streamLock: granted ids not yet used
   private boolean closed; // guarded by streamLock
   private String closeReason = "the stream is closed";
 
@@ -50,12 +59,35 @@ public final class FrameSender {
    *                                   stays open
    */
   public long send(Message message) throws InterruptedException {
+    return send(message, false);
+  }
+
+  /**
+   * Sends a whole message like {@link #send}, except that a message with arrays waits, after its
+   * {@code MessageStart}, until its id has been {@linkplain #granted granted}, and only then sends its chunks. This is
+   * how a client uploads (protocol version 4): a server that is busy with other uploads then holds only this
+   * message's header, not a flow-control window of its arrays. A message without arrays is sent at once.
+   *
+   * @throws ConnectionClosedException if the stream is or becomes closed, also while waiting for the grant
+   * @throws InterruptedException      as for {@link #send}
+   */
+  public long sendWhenGranted(Message message) throws InterruptedException {
+    return send(message, !message.arrays().isEmpty());
+  }
+
+  private long send(Message message, boolean awaitGrant) throws InterruptedException {
     Iterator<Frame> frames = encoder.encode(message);
+    long id = message.metadata().messageId();
     messageLock.lockInterruptibly();
     try {
+      boolean first = true;
       while (frames.hasNext()) {
         Frame frame = frames.next();
         sendFrame(frame);
+        if (first && awaitGrant) {
+          awaitGrant(id);
+        }
+        first = false;
       }
       return message.arrays().byteSize();
     } catch (InterruptedException | RuntimeException e) {
@@ -76,6 +108,57 @@ public final class FrameSender {
       sendFrame(frame);
     } finally {
       messageLock.unlock();
+    }
+  }
+
+  /**
+   * Sends a small frame that is not part of a message (an {@code UploadGrant}) at once: between the frames of a
+   * message being sent, and without waiting for readiness (gRPC buffers it), so that it may be called from a gRPC
+   * callback thread. Returns false, sending nothing, if the stream is closed.
+   */
+  public boolean sendNow(Frame frame) {
+    streamLock.lock();
+    try {
+      if (closed) {
+        return false;
+      }
+      stream.onNext(frame);
+      return true;
+    } finally {
+      streamLock.unlock();
+    }
+  }
+
+  /** The frame by which a server grants the upload of message {@code messageId}. */
+  public static Frame uploadGrant(long messageId) {
+    return Frame.newBuilder().setUploadGrant(UploadGrant.newBuilder().setMessageId(messageId)).build();
+  }
+
+  /**
+   * Records the peer's grant of message {@code messageId}, releasing a {@link #sendWhenGranted} waiting for it (or
+   * letting it pass without waiting if the grant comes first). Called by the receiving side; never waits.
+   */
+  public void granted(long messageId) {
+    streamLock.lock();
+    try {
+      grants.add(messageId);
+      ready.signalAll();
+    } finally {
+      streamLock.unlock();
+    }
+  }
+
+  private void awaitGrant(long messageId) throws InterruptedException {
+    streamLock.lockInterruptibly();
+    try {
+      while (!closed && !grants.remove(messageId)) {
+        ready.await();
+      }
+      if (closed) {
+        throw new ConnectionClosedException(closeReason);
+      }
+    } finally {
+      streamLock.unlock();
     }
   }
 

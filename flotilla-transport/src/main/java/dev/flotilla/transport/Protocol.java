@@ -10,9 +10,10 @@ public final class Protocol {
    * Sent in {@code Hello} and {@code Welcome}; a server refuses a client that speaks another version with
    * {@code FAILED_PRECONDITION} and {@link #versionMismatch}. Version 2 carries arrays of every
    * {@link dev.flotilla.core.tensor.DType}, message metadata and first-class errors; version 3 adds the key
-   * handshake (AuthChallenge, AuthResponse) and {@code cancel} messages.
+   * handshake (AuthChallenge, AuthResponse) and {@code cancel} messages; version 4 adds upload grants (a client
+   * sends the arrays of a message only once the server has granted it, see {@link FrameSender#sendWhenGranted}).
    */
-  public static final int VERSION = 3;
+  public static final int VERSION = 4;
   /**
    * Default size of the {@code Chunk} frames that carry array bytes: 256 KiB. Under half of G1's smallest region
    * (1 MiB, used on heaps up to 2 GiB), so a chunk's buffer is never a humongous allocation on a small client.
@@ -29,7 +30,8 @@ public final class Protocol {
   /**
    * Default HTTP/2 flow-control window of a connection and of its stream, on both sides: how many bytes a peer may
    * send before the receiver has read them. A window of several chunks keeps a transfer streaming while the receiver
-   * decodes; it is also what a paused upload (one waiting for an upload slot) can leave buffered on the server.
+   * decodes. (Since version 4 a client waiting for an upload slot sends only its message's header, so waiting
+   * uploads no longer leave a window each buffered on the server.)
    */
   public static final int DEFAULT_FLOW_CONTROL_WINDOW_BYTES = 1 << 20;
 

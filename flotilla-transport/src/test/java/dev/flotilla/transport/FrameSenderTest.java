@@ -118,6 +118,80 @@ class FrameSenderTest {
     assertThat(stream.error).isNull();
   }
 
+  @Test
+  void anUploadSendsItsStartThenWaitsForItsGrantBeforeItsChunks() throws Exception {
+    FakeStream stream = new FakeStream();
+    stream.becomeReady();
+    FrameSender sender = new FrameSender(stream, new MessageEncoder(8));
+    CompletableFuture<Long> sent = CompletableFuture.supplyAsync(() -> sendWhenGranted(sender, 7));
+
+    for (int i = 0; i < 250 && stream.frames.isEmpty(); i++) {
+      Thread.sleep(20);
+    }
+    sender.granted(6); // another message's grant does not release this one
+    Thread.sleep(150);
+    assertThat(stream.frames).as("only the start before the grant").hasSize(1);
+    assertThat(stream.frames.get(0).getStart().getMessageId()).isEqualTo(7);
+    assertThat(sent).isNotDone();
+
+    sender.granted(7);
+    assertThat(sent.get(5, TimeUnit.SECONDS)).isEqualTo(MODEL.arrays().byteSize());
+    assertThat(stream.frames).hasSize(2 + 5);
+  }
+
+  @Test
+  void aGrantThatComesFirstLetsTheUploadThroughAndMessagesWithoutArraysNeverWait() throws Exception {
+    FakeStream stream = new FakeStream();
+    stream.becomeReady();
+    FrameSender sender = new FrameSender(stream, new MessageEncoder(8));
+    sender.granted(1);
+    assertThat(sendWhenGranted(sender, 1)).isEqualTo(MODEL.arrays().byteSize());
+    sender.sendWhenGranted(TestMessages.sent(Message.of("ping"), 2)); // would block forever if it waited
+    assertThat(stream.frames).hasSize(2 + 5 + 2);
+  }
+
+  @Test
+  void closingWakesASenderWaitingForItsGrant() throws Exception {
+    FakeStream stream = new FakeStream();
+    stream.becomeReady();
+    FrameSender sender = new FrameSender(stream, new MessageEncoder(8));
+    CompletableFuture<Long> sent = CompletableFuture.supplyAsync(() -> sendWhenGranted(sender, 3));
+    for (int i = 0; i < 250 && stream.frames.isEmpty(); i++) {
+      Thread.sleep(20);
+    }
+
+    sender.markClosed("the server went away");
+
+    assertThatThrownBy(() -> sent.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(ConnectionClosedException.class)
+        .hasMessageContaining("the server went away");
+  }
+
+  @Test
+  void sendNowPassesBetweenTheFramesOfAMessageAndNeverWaits() throws Exception {
+    FakeStream stream = new FakeStream(); // never ready: a message waits before its first frame
+    FrameSender sender = new FrameSender(stream, new MessageEncoder(8));
+    CompletableFuture<Long> blocked = CompletableFuture.supplyAsync(() -> send(sender, 1));
+    Thread.sleep(100);
+
+    assertThat(sender.sendNow(FrameSender.uploadGrant(9))).isTrue();
+    assertThat(stream.frames).hasSize(1);
+    assertThat(stream.frames.get(0).getUploadGrant().getMessageId()).isEqualTo(9);
+    assertThat(blocked).isNotDone();
+
+    sender.markClosed("done");
+    assertThat(sender.sendNow(FrameSender.uploadGrant(10))).isFalse();
+    assertThat(stream.frames).hasSize(1);
+  }
+
+  private static long sendWhenGranted(FrameSender sender, long id) {
+    try {
+      return sender.sendWhenGranted(TestMessages.sent(MODEL, id));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static long send(FrameSender sender, long id) {
     try {
       return sender.send(TestMessages.sent(MODEL, id));

@@ -7,13 +7,13 @@ import org.junit.jupiter.api.Test;
 
 class ProtocolTest {
   @Test
-  void versionIsThree() {
-    assertThat(Protocol.VERSION).isEqualTo(3);
+  void versionIsFour() {
+    assertThat(Protocol.VERSION).isEqualTo(4);
   }
 
   @Test
   void versionMismatchNamesBothVersions() {
-    assertThat(Protocol.versionMismatch(1)).contains("server speaks Flotilla protocol version 3")
+    assertThat(Protocol.versionMismatch(1)).contains("server speaks Flotilla protocol version 4")
         .contains("client version 1");
     assertThat(Protocol.versionMismatch(-1)).contains("client version 4294967295");
   }
