@@ -61,9 +61,8 @@ final class ServerCommand implements Callable<Integer> {
 
   @Option(names = "--flow-control-window", paramLabel = "SIZE", converter = ByteSizeConverter.class,
       description = "HTTP/2 flow-control window of each client connection, e.g. 256k: how much of its upload a client"
-          + " may send before the server reads it. A client waiting for an upload slot parks up to this much in the"
-          + " server, so many clients and little memory call for a smaller window, at some cost in upload speed"
-          + " (default: 1m).")
+          + " may send before the server reads it; a smaller window holds less in the server's buffers, at some cost"
+          + " in upload speed (default: 1m).")
   Long flowControlWindow;
 
   @Option(names = "--upload-slots", paramLabel = "N",
