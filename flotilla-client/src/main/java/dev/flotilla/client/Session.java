@@ -5,6 +5,7 @@ import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.transport.FrameMarshaller;
 import dev.flotilla.transport.FrameSender;
+import dev.flotilla.transport.HeaderPolicy;
 import dev.flotilla.transport.MessageAssembler;
 import dev.flotilla.transport.MessageEncoder;
 import dev.flotilla.transport.Protocol;
@@ -43,7 +44,9 @@ final class Session implements ClientResponseObserver<Frame, Frame> {
   record Closed(Status status) implements Event {}
 
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-  private final MessageAssembler assembler = new MessageAssembler();
+  // The client does not check the server's model for NaN and infinity, so its decoder does not search for them.
+  private final MessageAssembler assembler =
+      new MessageAssembler(HeaderPolicy.maxMessageBytes(Long.MAX_VALUE), false);
   private final MessageEncoder encoder;
   private final AtomicLong lastMessageId = new AtomicLong();
   private FrameSender sender;

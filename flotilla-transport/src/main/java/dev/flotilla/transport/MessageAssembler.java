@@ -41,6 +41,7 @@ import java.util.zip.CRC32;
  */
 public final class MessageAssembler {
   private final HeaderPolicy policy;
+  private final boolean searchNonFinite;
   private final CRC32 crc = new CRC32();
   private final byte[] carry = new byte[4]; // bytes of a float split across chunks
   private MessageHeader header; // null between messages
@@ -89,7 +90,18 @@ public final class MessageAssembler {
 
   /** An assembler that takes only the well-formed messages whose header {@code policy} accepts. */
   public MessageAssembler(HeaderPolicy policy) {
+    this(policy, true);
+  }
+
+  /**
+   * An assembler that takes only the well-formed messages whose header {@code policy} accepts and, unless
+   * {@code searchNonFinite}, leaves the search for NaN and infinity to the tensors themselves (a pass of their own,
+   * the first time {@link Tensor#firstNonFinite()} is asked): for a receiver that does not check what it receives,
+   * such as a client receiving the global model.
+   */
+  public MessageAssembler(HeaderPolicy policy, boolean searchNonFinite) {
     this.policy = Objects.requireNonNull(policy, "policy");
+    this.searchNonFinite = searchNonFinite;
   }
 
   /**
@@ -207,7 +219,7 @@ public final class MessageAssembler {
       }
     }
     // Look for NaN and infinity now, while these values are in cache, rather than in another pass over the model.
-    if (nonFinite[array] < 0) {
+    if (searchNonFinite && nonFinite[array] < 0) {
       nonFinite[array] = Tensor.firstNonFinite(dst, first, (int) (offset >>> 2));
     }
   }
@@ -242,9 +254,13 @@ public final class MessageAssembler {
             + " computed %08x", specs.get(i).name(), id, e.getCrc32(i), crcs[i]));
       }
       TensorSpec spec = specs.get(i);
-      tensors.add(spec.dtype() == DType.FLOAT32
-          ? Tensor.wrapChecked(spec, floats[i], nonFinite[i])
-          : Tensor.wrapBytes(spec, raws[i]));
+      if (spec.dtype() != DType.FLOAT32) {
+        tensors.add(Tensor.wrapBytes(spec, raws[i]));
+      } else if (searchNonFinite) {
+        tensors.add(Tensor.wrapChecked(spec, floats[i], nonFinite[i]));
+      } else {
+        tensors.add(Tensor.wrap(spec, floats[i]));
+      }
     }
     Message message = header.toMessage(ModelWeights.of(tensors));
     header = null;

@@ -51,6 +51,16 @@ class MessageRoundTripTest {
   @ParameterizedTest
   @ValueSource(ints = {1, 3, 4, 5, 7, 64, Protocol.DEFAULT_CHUNK_BYTES})
   void decodedFloatsKnowWhereTheirFirstNonFiniteValueIsForAnyChunkSize(int chunkBytes) {
+    checkFirstNonFinite(chunkBytes, new MessageAssembler());
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3, 4, 5, 7, 64, Protocol.DEFAULT_CHUNK_BYTES})
+  void aDecoderThatDoesNotSearchLeavesTheSameAnswerToTheTensors(int chunkBytes) {
+    checkFirstNonFinite(chunkBytes, new MessageAssembler(HeaderPolicy.maxMessageBytes(Long.MAX_VALUE), false));
+  }
+
+  private static void checkFirstNonFinite(int chunkBytes, MessageAssembler assembler) {
     int n = 5_000;
     List<Tensor> tensors = new ArrayList<>();
     int[][] badAt = {{}, {0}, {n - 1}, {17, 4_000}, {2_500, 18}, {1_234}};
@@ -66,7 +76,7 @@ class MessageRoundTripTest {
     }
     ModelWeights sent = ModelWeights.of(tensors);
 
-    ModelWeights got = assemble(frames(TestMessages.withArrays("train", sent), chunkBytes)).arrays();
+    ModelWeights got = assemble(frames(TestMessages.withArrays("train", sent), chunkBytes), assembler).arrays();
 
     assertThat(got.contentEquals(sent)).isTrue();
     for (int a = 0; a < badAt.length; a++) {

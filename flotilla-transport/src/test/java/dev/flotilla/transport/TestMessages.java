@@ -40,7 +40,10 @@ final class TestMessages {
 
   /** The message {@code frames} make, checking that it completes exactly at the last frame. */
   static Message assemble(List<Frame> frames) {
-    MessageAssembler assembler = new MessageAssembler();
+    return assemble(frames, new MessageAssembler());
+  }
+
+  static Message assemble(List<Frame> frames, MessageAssembler assembler) {
     Message result = null;
     for (Frame f : frames) {
       assertThat(result).as("a message is complete before its last frame").isNull();
