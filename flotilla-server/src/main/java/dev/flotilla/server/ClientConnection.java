@@ -66,6 +66,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
   private volatile ClientInfo info;
   private UploadSlots.Lease lease; // guarded by this: the slot of the message being assembled
   private Consumer<UploadSlots.Lease> waiter; // guarded by this: queued for a slot
+  private boolean grantPending; // guarded by this: the message being started needs a grant not yet sent
 
   /** Must be constructed inside the service method, where gRPC allows installing handlers. */
   ClientConnection(ServerCallStreamObserver<Frame> call, ClientRegistry registry, UploadSlots slots,
@@ -119,8 +120,9 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
         if (frame.hasStart() && frame.getStart().getArraysCount() > 0) {
           long bytes = admission.reserve(frame.getStart()); // refuses before waiting for a slot
           startedReplyTo = frame.getStart().getReplyTo();
+          grantPending = Protocol.needsGrant(frame.getStart().getArraysCount(), bytes);
           Consumer<UploadSlots.Lease> w = granted -> resumeLater(frame, granted);
-          UploadSlots.Lease l = slots.acquire(bytes, w);
+          UploadSlots.Lease l = slots.acquire(bytes, w, () -> grantUpload(frame));
           if (l == null) {
             waiter = w; // no grant and no request(1) until a slot is free: the client waits with its chunks
             queued = true;
@@ -340,8 +342,18 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
     }
   }
 
-  /** Tells the client to send the chunks of the message that {@code start} begins, now that it holds a slot. */
+  /**
+   * Tells the client to send the chunks of the message that {@code start} begins, once: when it holds a slot, or
+   * before, when it is first in line for one (its first window then waits here, so the slot need not wait for the
+   * round trip of a grant). Does nothing for a message that needs no grant.
+   */
   private void grantUpload(Frame start) {
+    synchronized (this) {
+      if (!grantPending) {
+        return;
+      }
+      grantPending = false;
+    }
     sender.sendNow(FrameSender.uploadGrant(start.getStart().getMessageId()));
   }
 

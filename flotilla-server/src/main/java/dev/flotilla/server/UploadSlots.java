@@ -13,8 +13,9 @@ import java.util.function.Consumer;
  * that gets no slot stops reading its stream, and gRPC flow control then pauses that client.
  *
  * <p>An upload takes one slot and the bytes its header declares; a message larger than the whole budget takes all of
- * it, so it waits until no other upload is in flight. Waiters are served first come, first served. Thread-safe;
- * callbacks run outside the internal lock.
+ * it, so it waits until no other upload is in flight. Waiters are served first come, first served; the first in
+ * line is told so once ({@code whenNext}), so that its upload can start towards the server before its slot frees.
+ * Thread-safe; callbacks run outside the internal lock.
  */
 final class UploadSlots {
   private final Deque<Waiter> waiters = new ArrayDeque<>();
@@ -46,14 +47,26 @@ final class UploadSlots {
    * rather than block.
    */
   Lease acquire(long bytes, Consumer<Lease> whenFree) {
+    return acquire(bytes, whenFree, () -> { });
+  }
+
+  /**
+   * {@link #acquire(long, Consumer)}, and if the caller is queued, {@code whenNext} is called once when it becomes
+   * the first in line (at once if it is), on the thread that made it so; it must not block. A waiter served or
+   * cancelled before it is first in line is never told.
+   */
+  Lease acquire(long bytes, Consumer<Lease> whenFree, Runnable whenNext) {
     long reserved = Math.min(Math.max(bytes, 0), maxBytes);
+    Runnable next;
     synchronized (this) {
       if (waiters.isEmpty() && fits(reserved)) {
         return take(reserved);
       }
-      waiters.addLast(new Waiter(reserved, whenFree));
-      return null;
+      waiters.addLast(new Waiter(reserved, whenFree, whenNext));
+      next = tellFirstInLine();
     }
+    next.run();
+    return null;
   }
 
   /** Removes a queued waiter; false if it was not queued (already served, or never queued). */
@@ -88,7 +101,10 @@ final class UploadSlots {
     return new Lease(bytes);
   }
 
-  /** Takes slots for the waiters at the head of the queue that fit, in order; the grants run outside the lock. */
+  /**
+   * Takes slots for the waiters at the head of the queue that fit, in order, then tells the new first in line; the
+   * returned calls run outside the lock.
+   */
   private List<Runnable> serveWaiters() {
     List<Runnable> grants = new ArrayList<>();
     while (!waiters.isEmpty() && fits(waiters.peekFirst().bytes())) {
@@ -96,7 +112,18 @@ final class UploadSlots {
       Lease l = take(w.bytes());
       grants.add(() -> w.whenFree().accept(l));
     }
+    grants.add(tellFirstInLine());
     return grants;
+  }
+
+  /** The call that tells the first waiter in line, if it has not been told yet; a no-op otherwise. */
+  private Runnable tellFirstInLine() {
+    Waiter first = waiters.peekFirst();
+    if (first == null || first.told) {
+      return () -> { };
+    }
+    first.told = true;
+    return first.whenNext();
   }
 
   private void release(long bytes) {
@@ -109,7 +136,30 @@ final class UploadSlots {
     grants.forEach(Runnable::run);
   }
 
-  private record Waiter(long bytes, Consumer<Lease> whenFree) {}
+  private static final class Waiter {
+    private final long bytes;
+    private final Consumer<Lease> whenFree;
+    private final Runnable whenNext;
+    private boolean told; // guarded by the slots' lock: whenNext has been handed out
+
+    Waiter(long bytes, Consumer<Lease> whenFree, Runnable whenNext) {
+      this.bytes = bytes;
+      this.whenFree = whenFree;
+      this.whenNext = whenNext;
+    }
+
+    long bytes() {
+      return bytes;
+    }
+
+    Consumer<Lease> whenFree() {
+      return whenFree;
+    }
+
+    Runnable whenNext() {
+      return whenNext;
+    }
+  }
 
   /** One held slot and its bytes. {@link #release()} frees them; releasing twice is harmless. */
   final class Lease {

@@ -9,6 +9,8 @@ import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.strategy.ClientFailure;
 import dev.flotilla.core.strategy.ClientFailureException;
+import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.testing.TestModels;
 import dev.flotilla.transport.MessageAssembler;
 import dev.flotilla.transport.MessageEncoder;
@@ -41,6 +43,9 @@ import org.junit.jupiter.api.Timeout;
 class ClientConnectionTest {
   private static final Message MODEL = new Message("train_result", Config.of("num_examples", 1), Metrics.empty(),
       TestModels.small());
+  /** Arrays above {@link dev.flotilla.transport.Protocol#UNGRANTED_ARRAY_BYTES}: an upload of it is granted. */
+  private static final Message UPLOAD = new Message("train_result", Config.of("num_examples", 1), Metrics.empty(),
+      ModelWeights.of(Tensor.of("w", new int[] {20_000}, new float[20_000])));
   private final List<AutoCloseable> open = new ArrayList<>();
   private FlotillaServer server;
 
@@ -194,37 +199,47 @@ class ClientConnectionTest {
   }
 
   @Test
-  void grantsEachUploadOnceItHoldsASlotAndNotBefore() throws Exception {
+  void grantsAnUploadWhenItHoldsASlotOrIsNextInLineAndNotBefore() throws Exception {
     server(1);
     RawClient a = connect().hello("a");
     RawClient b = connect().hello("b");
+    RawClient c = connect().hello("c");
     CompletableFuture<Reply> replyA = server.registry().client("a").orElseThrow().request(Message.of("train"));
     CompletableFuture<Reply> replyB = server.registry().client("b").orElseThrow().request(Message.of("train"));
-    List<Frame> framesA = a.encode(a.nextMessage().metadata().messageId(), MODEL);
-    List<Frame> framesB = b.encode(b.nextMessage().metadata().messageId(), MODEL);
+    CompletableFuture<Reply> replyC = server.registry().client("c").orElseThrow().request(Message.of("train"));
+    List<Frame> framesA = a.encode(a.nextMessage().metadata().messageId(), UPLOAD);
+    List<Frame> framesB = b.encode(b.nextMessage().metadata().messageId(), UPLOAD);
+    List<Frame> framesC = c.encode(c.nextMessage().metadata().messageId(), UPLOAD);
 
     a.send(framesA.get(0)); // a's start takes the only slot: granted at once
     assertThat(a.nextGrant(5_000)).isEqualTo(framesA.get(0).getStart().getMessageId());
-    b.send(framesB.get(0)); // b's start must wait for the slot: no grant yet
-    assertThat(b.nextGrant(300)).as("a grant while the only slot is taken").isNull();
+    b.send(framesB.get(0)); // b is next in line: granted before its slot, so its first window can wait here
+    assertThat(b.nextGrant(5_000)).isEqualTo(framesB.get(0).getStart().getMessageId());
+    c.send(framesC.get(0)); // c is behind b: no grant while it is not next
+    assertThat(c.nextGrant(300)).as("a grant for the second in line").isNull();
 
     framesA.subList(1, framesA.size()).forEach(a::send);
-    replyA.get(5, TimeUnit.SECONDS).close(); // releases the slot
-    assertThat(b.nextGrant(5_000)).as("b's grant once the slot is free")
-        .isEqualTo(framesB.get(0).getStart().getMessageId());
+    replyA.get(5, TimeUnit.SECONDS).close(); // b takes the slot, c is next in line
+    assertThat(c.nextGrant(5_000)).as("c's grant once it is next").isEqualTo(framesC.get(0).getStart().getMessageId());
     framesB.subList(1, framesB.size()).forEach(b::send);
-    try (Reply gotB = replyB.get(5, TimeUnit.SECONDS)) {
-      assertThat(gotB.message().arrays().contentEquals(MODEL.arrays())).isTrue();
+    replyB.get(5, TimeUnit.SECONDS).close();
+    framesC.subList(1, framesC.size()).forEach(c::send);
+    try (Reply gotC = replyC.get(5, TimeUnit.SECONDS)) {
+      assertThat(gotC.message().arrays().contentEquals(UPLOAD.arrays())).isTrue();
     }
     assertThat(a.nextGrant(100)).as("one grant per upload").isNull();
+    assertThat(b.nextGrant(100)).as("one grant per upload").isNull();
   }
 
   @Test
-  void messagesWithoutArraysAreNeverGranted() throws Exception {
+  void smallMessagesAreNeverGranted() throws Exception {
     server(1);
     RawClient a = connect().hello("a");
     CompletableFuture<Reply> reply = server.registry().client("a").orElseThrow().request(Message.of("evaluate"));
     a.reply(a.nextMessage().metadata().messageId(), Message.of("evaluate_result"));
+    reply.get(5, TimeUnit.SECONDS).close();
+    reply = server.registry().client("a").orElseThrow().request(Message.of("train"));
+    a.reply(a.nextMessage().metadata().messageId(), MODEL); // arrays, but within Protocol.UNGRANTED_ARRAY_BYTES
     reply.get(5, TimeUnit.SECONDS).close();
     assertThat(a.nextGrant(200)).isNull();
   }

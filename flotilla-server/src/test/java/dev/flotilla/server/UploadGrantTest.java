@@ -7,6 +7,8 @@ import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.MessageTypes;
 import dev.flotilla.core.message.TrainInstructions;
+import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.testing.FakeClientApp;
 import dev.flotilla.core.testing.TestModels;
 import dev.flotilla.transport.FrameSender;
@@ -37,6 +39,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(30)
 class UploadGrantTest {
+  /** 80,000 bytes of arrays, above {@link Protocol#UNGRANTED_ARRAY_BYTES}: a reply of this size waits for a grant. */
+  private static final ModelWeights MODEL = ModelWeights.of(Tensor.of("w", new int[] {20_000}, new float[20_000]));
+
   @Test
   void theClientSendsItsChunksOnlyOnceTheServerGrantsTheUpload() throws Exception {
     BlockingQueue<Frame> fromClient = new LinkedBlockingQueue<>();
@@ -75,8 +80,9 @@ class UploadGrantTest {
       StreamObserver<Frame> out = toClient.get(0);
       synchronized (out) {
         out.onNext(Frame.newBuilder().setWelcome(Welcome.newBuilder().setProtocolVersion(Protocol.VERSION)).build());
-        Message train = MessageTypes.train(new TrainInstructions(TestModels.small(), Config.empty()));
-        new MessageEncoder(8).encode(train.withMetadata(train.metadata().withIds(1, 0))).forEachRemaining(out::onNext);
+        Message train = MessageTypes.train(new TrainInstructions(MODEL, Config.empty()));
+        new MessageEncoder(64 << 10).encode(train.withMetadata(train.metadata().withIds(1, 0)))
+            .forEachRemaining(out::onNext);
       }
 
       Frame start = next(fromClient);
@@ -94,7 +100,7 @@ class UploadGrantTest {
         reply = assembler.accept(next(fromClient));
       }
       assertThat(reply.get().type()).isEqualTo(MessageTypes.TRAIN_RESULT);
-      assertThat(reply.get().arrays().contentEquals(TestModels.plus(TestModels.small(), 1))).isTrue();
+      assertThat(reply.get().arrays().contentEquals(TestModels.plus(MODEL, 1))).isTrue();
     } finally {
       client.close();
       runner.join(10_000);

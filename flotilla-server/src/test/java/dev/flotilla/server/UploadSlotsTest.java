@@ -39,6 +39,32 @@ class UploadSlotsTest {
   }
 
   @Test
+  void tellsEachWaiterOnceWhenItBecomesFirstInLine() {
+    UploadSlots slots = new UploadSlots(1);
+    List<String> told = new ArrayList<>();
+    UploadSlots.Lease a = slots.acquire(1, granted::add, () -> told.add("a"));
+    assertThat(a).isNotNull();
+    assertThat(told).as("a lease at once is never told").isEmpty();
+
+    assertThat(slots.acquire(1, granted::add, () -> told.add("b"))).isNull();
+    assertThat(told).as("b is first in line at once").containsExactly("b");
+    Consumer<UploadSlots.Lease> c = granted::add;
+    assertThat(slots.acquire(1, c, () -> told.add("c"))).isNull();
+    Consumer<UploadSlots.Lease> d = granted::add;
+    assertThat(slots.acquire(1, d, () -> told.add("d"))).isNull();
+    assertThat(told).as("c and d wait behind b").containsExactly("b");
+
+    a.release(); // b gets the slot, c is first in line
+    assertThat(granted).hasSize(1);
+    assertThat(told).containsExactly("b", "c");
+    assertThat(slots.cancel(c)).isTrue(); // d is first in line now
+    assertThat(told).containsExactly("b", "c", "d");
+    granted.get(0).release(); // d is served; nobody is left in line
+    assertThat(granted).hasSize(2);
+    assertThat(told).as("nobody told twice").containsExactly("b", "c", "d");
+  }
+
+  @Test
   void cancelledWaiterIsSkipped() {
     UploadSlots slots = new UploadSlots(1);
     UploadSlots.Lease a = slots.acquire(1, granted::add);

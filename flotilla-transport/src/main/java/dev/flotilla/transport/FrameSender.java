@@ -66,13 +66,14 @@ public final class FrameSender {
    * Sends a whole message like {@link #send}, except that a message with arrays waits, after its
    * {@code MessageStart}, until its id has been {@linkplain #granted granted}, and only then sends its chunks. This is
    * how a client uploads (protocol version 4): a server that is busy with other uploads then holds only this
-   * message's header, not a flow-control window of its arrays. A message without arrays is sent at once.
+   * message's header, not a flow-control window of its arrays. A message without arrays, or with arrays of at most
+   * {@link Protocol#UNGRANTED_ARRAY_BYTES}, is sent at once.
    *
    * @throws ConnectionClosedException if the stream is or becomes closed, also while waiting for the grant
    * @throws InterruptedException      as for {@link #send}
    */
   public long sendWhenGranted(Message message) throws InterruptedException {
-    return send(message, !message.arrays().isEmpty());
+    return send(message, Protocol.needsGrant(message.arrays().count(), message.arrays().byteSize()));
   }
 
   private long send(Message message, boolean awaitGrant) throws InterruptedException {

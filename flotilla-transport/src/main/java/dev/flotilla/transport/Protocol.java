@@ -28,6 +28,18 @@ public final class Protocol {
   public static final int MAX_FRAME_BYTES = 64 << 20;
 
   /**
+   * A message whose arrays total at most this many bytes (64 KiB) is sent whole without waiting for an
+   * {@code UploadGrant}, and a server never grants one: its bytes cost a waiting server little, and a round trip per
+   * small reply would cost every round.
+   */
+  public static final int UNGRANTED_ARRAY_BYTES = 64 << 10;
+
+  /** Whether a message whose arrays total {@code arrayBytes} waits for an {@code UploadGrant} (version 4). */
+  public static boolean needsGrant(int arrays, long arrayBytes) {
+    return arrays > 0 && arrayBytes > UNGRANTED_ARRAY_BYTES;
+  }
+
+  /**
    * Default HTTP/2 flow-control window of a connection and of its stream, on both sides: how many bytes a peer may
    * send before the receiver has read them. A window of several chunks keeps a transfer streaming while the receiver
    * decodes. (Since version 4 a client waiting for an upload slot sends only its message's header, so waiting

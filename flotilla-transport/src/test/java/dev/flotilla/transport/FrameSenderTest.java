@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.Metrics;
+import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.testing.TestModels;
 import dev.flotilla.transport.proto.Frame;
 import io.grpc.stub.CallStreamObserver;
@@ -19,6 +21,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(10)
 class FrameSenderTest {
   private static final Message MODEL = new Message("train", Config.empty(), Metrics.empty(), TestModels.small());
+  /** 80,000 bytes of arrays: above {@link Protocol#UNGRANTED_ARRAY_BYTES}, so an upload of it waits for a grant. */
+  private static final Message UPLOAD = new Message("train_result", Config.empty(), Metrics.empty(),
+      ModelWeights.of(Tensor.of("w", new int[] {20_000}, new float[20_000])));
 
   @Test
   void waitsForReadinessBeforeEachFrame() throws Exception {
@@ -122,7 +127,7 @@ class FrameSenderTest {
   void anUploadSendsItsStartThenWaitsForItsGrantBeforeItsChunks() throws Exception {
     FakeStream stream = new FakeStream();
     stream.becomeReady();
-    FrameSender sender = new FrameSender(stream, new MessageEncoder(8));
+    FrameSender sender = new FrameSender(stream, new MessageEncoder(64 << 10));
     CompletableFuture<Long> sent = CompletableFuture.supplyAsync(() -> sendWhenGranted(sender, 7));
 
     for (int i = 0; i < 250 && stream.frames.isEmpty(); i++) {
@@ -135,26 +140,31 @@ class FrameSenderTest {
     assertThat(sent).isNotDone();
 
     sender.granted(7);
-    assertThat(sent.get(5, TimeUnit.SECONDS)).isEqualTo(MODEL.arrays().byteSize());
-    assertThat(stream.frames).hasSize(2 + 5);
+    assertThat(sent.get(5, TimeUnit.SECONDS)).isEqualTo(UPLOAD.arrays().byteSize());
+    assertThat(stream.frames).hasSize(2 + 2); // start, 80,000 bytes in chunks of 64 KiB, end
   }
 
   @Test
-  void aGrantThatComesFirstLetsTheUploadThroughAndMessagesWithoutArraysNeverWait() throws Exception {
+  void aGrantThatComesFirstLetsTheUploadThroughAndSmallMessagesNeverWait() throws Exception {
     FakeStream stream = new FakeStream();
     stream.becomeReady();
-    FrameSender sender = new FrameSender(stream, new MessageEncoder(8));
+    FrameSender sender = new FrameSender(stream, new MessageEncoder(64 << 10));
     sender.granted(1);
-    assertThat(sendWhenGranted(sender, 1)).isEqualTo(MODEL.arrays().byteSize());
-    sender.sendWhenGranted(TestMessages.sent(Message.of("ping"), 2)); // would block forever if it waited
-    assertThat(stream.frames).hasSize(2 + 5 + 2);
+    assertThat(sendWhenGranted(sender, 1)).isEqualTo(UPLOAD.arrays().byteSize());
+    // each would block forever if it waited: no arrays, and arrays of at most Protocol.UNGRANTED_ARRAY_BYTES
+    sender.sendWhenGranted(TestMessages.sent(Message.of("ping"), 2));
+    sender.sendWhenGranted(TestMessages.sent(MODEL, 3));
+    Message limit = new Message("train_result", Config.empty(), Metrics.empty(), ModelWeights.of(
+        Tensor.of("w", new int[] {Protocol.UNGRANTED_ARRAY_BYTES / 4}, new float[Protocol.UNGRANTED_ARRAY_BYTES / 4])));
+    sender.sendWhenGranted(TestMessages.sent(limit, 4));
+    assertThat(stream.frames).hasSize(4 + 2 + 3 + 3);
   }
 
   @Test
   void closingWakesASenderWaitingForItsGrant() throws Exception {
     FakeStream stream = new FakeStream();
     stream.becomeReady();
-    FrameSender sender = new FrameSender(stream, new MessageEncoder(8));
+    FrameSender sender = new FrameSender(stream, new MessageEncoder(64 << 10));
     CompletableFuture<Long> sent = CompletableFuture.supplyAsync(() -> sendWhenGranted(sender, 3));
     for (int i = 0; i < 250 && stream.frames.isEmpty(); i++) {
       Thread.sleep(20);
@@ -185,7 +195,7 @@ class FrameSenderTest {
 
   private static long sendWhenGranted(FrameSender sender, long id) {
     try {
-      return sender.sendWhenGranted(TestMessages.sent(MODEL, id));
+      return sender.sendWhenGranted(TestMessages.sent(UPLOAD, id));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
