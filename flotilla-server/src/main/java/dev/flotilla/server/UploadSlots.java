@@ -13,13 +13,15 @@ import java.util.function.Consumer;
  * that gets no slot stops reading its stream, and gRPC flow control then pauses that client.
  *
  * <p>An upload takes one slot and the bytes its header declares; a message larger than the whole budget takes all of
- * it, so it waits until no other upload is in flight. Waiters are served first come, first served; the first in
- * line is told so once ({@code whenNext}), so that its upload can start towards the server before its slot frees.
+ * it, so it waits until no other upload is in flight. Waiters are served first come, first served; each of the first
+ * few in line (as many as there are slots) is told so once ({@code whenNext}), so that its upload can start towards
+ * the server before a slot frees.
  * Thread-safe; callbacks run outside the internal lock.
  */
 final class UploadSlots {
   private final Deque<Waiter> waiters = new ArrayDeque<>();
   private final long maxBytes;
+  private final int capacity;
   private int free;
   private long freeBytes;
 
@@ -36,6 +38,7 @@ final class UploadSlots {
     if (maxBytes < 1) {
       throw new IllegalArgumentException("the upload byte budget must be >= 1, got " + maxBytes);
     }
+    this.capacity = capacity;
     this.free = capacity;
     this.maxBytes = maxBytes;
     this.freeBytes = maxBytes;
@@ -51,9 +54,9 @@ final class UploadSlots {
   }
 
   /**
-   * {@link #acquire(long, Consumer)}, and if the caller is queued, {@code whenNext} is called once when it becomes
-   * the first in line (at once if it is), on the thread that made it so; it must not block. A waiter served or
-   * cancelled before it is first in line is never told.
+   * {@link #acquire(long, Consumer)}, and if the caller is queued, {@code whenNext} is called once when it comes
+   * among the first in line, as many as there are slots (at once if it is), on the thread that made it so; it must
+   * not block. A waiter served or cancelled before that is never told.
    */
   Lease acquire(long bytes, Consumer<Lease> whenFree, Runnable whenNext) {
     long reserved = Math.min(Math.max(bytes, 0), maxBytes);
@@ -116,14 +119,23 @@ final class UploadSlots {
     return grants;
   }
 
-  /** The call that tells the first waiter in line, if it has not been told yet; a no-op otherwise. */
+  /**
+   * The call that tells the first {@link #capacity} waiters in line that have not been told yet (as many as there
+   * are slots, so that an upload is on its way for every slot that frees); a no-op if there are none.
+   */
   private Runnable tellFirstInLine() {
-    Waiter first = waiters.peekFirst();
-    if (first == null || first.told) {
-      return () -> { };
+    List<Runnable> calls = new ArrayList<>();
+    int seen = 0;
+    for (Waiter w : waiters) {
+      if (seen++ == capacity) {
+        break;
+      }
+      if (!w.told) {
+        w.told = true;
+        calls.add(w.whenNext());
+      }
     }
-    first.told = true;
-    return first.whenNext();
+    return () -> calls.forEach(Runnable::run);
   }
 
   private void release(long bytes) {

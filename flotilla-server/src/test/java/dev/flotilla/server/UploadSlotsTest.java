@@ -39,7 +39,7 @@ class UploadSlotsTest {
   }
 
   @Test
-  void tellsEachWaiterOnceWhenItBecomesFirstInLine() {
+  void withOneSlotTellsEachWaiterOnceWhenItBecomesFirstInLine() {
     UploadSlots slots = new UploadSlots(1);
     List<String> told = new ArrayList<>();
     UploadSlots.Lease a = slots.acquire(1, granted::add, () -> told.add("a"));
@@ -62,6 +62,20 @@ class UploadSlotsTest {
     granted.get(0).release(); // d is served; nobody is left in line
     assertThat(granted).hasSize(2);
     assertThat(told).as("nobody told twice").containsExactly("b", "c", "d");
+  }
+
+  @Test
+  void tellsAsManyWaitersAsThereAreSlots() {
+    UploadSlots slots = new UploadSlots(2);
+    List<String> told = new ArrayList<>();
+    UploadSlots.Lease a = slots.acquire(1, granted::add, () -> told.add("a"));
+    slots.acquire(1, granted::add, () -> told.add("b"));
+    for (String w : List.of("c", "d", "e")) {
+      assertThat(slots.acquire(1, granted::add, () -> told.add(w))).isNull();
+    }
+    assertThat(told).containsExactly("c", "d");
+    a.release(); // c is served: d and e are the first two in line
+    assertThat(told).containsExactly("c", "d", "e");
   }
 
   @Test
