@@ -70,6 +70,12 @@ final class ServerCommand implements Callable<Integer> {
           + " wait their turn (default: 2).")
   Integer uploadSlots;
 
+  @Option(names = "--upload-lookahead", paramLabel = "N",
+      description = "Uploads waiting for a slot that may already send up to a flow-control window each, overlapping"
+          + " the server's other work; the others send only their header until their turn (default: "
+          + ServerSettings.DEFAULT_UPLOAD_LOOKAHEAD + ").")
+  Integer uploadLookahead;
+
   @Option(names = "--seed", defaultValue = "42", description = "Seed of initial weights and sampling (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -112,6 +118,9 @@ final class ServerCommand implements Callable<Integer> {
         .limits(security.limits());
     if (flowControlWindow != null) {
       b.flowControlWindowBytes(Protocol.checkFlowControlWindow(flowControlWindow));
+    }
+    if (uploadLookahead != null) {
+      b.uploadLookahead(uploadLookahead);
     }
     if (uploadSlots != null) {
       b.uploadSlots(uploadSlots);

@@ -7,7 +7,10 @@ import dev.flotilla.transport.Protocol;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** {@code flotilla server --flow-control-window} and {@code --upload-slots}: into the settings, or a one-line error. */
+/**
+ * {@code flotilla server --flow-control-window}, {@code --upload-slots} and {@code --upload-lookahead}: into the
+ * settings, or a one-line error.
+ */
 class ServerTransportOptionsTest {
   private static ServerSettings settings(String... args) {
     ServerCommand command = new ServerCommand();
@@ -17,13 +20,16 @@ class ServerTransportOptionsTest {
 
   @Test
   void reachTheServersSettings() {
-    ServerSettings s = settings("--host", "127.0.0.1", "--flow-control-window", "256k", "--upload-slots", "1");
+    ServerSettings s = settings("--host", "127.0.0.1", "--flow-control-window", "256k", "--upload-slots", "1",
+        "--upload-lookahead", "0");
 
     assertThat(s.flowControlWindowBytes()).isEqualTo(256 << 10);
     assertThat(s.uploadSlots()).isEqualTo(1);
+    assertThat(s.uploadLookahead()).isZero();
     ServerSettings defaults = settings("--host", "127.0.0.1");
     assertThat(defaults.flowControlWindowBytes()).isEqualTo(Protocol.DEFAULT_FLOW_CONTROL_WINDOW_BYTES);
     assertThat(defaults.uploadSlots()).isEqualTo(ServerSettings.builder().build().uploadSlots());
+    assertThat(defaults.uploadLookahead()).isEqualTo(ServerSettings.DEFAULT_UPLOAD_LOOKAHEAD);
   }
 
   @Test
@@ -38,5 +44,8 @@ class ServerTransportOptionsTest {
     KeysCommandTest.Output slots = KeysCommandTest.run("server", "--host", "127.0.0.1", "--upload-slots", "0");
     assertThat(slots.code()).isEqualTo(Main.USAGE_ERROR);
     assertThat(slots.err().strip()).contains("uploadSlots must be >= 1, got 0").doesNotContain("\n");
+    KeysCommandTest.Output ahead = KeysCommandTest.run("server", "--host", "127.0.0.1", "--upload-lookahead", "-1");
+    assertThat(ahead.code()).isEqualTo(Main.USAGE_ERROR);
+    assertThat(ahead.err().strip()).contains("uploadLookahead must be >= 0, got -1").doesNotContain("\n");
   }
 }

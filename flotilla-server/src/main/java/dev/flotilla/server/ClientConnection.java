@@ -344,8 +344,8 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
 
   /**
    * Tells the client to send the chunks of the message that {@code start} begins, once: when it holds a slot, or
-   * before, when it is among the first in line for one (its first window then waits here, so a slot that frees need
-   * not wait for the round trip of a grant). Does nothing for a message that needs no grant.
+   * before, when it is among the first in line for one ({@link ServerSettings#uploadLookahead()}: its first window
+   * then waits here, overlapping the server's other work). Does nothing for a message that needs no grant.
    */
   private void grantUpload(Frame start) {
     synchronized (this) {

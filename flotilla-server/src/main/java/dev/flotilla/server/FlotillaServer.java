@@ -80,7 +80,7 @@ public final class FlotillaServer implements AutoCloseable {
     ExecutorService callbacks = Executors.newCachedThreadPool(threads("flotilla-grpc"));
     ExecutorService senders = Executors.newCachedThreadPool(threads("flotilla-send"));
     FleetService service = new FleetService(registry,
-        new UploadSlots(settings.uploadSlots(), settings.limits().maxInflightBytes()),
+        new UploadSlots(settings.uploadSlots(), settings.limits().maxInflightBytes(), settings.uploadLookahead()),
         new MessageEncoder(settings.chunkBytes(), SHARED_ENCODING_BYTES), callbacks, senders, guards);
     Server server = builder
         .executor(callbacks)

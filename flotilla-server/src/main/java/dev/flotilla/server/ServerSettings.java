@@ -13,16 +13,25 @@ import java.util.Objects;
  * @param flowControlWindowBytes HTTP/2 flow-control window of each client connection, in bytes: how much a client
  *                         may send before the server has read it (see {@link Protocol#DEFAULT_FLOW_CONTROL_WINDOW_BYTES})
  * @param uploadSlots      how many uploads with arrays the server assembles or holds at once; memory for uploads is
- *                         about this many models, and further clients are paused by flow control until a slot frees
+ *                         about this many models, and further clients wait until a slot frees
+ * @param uploadLookahead  how many of the uploads waiting for a slot are granted ahead of it (protocol version 4), so
+ *                         that they send up to a flow-control window each while the server is busy: more time
+ *                         overlapped, at up to this many windows of server memory; the others send only their
+ *                         header until their turn
  * @param keepAliveTime    idle time after which the server pings a client to check that it is alive
  * @param keepAliveTimeout how long a ping may go unanswered before the client counts as disconnected
  * @param security         TLS, client authentication, and whether plaintext may leave the loopback interface
  * @param limits           what one connection may cost: message and in-flight bytes, stall and handshake timeouts
  */
 public record ServerSettings(String host, int port, int chunkBytes, int flowControlWindowBytes, int uploadSlots,
-    Duration keepAliveTime, Duration keepAliveTimeout, ServerSecurity security, ConnectionLimits limits) {
+    int uploadLookahead, Duration keepAliveTime, Duration keepAliveTimeout, ServerSecurity security, ConnectionLimits limits) {
   /** The port used when none is given. */
   public static final int DEFAULT_PORT = 9091;
+  /**
+   * Uploads granted ahead of a slot by default: at most 8 flow-control windows (8 MiB by default) of waiting uploads
+   * in the server however many clients wait, and most of the overlap of letting every client send (BENCHMARKS.md, W3).
+   */
+  public static final int DEFAULT_UPLOAD_LOOKAHEAD = 8;
 
   public ServerSettings {
     if (host == null || host.isEmpty()) {
@@ -36,6 +45,9 @@ public record ServerSettings(String host, int port, int chunkBytes, int flowCont
     if (uploadSlots < 1) {
       throw new IllegalArgumentException("uploadSlots must be >= 1, got " + uploadSlots);
     }
+    if (uploadLookahead < 0) {
+      throw new IllegalArgumentException("uploadLookahead must be >= 0, got " + uploadLookahead);
+    }
     requirePositive("keepAliveTime", keepAliveTime);
     requirePositive("keepAliveTimeout", keepAliveTimeout);
     Objects.requireNonNull(security, "security");
@@ -44,7 +56,7 @@ public record ServerSettings(String host, int port, int chunkBytes, int flowCont
 
   /**
    * A builder with the defaults: every interface, port {@value #DEFAULT_PORT}, 256 KiB chunks, a 1 MiB flow-control
-   * window, 2 upload slots, a keep-alive ping after 30 s idle that must be answered within 10 s, plaintext (so only a
+   * window, 2 upload slots and {@value #DEFAULT_UPLOAD_LOOKAHEAD} granted ahead, a keep-alive ping after 30 s idle that must be answered within 10 s, plaintext (so only a
    * loopback host is allowed, see {@link ServerSecurity}) admitting any client, and {@link ConnectionLimits#defaults()}.
    */
   public static Builder builder() {
@@ -65,6 +77,7 @@ public record ServerSettings(String host, int port, int chunkBytes, int flowCont
     private int chunkBytes = Protocol.DEFAULT_CHUNK_BYTES;
     private int flowControlWindowBytes = Protocol.DEFAULT_FLOW_CONTROL_WINDOW_BYTES;
     private int uploadSlots = 2;
+    private int uploadLookahead = DEFAULT_UPLOAD_LOOKAHEAD;
     private Duration keepAliveTime = Duration.ofSeconds(30);
     private Duration keepAliveTimeout = Duration.ofSeconds(10);
     private ServerSecurity security = ServerSecurity.plaintext();
@@ -114,6 +127,12 @@ public record ServerSettings(String host, int port, int chunkBytes, int flowCont
       return this;
     }
 
+    /** Sets {@link ServerSettings#uploadLookahead()}. */
+    public Builder uploadLookahead(int uploadLookahead) {
+      this.uploadLookahead = uploadLookahead;
+      return this;
+    }
+
     /** Sets {@link ServerSettings#keepAliveTime()} and {@link ServerSettings#keepAliveTimeout()}. */
     public Builder keepAlive(Duration time, Duration timeout) {
       this.keepAliveTime = time;
@@ -123,8 +142,8 @@ public record ServerSettings(String host, int port, int chunkBytes, int flowCont
 
     /** The settings; throws {@link IllegalArgumentException} naming a bad value. */
     public ServerSettings build() {
-      return new ServerSettings(host, port, chunkBytes, flowControlWindowBytes, uploadSlots, keepAliveTime,
-          keepAliveTimeout, security, limits);
+      return new ServerSettings(host, port, chunkBytes, flowControlWindowBytes, uploadSlots, uploadLookahead,
+          keepAliveTime, keepAliveTimeout, security, limits);
     }
   }
 }

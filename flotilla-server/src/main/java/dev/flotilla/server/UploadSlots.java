@@ -14,14 +14,14 @@ import java.util.function.Consumer;
  *
  * <p>An upload takes one slot and the bytes its header declares; a message larger than the whole budget takes all of
  * it, so it waits until no other upload is in flight. Waiters are served first come, first served; each of the first
- * few in line (as many as there are slots) is told so once ({@code whenNext}), so that its upload can start towards
- * the server before a slot frees.
+ * few in line (the lookahead) is told so once ({@code whenNext}), so that its upload can start towards the server
+ * before a slot frees.
  * Thread-safe; callbacks run outside the internal lock.
  */
 final class UploadSlots {
   private final Deque<Waiter> waiters = new ArrayDeque<>();
   private final long maxBytes;
-  private final int capacity;
+  private final int lookahead;
   private int free;
   private long freeBytes;
 
@@ -30,15 +30,23 @@ final class UploadSlots {
     this(capacity, Long.MAX_VALUE);
   }
 
-  /** {@code capacity} slots sharing a budget of {@code maxBytes} array bytes. */
+  /** {@code capacity} slots sharing a budget of {@code maxBytes} array bytes; as many waiters told ahead. */
   UploadSlots(int capacity, long maxBytes) {
+    this(capacity, maxBytes, capacity);
+  }
+
+  /** {@code capacity} slots sharing a budget of {@code maxBytes} array bytes; {@code lookahead} waiters told ahead. */
+  UploadSlots(int capacity, long maxBytes, int lookahead) {
     if (capacity < 1) {
       throw new IllegalArgumentException("upload slots must be >= 1, got " + capacity);
     }
     if (maxBytes < 1) {
       throw new IllegalArgumentException("the upload byte budget must be >= 1, got " + maxBytes);
     }
-    this.capacity = capacity;
+    if (lookahead < 0) {
+      throw new IllegalArgumentException("upload lookahead must be >= 0, got " + lookahead);
+    }
+    this.lookahead = lookahead;
     this.free = capacity;
     this.maxBytes = maxBytes;
     this.freeBytes = maxBytes;
@@ -55,8 +63,8 @@ final class UploadSlots {
 
   /**
    * {@link #acquire(long, Consumer)}, and if the caller is queued, {@code whenNext} is called once when it comes
-   * among the first in line, as many as there are slots (at once if it is), on the thread that made it so; it must
-   * not block. A waiter served or cancelled before that is never told.
+   * among the first in line, as many as the lookahead (at once if it is), on the thread that made it so; it must not
+   * block. A waiter served or cancelled before that is never told.
    */
   Lease acquire(long bytes, Consumer<Lease> whenFree, Runnable whenNext) {
     long reserved = Math.min(Math.max(bytes, 0), maxBytes);
@@ -120,14 +128,14 @@ final class UploadSlots {
   }
 
   /**
-   * The call that tells the first {@link #capacity} waiters in line that have not been told yet (as many as there
-   * are slots, so that an upload is on its way for every slot that frees); a no-op if there are none.
+   * The call that tells the first {@link #lookahead} waiters in line that have not been told yet (so that uploads
+   * are on their way for the slots that free); a no-op if there are none.
    */
   private Runnable tellFirstInLine() {
     List<Runnable> calls = new ArrayList<>();
     int seen = 0;
     for (Waiter w : waiters) {
-      if (seen++ == capacity) {
+      if (seen++ == lookahead) {
         break;
       }
       if (!w.told) {

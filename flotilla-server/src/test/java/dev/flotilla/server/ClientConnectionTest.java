@@ -50,7 +50,12 @@ class ClientConnectionTest {
   private FlotillaServer server;
 
   private FlotillaServer server(int uploadSlots) {
-    server = FlotillaServer.start(ServerSettings.builder().host("127.0.0.1").port(0).uploadSlots(uploadSlots).build());
+    return server(uploadSlots, ServerSettings.DEFAULT_UPLOAD_LOOKAHEAD);
+  }
+
+  private FlotillaServer server(int uploadSlots, int lookahead) {
+    server = FlotillaServer.start(ServerSettings.builder().host("127.0.0.1").port(0).uploadSlots(uploadSlots)
+        .uploadLookahead(lookahead).build());
     open.add(server);
     return server;
   }
@@ -200,7 +205,7 @@ class ClientConnectionTest {
 
   @Test
   void grantsAnUploadWhenItHoldsASlotOrIsNextInLineAndNotBefore() throws Exception {
-    server(1);
+    server(1, 1);
     RawClient a = connect().hello("a");
     RawClient b = connect().hello("b");
     RawClient c = connect().hello("c");

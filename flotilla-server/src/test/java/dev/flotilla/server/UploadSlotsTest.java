@@ -65,8 +65,14 @@ class UploadSlotsTest {
   }
 
   @Test
-  void tellsAsManyWaitersAsThereAreSlots() {
-    UploadSlots slots = new UploadSlots(2);
+  void tellsAsManyWaitersAsTheLookahead() {
+    UploadSlots none = new UploadSlots(1, Long.MAX_VALUE, 0);
+    none.acquire(1, granted::add);
+    List<String> notTold = new ArrayList<>();
+    assertThat(none.acquire(1, granted::add, () -> notTold.add("x"))).isNull();
+    assertThat(notTold).as("no lookahead").isEmpty();
+
+    UploadSlots slots = new UploadSlots(2, Long.MAX_VALUE, 2);
     List<String> told = new ArrayList<>();
     UploadSlots.Lease a = slots.acquire(1, granted::add, () -> told.add("a"));
     slots.acquire(1, granted::add, () -> told.add("b"));
