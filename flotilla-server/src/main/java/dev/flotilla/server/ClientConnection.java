@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * One client's stream, seen from the server: reads its frames, matches replies to requests and sends requests.
  *
  * <p>Reading uses manual flow control: one frame is requested at a time, and a message with arrays is read only
- * once it holds an {@link UploadSlots} slot; then the client is sent an {@code UploadGrant} for it, which is what a
- * client waits for before it sends the message's chunks (protocol version 4). Without a slot the connection stops
+ * once it holds an {@link UploadSlots} slot. The client is sent an {@code UploadGrant} for it then, or earlier if it
+ * is among the first in line for a slot; a client waits for it before it sends the message's chunks (protocol
+ * version 4). Without a slot the connection stops
  * requesting and no thread blocks; a client that sends its chunks before the grant is paused by HTTP/2 flow control,
  * with up to one window of them buffered here. Frames are handled on the server's callback
  * executor (serially per call, as gRPC guarantees), or on it after a slot was granted; sends run on a
@@ -66,7 +67,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
   private volatile ClientInfo info;
   private UploadSlots.Lease lease; // guarded by this: the slot of the message being assembled
   private Consumer<UploadSlots.Lease> waiter; // guarded by this: queued for a slot
-  private boolean grantPending; // guarded by this: the message being started needs a grant not yet sent
+  private long grantPendingFor; // guarded by this: the id of the message whose grant is yet to send, 0 if none
 
   /** Must be constructed inside the service method, where gRPC allows installing handlers. */
   ClientConnection(ServerCallStreamObserver<Frame> call, ClientRegistry registry, UploadSlots slots,
@@ -120,11 +121,12 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
         if (frame.hasStart() && frame.getStart().getArraysCount() > 0) {
           long bytes = admission.reserve(frame.getStart()); // refuses before waiting for a slot
           startedReplyTo = frame.getStart().getReplyTo();
-          grantPending = Protocol.needsGrant(frame.getStart().getArraysCount(), bytes);
+          grantPendingFor = Protocol.needsGrant(frame.getStart().getArraysCount(), bytes)
+              ? frame.getStart().getMessageId() : 0;
           Consumer<UploadSlots.Lease> w = granted -> resumeLater(frame, granted);
           UploadSlots.Lease l = slots.acquire(bytes, w, () -> grantUpload(frame));
           if (l == null) {
-            waiter = w; // no grant and no request(1) until a slot is free: the client waits with its chunks
+            waiter = w; // no request(1) until a slot is free, and no grant unless among the first in line
             queued = true;
           } else {
             lease = l;
@@ -139,7 +141,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
         return; // resumeLater receives the frame once a slot is granted
       }
       receive(frame);
-      if (startedReplyTo != 0) {
+      if (frame.hasStart()) {
         grantUpload(frame); // after receive(), so that the chunks find the message started
       }
     } catch (RuntimeException | Error e) {
@@ -348,13 +350,14 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
    * then waits here, overlapping the server's other work). Does nothing for a message that needs no grant.
    */
   private void grantUpload(Frame start) {
+    long id = start.getStart().getMessageId();
     synchronized (this) {
-      if (!grantPending) {
-        return;
+      if (grantPendingFor != id) {
+        return; // granted already, needs no grant, or a late call for a message that has since finished
       }
-      grantPending = false;
+      grantPendingFor = 0;
     }
-    sender.sendNow(FrameSender.uploadGrant(start.getStart().getMessageId()));
+    sender.sendNow(FrameSender.uploadGrant(id));
   }
 
   private void receive(Frame frame) {

@@ -128,11 +128,8 @@ class FrameSenderTest {
     FakeStream stream = new FakeStream();
     stream.becomeReady();
     FrameSender sender = new FrameSender(stream, new MessageEncoder(64 << 10));
-    CompletableFuture<Long> sent = CompletableFuture.supplyAsync(() -> sendWhenGranted(sender, 7));
+    CompletableFuture<Long> sent = uploadWaitingForItsGrant(stream, sender, 7);
 
-    for (int i = 0; i < 250 && stream.frames.isEmpty(); i++) {
-      Thread.sleep(20);
-    }
     sender.granted(6); // another message's grant does not release this one
     Thread.sleep(150);
     assertThat(stream.frames).as("only the start before the grant").hasSize(1);
@@ -165,10 +162,7 @@ class FrameSenderTest {
     FakeStream stream = new FakeStream();
     stream.becomeReady();
     FrameSender sender = new FrameSender(stream, new MessageEncoder(64 << 10));
-    CompletableFuture<Long> sent = CompletableFuture.supplyAsync(() -> sendWhenGranted(sender, 3));
-    for (int i = 0; i < 250 && stream.frames.isEmpty(); i++) {
-      Thread.sleep(20);
-    }
+    CompletableFuture<Long> sent = uploadWaitingForItsGrant(stream, sender, 3);
 
     sender.markClosed("the server went away");
 
@@ -191,6 +185,16 @@ class FrameSenderTest {
     sender.markClosed("done");
     assertThat(sender.sendNow(FrameSender.uploadGrant(10))).isFalse();
     assertThat(stream.frames).hasSize(1);
+  }
+
+  /** Starts sending {@link #UPLOAD} as message {@code id} and returns once its start is on {@code stream}. */
+  private static CompletableFuture<Long> uploadWaitingForItsGrant(FakeStream stream, FrameSender sender, long id)
+      throws InterruptedException {
+    CompletableFuture<Long> sent = CompletableFuture.supplyAsync(() -> sendWhenGranted(sender, id));
+    for (int i = 0; i < 250 && stream.frames.isEmpty(); i++) {
+      Thread.sleep(20);
+    }
+    return sent;
   }
 
   private static long sendWhenGranted(FrameSender sender, long id) {
