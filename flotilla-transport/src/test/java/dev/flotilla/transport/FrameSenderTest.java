@@ -125,8 +125,7 @@ class FrameSenderTest {
 
   @Test
   void anUploadSendsItsStartThenWaitsForItsGrantBeforeItsChunks() throws Exception {
-    FakeStream stream = new FakeStream();
-    stream.becomeReady();
+    FakeStream stream = FakeStream.ready();
     FrameSender sender = new FrameSender(stream, new MessageEncoder(64 << 10));
     CompletableFuture<Long> sent = uploadWaitingForItsGrant(stream, sender, 7);
 
@@ -143,8 +142,7 @@ class FrameSenderTest {
 
   @Test
   void aGrantThatComesFirstLetsTheUploadThroughAndSmallMessagesNeverWait() throws Exception {
-    FakeStream stream = new FakeStream();
-    stream.becomeReady();
+    FakeStream stream = FakeStream.ready();
     FrameSender sender = new FrameSender(stream, new MessageEncoder(64 << 10));
     sender.granted(1);
     assertThat(sendWhenGranted(sender, 1)).isEqualTo(UPLOAD.arrays().byteSize());
@@ -159,8 +157,7 @@ class FrameSenderTest {
 
   @Test
   void closingWakesASenderWaitingForItsGrant() throws Exception {
-    FakeStream stream = new FakeStream();
-    stream.becomeReady();
+    FakeStream stream = FakeStream.ready();
     FrameSender sender = new FrameSender(stream, new MessageEncoder(64 << 10));
     CompletableFuture<Long> sent = uploadWaitingForItsGrant(stream, sender, 3);
 
@@ -198,17 +195,21 @@ class FrameSenderTest {
   }
 
   private static long sendWhenGranted(FrameSender sender, long id) {
-    try {
-      return sender.sendWhenGranted(TestMessages.sent(UPLOAD, id));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return uninterrupted(() -> sender.sendWhenGranted(TestMessages.sent(UPLOAD, id)));
   }
 
   private static long send(FrameSender sender, long id) {
+    return uninterrupted(() -> sender.send(TestMessages.sent(MODEL, id)));
+  }
+
+  /** A send, for a thread of the common pool: an interrupt becomes an unchecked exception. */
+  private interface Send {
+    long run() throws InterruptedException;
+  }
+
+  private static long uninterrupted(Send send) {
     try {
-      return sender.send(TestMessages.sent(MODEL, id));
+      return send.run();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -222,6 +223,13 @@ class FrameSenderTest {
     volatile Runnable onReady = () -> { };
     volatile Throwable error;
     volatile int completions;
+
+    /** A stream that is ready from the start. */
+    static FakeStream ready() {
+      FakeStream s = new FakeStream();
+      s.becomeReady();
+      return s;
+    }
 
     void becomeReady() {
       ready = true;
