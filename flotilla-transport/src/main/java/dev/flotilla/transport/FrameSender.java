@@ -5,9 +5,7 @@ import dev.flotilla.transport.proto.Frame;
 import dev.flotilla.transport.proto.UploadGrant;
 import io.grpc.Status;
 import io.grpc.stub.CallStreamObserver;
-import java.util.HashSet;
 import java.util.Iterator;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -36,7 +34,8 @@ public final class FrameSender {
   private final ReentrantLock messageLock = new ReentrantLock(); // held for a whole message
   private final ReentrantLock streamLock = new ReentrantLock(); // held for every call on the stream
   private final Condition ready = streamLock.newCondition(); // signalled on readiness, grants and closing
-  private final Set<Long> grants = new HashSet<>(); // guarded by streamLock: granted ids not yet used
+  private long awaiting; // guarded by streamLock: the message whose grant is awaited, 0 if none
+  private boolean awaitedGranted; // guarded by streamLock: its grant has come
   private boolean closed; // guarded by streamLock
   private String closeReason = "the stream is closed";
 
@@ -81,12 +80,15 @@ public final class FrameSender {
     long id = message.metadata().messageId();
     messageLock.lockInterruptibly();
     try {
+      if (awaitGrant) {
+        expectGrant(id); // before the start goes out: the grant may come back before awaitGrant is reached
+      }
       boolean first = true;
       while (frames.hasNext()) {
         Frame frame = frames.next();
         sendFrame(frame);
         if (first && awaitGrant) {
-          awaitGrant(id);
+          awaitGrant();
         }
         first = false;
       }
@@ -136,25 +138,39 @@ public final class FrameSender {
   }
 
   /**
-   * Records the peer's grant of message {@code messageId}, releasing a {@link #sendWhenGranted} waiting for it (or
-   * letting it pass without waiting if the grant comes first). Called by the receiving side; never waits.
+   * Records the peer's grant of message {@code messageId}, releasing the {@link #sendWhenGranted} of that message
+   * (which may not have started waiting yet). A grant of any other message is ignored, so a peer cannot make this
+   * sender hold anything for grants it never asked for. Called by the receiving side; never waits.
    */
   public void granted(long messageId) {
     streamLock.lock();
     try {
-      grants.add(messageId);
-      ready.signalAll();
+      if (messageId != 0 && messageId == awaiting) {
+        awaitedGranted = true;
+        ready.signalAll();
+      }
     } finally {
       streamLock.unlock();
     }
   }
 
-  private void awaitGrant(long messageId) throws InterruptedException {
+  private void expectGrant(long messageId) {
+    streamLock.lock();
+    try {
+      awaiting = messageId;
+      awaitedGranted = false;
+    } finally {
+      streamLock.unlock();
+    }
+  }
+
+  private void awaitGrant() throws InterruptedException {
     streamLock.lockInterruptibly();
     try {
-      while (!closed && !grants.remove(messageId)) {
+      while (!closed && !awaitedGranted) {
         ready.await();
       }
+      awaiting = 0;
       if (closed) {
         throw new ConnectionClosedException(closeReason);
       }
