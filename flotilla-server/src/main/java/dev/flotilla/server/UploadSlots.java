@@ -85,7 +85,7 @@ final class UploadSlots {
     boolean removed;
     List<Runnable> grants;
     synchronized (this) {
-      removed = waiters.removeIf(w -> w.whenFree() == waiter);
+      removed = waiters.removeIf(w -> w.whenFree == waiter);
       grants = removed ? serveWaiters() : List.of(); // the next waiter may fit now
     }
     grants.forEach(Runnable::run);
@@ -118,10 +118,10 @@ final class UploadSlots {
    */
   private List<Runnable> serveWaiters() {
     List<Runnable> grants = new ArrayList<>();
-    while (!waiters.isEmpty() && fits(waiters.peekFirst().bytes())) {
+    while (!waiters.isEmpty() && fits(waiters.peekFirst().bytes)) {
       Waiter w = waiters.pollFirst();
-      Lease l = take(w.bytes());
-      grants.add(() -> w.whenFree().accept(l));
+      Lease l = take(w.bytes);
+      grants.add(() -> w.whenFree.accept(l));
     }
     grants.add(tellFirstInLine());
     return grants;
@@ -140,7 +140,7 @@ final class UploadSlots {
       }
       if (!w.told) {
         w.told = true;
-        calls.add(w.whenNext());
+        calls.add(w.whenNext);
       }
     }
     return () -> calls.forEach(Runnable::run);
@@ -157,27 +157,15 @@ final class UploadSlots {
   }
 
   private static final class Waiter {
-    private final long bytes;
-    private final Consumer<Lease> whenFree;
-    private final Runnable whenNext;
-    private boolean told; // guarded by the slots' lock: whenNext has been handed out
+    final long bytes;
+    final Consumer<Lease> whenFree;
+    final Runnable whenNext;
+    boolean told; // guarded by the slots' lock: whenNext has been handed out
 
     Waiter(long bytes, Consumer<Lease> whenFree, Runnable whenNext) {
       this.bytes = bytes;
       this.whenFree = whenFree;
       this.whenNext = whenNext;
-    }
-
-    long bytes() {
-      return bytes;
-    }
-
-    Consumer<Lease> whenFree() {
-      return whenFree;
-    }
-
-    Runnable whenNext() {
-      return whenNext;
     }
   }
 

@@ -83,14 +83,12 @@ public final class FrameSender {
       if (awaitGrant) {
         expectGrant(id); // before the start goes out: the grant may come back before awaitGrant is reached
       }
-      boolean first = true;
+      sendFrame(frames.next()); // the MessageStart
+      if (awaitGrant) {
+        awaitGrant();
+      }
       while (frames.hasNext()) {
-        Frame frame = frames.next();
-        sendFrame(frame);
-        if (first && awaitGrant) {
-          awaitGrant();
-        }
-        first = false;
+        sendFrame(frames.next());
       }
       return message.arrays().byteSize();
     } catch (InterruptedException | RuntimeException e) {
