@@ -12,6 +12,7 @@ import dev.flotilla.core.strategy.ClientFailureException;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.testing.TestModels;
+import dev.flotilla.transport.FrameSender;
 import dev.flotilla.transport.MessageAssembler;
 import dev.flotilla.transport.MessageEncoder;
 import dev.flotilla.transport.Protocol;
@@ -234,6 +235,16 @@ class ClientConnectionTest {
     }
     assertThat(a.nextGrant(100)).as("one grant per upload").isNull();
     assertThat(b.nextGrant(100)).as("one grant per upload").isNull();
+  }
+
+  @Test
+  void aClientThatSendsAGrantBreaksTheProtocolAndIsClosed() throws Exception {
+    server(1);
+    RawClient c = connect().hello("granter");
+    c.send(FrameSender.uploadGrant(1));
+    Status status = c.closed.get(5, TimeUnit.SECONDS);
+    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(status.getDescription()).contains("unexpected UPLOAD_GRANT frame");
   }
 
   @Test
