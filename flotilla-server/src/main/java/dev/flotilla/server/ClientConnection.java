@@ -118,7 +118,10 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
       long startedReplyTo = 0; // the request whose reply begins with this frame
       boolean queued = false;
       synchronized (this) {
-        if (frame.hasStart() && frame.getStart().getArraysCount() > 0) {
+        if (frame.hasWhole() && frame.getWhole().getStart().getArraysCount() > 0) {
+          admission.reserve(frame.getWhole().getStart()); // its bytes are here: no slot to wait for, no grant
+          startedReplyTo = frame.getWhole().getStart().getReplyTo();
+        } else if (frame.hasStart() && frame.getStart().getArraysCount() > 0) {
           long bytes = admission.reserve(frame.getStart()); // refuses before waiting for a slot
           startedReplyTo = frame.getStart().getReplyTo();
           grantPendingFor = Protocol.needsGrant(frame.getStart().getArraysCount(), bytes)
@@ -367,6 +370,8 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
       if (frame.hasChunk()) {
         registry.addBytesReceived(frame.getChunk().getData().size());
         lastUploadNanos = System.nanoTime();
+      } else if (frame.hasWhole()) {
+        registry.addBytesReceived(frame.getWhole().getData().size());
       }
       done = assembler.accept(frame);
       if (done.isPresent()) {
@@ -396,7 +401,8 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
         info == null ? handshake.claimedId() : id(), peer, e.getMessage());
     long replyTo;
     synchronized (this) {
-      replyTo = frame.hasStart() ? frame.getStart().getReplyTo() : assembler.replyToInProgress();
+      replyTo = frame.hasStart() ? frame.getStart().getReplyTo()
+          : frame.hasWhole() ? frame.getWhole().getStart().getReplyTo() : assembler.replyToInProgress();
     }
     if (info != null) {
       registry.unregister(this); // before the failure is seen, so no one finds the client registered after it

@@ -115,7 +115,7 @@ class ClientConnectionTest {
 
     Status status = c.closed.get(5, TimeUnit.SECONDS);
     assertThat(status.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
-    assertThat(status.getDescription()).contains("version 4").contains("the client version 99");
+    assertThat(status.getDescription()).contains("version 5").contains("the client version 99");
     assertThat(server.registry().size()).isZero();
   }
 
@@ -184,7 +184,7 @@ class ClientConnectionTest {
     List<Frame> framesB = b.encode(b.nextMessage().metadata().messageId(), MODEL);
 
     a.send(framesA.get(0)); // a takes the only slot...
-    a.send(framesA.get(1)); // ...and sends all its bytes, but not its end
+    framesA.subList(1, framesA.size() - 1).forEach(a::send); // ...and sends all its bytes, but not its end
     for (int i = 0; i < 100 && server.registry().bytesReceived() < MODEL.arrays().byteSize(); i++) {
       Thread.sleep(20);
     }
@@ -193,7 +193,7 @@ class ClientConnectionTest {
     Thread.sleep(300);
     assertThat(replyB).isNotDone();
 
-    a.send(framesA.get(2));
+    a.send(framesA.get(framesA.size() - 1));
     Reply gotA = replyA.get(5, TimeUnit.SECONDS);
     Thread.sleep(200);
     assertThat(replyB).as("a's reply still holds the slot").isNotDone();
@@ -248,6 +248,46 @@ class ClientConnectionTest {
   }
 
   @Test
+  void aReplyInOneWholeFrameIsTakenWhileAnotherUploadHoldsTheOnlySlot() throws Exception {
+    server(1);
+    RawClient a = connect().hello("a");
+    RawClient b = connect().hello("b");
+    CompletableFuture<Reply> replyA = server.registry().client("a").orElseThrow().request(Message.of("train"));
+    CountDownLatch started = new CountDownLatch(1);
+    CompletableFuture<Reply> replyB = server.registry().client("b").orElseThrow()
+        .request(Message.of("train"), ReplyAllowance.any(), started::countDown);
+    a.send(a.encode(a.nextMessage().metadata().messageId(), MODEL).get(0)); // a takes the only slot and stalls
+    long requestB = b.nextMessage().metadata().messageId();
+    List<Frame> whole = new ArrayList<>();
+    new MessageEncoder(Protocol.DEFAULT_CHUNK_BYTES)
+        .encode(MODEL.withMetadata(MODEL.metadata().withIds(1, requestB))).forEachRemaining(whole::add);
+    assertThat(whole).hasSize(1);
+
+    b.send(whole.get(0)); // its bytes are all here: it needs no slot
+    try (Reply gotB = replyB.get(5, TimeUnit.SECONDS)) {
+      assertThat(gotB.message().arrays().contentEquals(MODEL.arrays())).isTrue();
+    }
+    assertThat(started.getCount()).as("told that the reply began").isZero();
+    assertThat(server.registry().bytesReceived()).isEqualTo(MODEL.arrays().byteSize());
+    assertThat(replyA).isNotDone();
+  }
+
+  @Test
+  void aWholeFrameThatAnswersNoRequestClosesTheConnectionNamingIt() throws Exception {
+    server(1);
+    RawClient a = connect().hello("a");
+    List<Frame> whole = new ArrayList<>();
+    new MessageEncoder(Protocol.DEFAULT_CHUNK_BYTES).encode(MODEL.withMetadata(MODEL.metadata().withIds(1, 77)))
+        .forEachRemaining(whole::add);
+
+    a.send(whole.get(0));
+
+    Status status = a.closed.get(5, TimeUnit.SECONDS);
+    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(status.getDescription()).contains("answers request 77, which is not open");
+  }
+
+  @Test
   void smallMessagesAreNeverGranted() throws Exception {
     server(1);
     RawClient a = connect().hello("a");
@@ -257,6 +297,10 @@ class ClientConnectionTest {
     reply = server.registry().client("a").orElseThrow().request(Message.of("train"));
     a.reply(a.nextMessage().metadata().messageId(), MODEL); // arrays, but within Protocol.UNGRANTED_ARRAY_BYTES
     reply.get(5, TimeUnit.SECONDS).close();
+    assertThat(a.nextGrant(200)).isNull();
+    reply = server.registry().client("a").orElseThrow().request(Message.of("train"));
+    a.send(RawPeer.inPieces(MODEL.withMetadata(MODEL.metadata().withIds(99, a.nextMessage().metadata().messageId())),
+        1 << 20).get(0)); // the start of a small reply sent in pieces: not granted either
     assertThat(a.nextGrant(200)).isNull();
   }
 
@@ -305,10 +349,9 @@ class ClientConnectionTest {
       }
     }
 
+    /** Its frames in pieces, also when small ({@link RawPeer#inPieces}), so that tests can send them one by one. */
     List<Frame> encode(long replyTo, Message message) {
-      List<Frame> out = new ArrayList<>();
-      new MessageEncoder(1 << 20).encode(message.withMetadata(message.metadata().withIds(++lastId, replyTo))).forEachRemaining(out::add);
-      return out;
+      return RawPeer.inPieces(message.withMetadata(message.metadata().withIds(++lastId, replyTo)), 1 << 20);
     }
 
     void reply(long replyTo, Message message) {

@@ -89,11 +89,25 @@ final class RawPeer implements StreamObserver<Frame>, AutoCloseable {
     }
   }
 
-  /** The frames of {@code message} as a reply to {@code replyTo}, with this peer's next message id. */
+  /**
+   * The frames of {@code message} as a reply to {@code replyTo}, with this peer's next message id, in pieces (see
+   * {@link #inPieces}).
+   */
   List<Frame> encode(long replyTo, Message message) {
+    return inPieces(message.withMetadata(message.metadata().withIds(++lastId, replyTo)), 64 << 10);
+  }
+
+  /**
+   * The frames of {@code message} (its ids set) as start, chunks of at most {@code chunkBytes} and end, also when it
+   * is small enough to travel as one {@code WholeMessage} frame: as a peer that never sends whole messages would (the
+   * protocol allows both), so that a test can send a small reply piece by piece. A message without arrays is one
+   * whole frame, the only form the encoder has for it.
+   */
+  static List<Frame> inPieces(Message message, int chunkBytes) {
+    long bytes = message.arrays().byteSize();
+    int chunk = Protocol.sentWhole(bytes, chunkBytes) && bytes > 1 ? (int) bytes - 1 : chunkBytes;
     List<Frame> out = new ArrayList<>();
-    new MessageEncoder(64 << 10).encode(message.withMetadata(message.metadata().withIds(++lastId, replyTo)))
-        .forEachRemaining(out::add);
+    new MessageEncoder(chunk).encode(message).forEachRemaining(out::add);
     return out;
   }
 

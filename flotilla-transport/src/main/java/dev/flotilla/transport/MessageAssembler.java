@@ -1,16 +1,16 @@
 package dev.flotilla.transport;
 
 import com.google.protobuf.ByteOutput;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.tensor.DType;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.tensor.TensorSpec;
-import dev.flotilla.transport.proto.Chunk;
 import dev.flotilla.transport.proto.Frame;
-import dev.flotilla.transport.proto.MessageEnd;
 import dev.flotilla.transport.proto.MessageStart;
+import dev.flotilla.transport.proto.WholeMessage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -105,15 +105,18 @@ public final class MessageAssembler {
   }
 
   /**
-   * Takes the next frame of the stream: a {@code MessageStart}, {@code Chunk} or {@code MessageEnd}. Returns the
-   * message once its end has arrived and checked out, otherwise empty.
+   * Takes the next frame of the stream: a {@code MessageStart}, {@code Chunk}, {@code MessageEnd} or
+   * {@code WholeMessage}. Returns the message once its end has arrived and checked out, otherwise empty.
    */
   public Optional<Message> accept(Frame frame) {
     switch (frame.getKindCase()) {
       case START -> begin(frame.getStart());
-      case CHUNK -> take(frame.getChunk());
+      case CHUNK -> take(frame.getChunk().getMessageId(), frame.getChunk().getData());
       case END -> {
-        return Optional.of(end(frame.getEnd()));
+        return Optional.of(end(frame.getEnd().getMessageId(), frame.getEnd().getCrc32List()));
+      }
+      case WHOLE -> {
+        return Optional.of(whole(frame.getWhole()));
       }
       default -> throw new ProtocolException("unexpected " + frame.getKindCase() + " frame "
           + (header == null ? "between messages" : "inside message " + id));
@@ -158,15 +161,26 @@ public final class MessageAssembler {
     header = h;
   }
 
-  private void take(Chunk c) {
-    requireOpen(c.getMessageId(), "chunk");
-    int size = c.getData().size();
+  /** A message in one frame: checked and decoded as its start, one chunk and its end would be. */
+  private Message whole(WholeMessage w) {
+    begin(w.getStart());
+    if (expected > Protocol.WHOLE_MESSAGE_ARRAY_BYTES) {
+      throw new ProtocolException("message " + id + " came whole with " + expected + " array bytes; at most "
+          + Protocol.WHOLE_MESSAGE_ARRAY_BYTES + " may travel in one frame");
+    }
+    take(id, w.getData());
+    return end(id, w.getCrc32List());
+  }
+
+  private void take(long chunkId, ByteString data) {
+    requireOpen(chunkId, "chunk");
+    int size = data.size();
     if (received + size > expected) {
       throw new ProtocolException("message " + id + " carries more than the " + expected
           + " array bytes its header declares");
     }
     try {
-      UnsafeByteOperations.unsafeWriteTo(c.getData(), pieces);
+      UnsafeByteOperations.unsafeWriteTo(data, pieces);
     } catch (IOException e) {
       throw new UncheckedIOException(e); // the sink never throws
     }
@@ -236,22 +250,22 @@ public final class MessageAssembler {
     offset += n;
   }
 
-  private Message end(MessageEnd e) {
-    requireOpen(e.getMessageId(), "end");
+  private Message end(long endId, List<Integer> crc32s) {
+    requireOpen(endId, "end");
     if (received != expected) {
       throw new ProtocolException("message " + id + " ended after " + received + " of its " + expected
           + " array bytes");
     }
     finishCompleteArrays();
-    if (e.getCrc32Count() != specs.size()) {
-      throw new ProtocolException("message " + id + " ends with " + e.getCrc32Count() + " checksums for "
+    if (crc32s.size() != specs.size()) {
+      throw new ProtocolException("message " + id + " ends with " + crc32s.size() + " checksums for "
           + specs.size() + " arrays");
     }
     List<Tensor> tensors = new ArrayList<>(specs.size());
     for (int i = 0; i < specs.size(); i++) {
-      if (crcs[i] != e.getCrc32(i)) {
+      if (crcs[i] != crc32s.get(i)) {
         throw new ProtocolException(String.format("array '%s' of message %d failed its CRC32 check: expected %08x,"
-            + " computed %08x", specs.get(i).name(), id, e.getCrc32(i), crcs[i]));
+            + " computed %08x", specs.get(i).name(), id, crc32s.get(i), crcs[i]));
       }
       TensorSpec spec = specs.get(i);
       if (spec.dtype() != DType.FLOAT32) {

@@ -9,6 +9,7 @@ import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.transport.proto.Chunk;
 import dev.flotilla.transport.proto.Frame;
 import dev.flotilla.transport.proto.MessageEnd;
+import dev.flotilla.transport.proto.WholeMessage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -31,6 +32,9 @@ import java.util.zip.CRC32;
  * <p>Frames are produced lazily and each chunk is encoded straight from the tensors into a fresh byte array that the
  * frame then owns, so encoding needs memory for one chunk however large the model; float32 values are converted in
  * bulk, with no copy but that one.
+ *
+ * <p>A message whose arrays fit in one chunk and in {@link Protocol#WHOLE_MESSAGE_ARRAY_BYTES} is one
+ * {@code WholeMessage} frame instead ({@link Protocol#sentWhole}): the same start, bytes and CRCs.
  *
  * <p>A server sends the same model to many clients. An encoder made with a {@linkplain #MessageEncoder(int, long)
  * sharing limit} encodes the arrays of a message once, keeps the chunks' bytes and CRCs, and reuses them for every
@@ -81,10 +85,28 @@ public final class MessageEncoder {
           + " on a '" + message.type() + "' message; set it with Metadata.withIds");
     }
     ModelWeights arrays = message.arrays();
-    if (arrays.byteSize() > 0 && arrays.byteSize() <= shareUpTo) {
+    if (Protocol.sentWhole(arrays.byteSize(), chunkBytes)) {
+      return List.of(whole(message)).iterator();
+    }
+    if (arrays.byteSize() <= shareUpTo) {
       return new SharedFrames(message, encoding(arrays));
     }
     return new Frames(message);
+  }
+
+  /** {@code message} as one {@code WholeMessage} frame: its start, its one chunk's bytes (if any) and its CRCs. */
+  private Frame whole(Message message) {
+    WholeMessage.Builder whole = WholeMessage.newBuilder();
+    Frames frames = new Frames(message);
+    while (frames.hasNext()) {
+      Frame f = frames.next();
+      switch (f.getKindCase()) {
+        case START -> whole.setStart(f.getStart());
+        case CHUNK -> whole.setData(f.getChunk().getData());
+        default -> whole.addAllCrc32(f.getEnd().getCrc32List());
+      }
+    }
+    return Frame.newBuilder().setWhole(whole).build();
   }
 
   /** The chunks and CRCs of {@code arrays}: those kept from an earlier message with the same tensors, or new ones. */

@@ -11,9 +11,10 @@ public final class Protocol {
    * {@code FAILED_PRECONDITION} and {@link #versionMismatch}. Version 2 carries arrays of every
    * {@link dev.flotilla.core.tensor.DType}, message metadata and first-class errors; version 3 adds the key
    * handshake (AuthChallenge, AuthResponse) and {@code cancel} messages; version 4 adds upload grants (a client
-   * sends the arrays of a message only once the server has granted it, see {@link FrameSender#sendWhenGranted}).
+   * sends the arrays of a message only once the server has granted it, see {@link FrameSender#sendWhenGranted});
+   * version 5 sends a small message as one {@code WholeMessage} frame ({@link #sentWhole}).
    */
-  public static final int VERSION = 4;
+  public static final int VERSION = 5;
   /**
    * Default size of the {@code Chunk} frames that carry array bytes: 256 KiB. Under half of G1's smallest region
    * (1 MiB, used on heaps up to 2 GiB), so a chunk's buffer is never a humongous allocation on a small client.
@@ -37,6 +38,23 @@ public final class Protocol {
   /** Whether a message whose arrays total {@code arrayBytes} waits for an {@code UploadGrant} (version 4). */
   public static boolean needsGrant(int arrays, long arrayBytes) {
     return arrays > 0 && arrayBytes > UNGRANTED_ARRAY_BYTES;
+  }
+
+  /**
+   * Most array bytes a {@code WholeMessage} frame carries (64 KiB, as {@link #UNGRANTED_ARRAY_BYTES}, so that a
+   * message sent whole never waits for a grant); a receiver refuses a larger one.
+   */
+  public static final int WHOLE_MESSAGE_ARRAY_BYTES = UNGRANTED_ARRAY_BYTES;
+
+  /**
+   * Whether a sender that cuts arrays into chunks of {@code chunkBytes} sends a message whose arrays total
+   * {@code arrayBytes} as one {@code WholeMessage} frame (version 5) rather than as {@code MessageStart}, chunks and
+   * {@code MessageEnd}: when its arrays fit in one chunk and in {@link #WHOLE_MESSAGE_ARRAY_BYTES}. A frame per
+   * message instead of three is less work for both transports, which counts for requests without arrays, small
+   * replies and the many small exchanges of secure aggregation.
+   */
+  public static boolean sentWhole(long arrayBytes, int chunkBytes) {
+    return arrayBytes <= Math.min(WHOLE_MESSAGE_ARRAY_BYTES, chunkBytes);
   }
 
   /**

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.flotilla.core.message.Message;
+import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.transport.proto.ArrayHeader;
 import dev.flotilla.transport.proto.Chunk;
 import dev.flotilla.transport.proto.DataType;
@@ -16,6 +18,7 @@ import dev.flotilla.transport.proto.Frame;
 import dev.flotilla.transport.proto.Hello;
 import dev.flotilla.transport.proto.MessageEnd;
 import dev.flotilla.transport.proto.MessageStart;
+import dev.flotilla.transport.proto.WholeMessage;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -28,11 +31,49 @@ class MessageAssemblerTest {
 
   @Test
   void corruptedByteFailsTheChecksumNamingTheArray() {
-    assertThatThrownBy(() -> assemble(corrupting(frames(MESSAGE, 1 << 20), 0))).isInstanceOf(ProtocolException.class)
-        .hasMessageContaining("array 'f32'").hasMessageContaining("CRC32");
     int lastByte = (int) MESSAGE.arrays().byteSize() - 1;
+    int oneChunk = lastByte + 1;
+    // sent whole (one frame), and as start, one chunk and end (a chunk size below the message's array bytes)
+    for (int chunkBytes : new int[] {1 << 20, oneChunk - 1}) {
+      assertThatThrownBy(() -> assemble(corrupting(frames(MESSAGE, chunkBytes), 0)))
+          .isInstanceOf(ProtocolException.class).hasMessageContaining("array 'f32'").hasMessageContaining("CRC32");
+    }
     assertThatThrownBy(() -> assemble(corrupting(frames(MESSAGE, 1 << 20), lastByte)))
         .isInstanceOf(ProtocolException.class).hasMessageContaining("array 'i8.last'").hasMessageContaining("CRC32");
+  }
+
+  @Test
+  void aWholeMessageIsCheckedAsItsThreeFramesWouldBe() {
+    Frame whole = frames(MESSAGE, 1 << 20).get(0);
+    assertThat(whole.hasWhole()).isTrue();
+    TestMessages.assertSameArrays(assemble(List.of(whole)).arrays(), MESSAGE.arrays());
+
+    Frame shortOfData = Frame.newBuilder().setWhole(whole.getWhole().toBuilder()
+        .setData(whole.getWhole().getData().substring(1))).build();
+    assertThatThrownBy(() -> assemble(List.of(shortOfData))).isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("message 12 ended after");
+    Frame missingCrc = Frame.newBuilder().setWhole(whole.getWhole().toBuilder().clearCrc32()
+        .addAllCrc32(whole.getWhole().getCrc32List().subList(1, whole.getWhole().getCrc32Count()))).build();
+    assertThatThrownBy(() -> assemble(List.of(missingCrc))).isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("checksums for");
+    MessageAssembler busy = new MessageAssembler();
+    busy.accept(frames(MESSAGE, 64).get(0));
+    assertThatThrownBy(() -> busy.accept(whole)).isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("started before message 12 ended");
+  }
+
+  @Test
+  void aWholeMessageLargerThanSixtyFourKibibytesIsRefusedNamingTheLimit() {
+    int floats = Protocol.WHOLE_MESSAGE_ARRAY_BYTES / 4 + 1;
+    Message big = TestMessages.withArrays("train", ModelWeights.of(Tensor.of("w", new int[] {floats},
+        new float[floats])));
+    List<Frame> frames = frames(big, 1 << 20);
+    assertThat(frames).as("start, chunk and end").hasSize(3);
+    Frame smuggled = Frame.newBuilder().setWhole(WholeMessage.newBuilder().setStart(frames.get(0).getStart())
+        .setData(frames.get(1).getChunk().getData()).addAllCrc32(frames.get(2).getEnd().getCrc32List())).build();
+
+    assertThatThrownBy(() -> assemble(List.of(smuggled))).isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("message 12 came whole with 65540 array bytes; at most 65536 may travel in one frame");
   }
 
   @Test
@@ -230,11 +271,21 @@ class MessageAssemblerTest {
   }
 
   /** {@code frames} (of one chunk) with byte {@code at} of the chunk stream flipped. */
+  /** {@code frames} with byte {@code at} of the first chunk's data (or of the whole message's data) flipped. */
   private static List<Frame> corrupting(List<Frame> frames, int at) {
+    if (frames.get(0).hasWhole()) {
+      WholeMessage whole = frames.get(0).getWhole();
+      frames.set(0, Frame.newBuilder().setWhole(whole.toBuilder().setData(flipped(whole.getData(), at))).build());
+      return frames;
+    }
     Chunk chunk = frames.get(1).getChunk();
-    byte[] bytes = chunk.getData().toByteArray();
-    bytes[at] ^= 0x01;
-    frames.set(1, Frame.newBuilder().setChunk(chunk.toBuilder().setData(ByteString.copyFrom(bytes))).build());
+    frames.set(1, Frame.newBuilder().setChunk(chunk.toBuilder().setData(flipped(chunk.getData(), at))).build());
     return frames;
+  }
+
+  private static ByteString flipped(ByteString data, int at) {
+    byte[] bytes = data.toByteArray();
+    bytes[at] ^= 0x01;
+    return ByteString.copyFrom(bytes);
   }
 }

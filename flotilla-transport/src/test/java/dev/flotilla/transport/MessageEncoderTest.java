@@ -14,6 +14,7 @@ import dev.flotilla.transport.proto.DataType;
 import dev.flotilla.transport.proto.ErrorCode;
 import dev.flotilla.transport.proto.Frame;
 import dev.flotilla.transport.proto.MessageStart;
+import dev.flotilla.transport.proto.WholeMessage;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32;
@@ -75,7 +76,7 @@ class MessageEncoderTest {
 
   @Test
   void absentModelVersionIsMinusOneOnTheWire() {
-    MessageStart s = frames(sent(Message.of("finish"), 1), 64).get(0).getStart();
+    MessageStart s = frames(sent(Message.of("finish"), 1), 64).get(0).getWhole().getStart();
 
     assertThat(s.getModelVersion()).isEqualTo(-1);
     assertThat(s.getDeadlineUnixMillis()).isZero();
@@ -83,7 +84,8 @@ class MessageEncoderTest {
 
   @Test
   void errorIsInTheStart() {
-    MessageStart s = frames(sent(Message.error(MessageError.Code.BAD_REQUEST, "shape"), 2), 64).get(0).getStart();
+    MessageStart s = frames(sent(Message.error(MessageError.Code.BAD_REQUEST, "shape"), 2), 64).get(0).getWhole()
+        .getStart();
 
     assertThat(s.getType()).isEqualTo("error");
     assertThat(s.getError().getCode()).isEqualTo(ErrorCode.ERROR_CODE_BAD_REQUEST);
@@ -104,8 +106,40 @@ class MessageEncoderTest {
   }
 
   @Test
-  void messageWithoutArraysIsStartAndEnd() {
-    assertThat(frames(sent(Message.of("finish"), 9), 16)).hasSize(2);
+  void aMessageWithoutArraysIsOneWholeFrame() {
+    List<Frame> frames = frames(sent(Message.of("finish"), 9), 16);
+
+    assertThat(frames).hasSize(1);
+    WholeMessage whole = frames.get(0).getWhole();
+    assertThat(whole.getStart().getMessageId()).isEqualTo(9);
+    assertThat(whole.getStart().getType()).isEqualTo("finish");
+    assertThat(whole.getData().isEmpty()).isTrue();
+    assertThat(whole.getCrc32List()).isEmpty();
+  }
+
+  @Test
+  void aMessageWhoseArraysFitOneChunkIsOneWholeFrameWithTheBytesAndChecksumsOfItsThree() {
+    int oneChunk = (int) ARRAYS.byteSize();
+    List<Frame> threeFrames = frames(MESSAGE, oneChunk - 1); // one byte too many for a chunk: start, chunks, end
+    List<Frame> whole = frames(MESSAGE, oneChunk);
+
+    assertThat(threeFrames.get(0).hasStart()).isTrue();
+    assertThat(whole).hasSize(1);
+    WholeMessage w = whole.get(0).getWhole();
+    assertThat(w.getStart()).isEqualTo(threeFrames.get(0).getStart());
+    assertThat(w.getData()).isEqualTo(threeFrames.get(1).getChunk().getData()
+        .concat(threeFrames.get(2).getChunk().getData()));
+    assertThat(w.getCrc32List()).isEqualTo(threeFrames.get(threeFrames.size() - 1).getEnd().getCrc32List());
+  }
+
+  @Test
+  void aMessageOfMoreThanSixtyFourKibibytesOfArraysIsNeverWholeWhateverTheChunkSize() {
+    int floats = Protocol.WHOLE_MESSAGE_ARRAY_BYTES / 4 + 1;
+    Message big = sent(Message.of("train").withArrays(ModelWeights.of(Tensor.of("w", new int[] {floats},
+        new float[floats]))), 3);
+
+    assertThat(frames(big, 1 << 20)).extracting(Frame::getKindCase)
+        .containsExactly(Frame.KindCase.START, Frame.KindCase.CHUNK, Frame.KindCase.END);
   }
 
   @Test

@@ -7,15 +7,25 @@ import org.junit.jupiter.api.Test;
 
 class ProtocolTest {
   @Test
-  void versionIsFour() {
-    assertThat(Protocol.VERSION).isEqualTo(4);
+  void versionIsFive() {
+    assertThat(Protocol.VERSION).isEqualTo(5);
   }
 
   @Test
   void versionMismatchNamesBothVersions() {
-    assertThat(Protocol.versionMismatch(1)).contains("server speaks Flotilla protocol version 4")
+    assertThat(Protocol.versionMismatch(1)).contains("server speaks Flotilla protocol version 5")
         .contains("client version 1");
     assertThat(Protocol.versionMismatch(-1)).contains("client version 4294967295");
+  }
+
+  @Test
+  void aMessageTravelsWholeWhenItsArraysFitOneChunkAndSixtyFourKibibytes() {
+    assertThat(Protocol.sentWhole(0, 1)).isTrue();
+    assertThat(Protocol.sentWhole(100, 100)).isTrue();
+    assertThat(Protocol.sentWhole(101, 100)).isFalse();
+    assertThat(Protocol.sentWhole(Protocol.WHOLE_MESSAGE_ARRAY_BYTES, Protocol.DEFAULT_CHUNK_BYTES)).isTrue();
+    assertThat(Protocol.sentWhole(Protocol.WHOLE_MESSAGE_ARRAY_BYTES + 1, Protocol.DEFAULT_CHUNK_BYTES)).isFalse();
+    assertThat(Protocol.needsGrant(1, Protocol.WHOLE_MESSAGE_ARRAY_BYTES)).as("a whole message never waits").isFalse();
   }
 
   @Test
