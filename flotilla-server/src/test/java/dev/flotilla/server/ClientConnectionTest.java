@@ -13,27 +13,21 @@ import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.testing.TestModels;
 import dev.flotilla.transport.FrameSender;
-import dev.flotilla.transport.MessageAssembler;
 import dev.flotilla.transport.MessageEncoder;
 import dev.flotilla.transport.Protocol;
 import dev.flotilla.transport.proto.Chunk;
-import dev.flotilla.transport.proto.FleetGrpc;
 import dev.flotilla.transport.proto.Frame;
 import dev.flotilla.transport.proto.Hello;
 import dev.flotilla.transport.proto.MessageStart;
 import dev.flotilla.workflow.Reply;
 import dev.flotilla.workflow.ReplyAllowance;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -61,9 +55,22 @@ class ClientConnectionTest {
     return server;
   }
 
-  private RawClient connect() {
-    RawClient c = new RawClient(server.port(), server.registry());
+  /** A hand-written client of the server, not yet said hello. */
+  private RawPeer connect() {
+    RawPeer c = new RawPeer(server.port());
     open.add(c);
+    return c;
+  }
+
+  /**
+   * A hand-written client that has said hello as {@code id}, once the server has registered it (the server queues
+   * the welcome just before it registers the client).
+   */
+  private RawPeer connected(String id) throws InterruptedException {
+    RawPeer c = connect().hello(id);
+    for (int i = 0; i < 250 && server.registry().client(id).isEmpty(); i++) {
+      Thread.sleep(20);
+    }
     return c;
   }
 
@@ -77,7 +84,7 @@ class ClientConnectionTest {
   @Test
   void firstFrameMustBeAHello() throws Exception {
     server(2);
-    RawClient c = connect();
+    RawPeer c = connect();
     c.send(Frame.newBuilder().setStart(MessageStart.newBuilder().setMessageId(1).setType("x")).build());
 
     Status status = c.closed.get(5, TimeUnit.SECONDS);
@@ -88,7 +95,7 @@ class ClientConnectionTest {
   @Test
   void saysWhenAReplyBeginsBeforeItHasArrived() throws Exception {
     server(2);
-    RawClient c = connect().hello("uploader");
+    RawPeer c = connected("uploader");
     CountDownLatch started = new CountDownLatch(1);
     CompletableFuture<Reply> reply = server.registry().client("uploader").orElseThrow()
         .request(Message.of("train"), ReplyAllowance.any(), started::countDown);
@@ -110,7 +117,7 @@ class ClientConnectionTest {
   @Test
   void otherProtocolVersionIsRefused() throws Exception {
     server(2);
-    RawClient c = connect();
+    RawPeer c = connect();
     c.send(Frame.newBuilder().setHello(Hello.newBuilder().setClientId("old").setProtocolVersion(99)).build());
 
     Status status = c.closed.get(5, TimeUnit.SECONDS);
@@ -122,8 +129,8 @@ class ClientConnectionTest {
   @Test
   void sameIdReplacesTheOlderConnection() throws Exception {
     server(2);
-    RawClient first = connect().hello("twin");
-    RawClient second = connect().hello("twin");
+    RawPeer first = connected("twin");
+    RawPeer second = connected("twin");
 
     Status status = first.closed.get(5, TimeUnit.SECONDS);
     assertThat(status.getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
@@ -141,7 +148,7 @@ class ClientConnectionTest {
   @Test
   void corruptUploadFailsItsRequestAndClosesTheConnection() throws Exception {
     server(2);
-    RawClient c = connect().hello("liar");
+    RawPeer c = connected("liar");
     CompletableFuture<Reply> reply = server.registry().client("liar").orElseThrow().request(Message.of("train"));
     long requestId = c.nextMessage().metadata().messageId();
 
@@ -162,7 +169,7 @@ class ClientConnectionTest {
   @Test
   void hangingUpFailsOpenRequestsAsDisconnected() throws Exception {
     server(2);
-    RawClient c = connect().hello("quitter");
+    RawPeer c = connected("quitter");
     CompletableFuture<Reply> reply = server.registry().client("quitter").orElseThrow().request(Message.of("train"));
     c.nextMessage();
 
@@ -176,8 +183,8 @@ class ClientConnectionTest {
   @Test
   void uploadsBeyondTheSlotsWaitUntilASlotIsReleased() throws Exception {
     server(1);
-    RawClient a = connect().hello("a");
-    RawClient b = connect().hello("b");
+    RawPeer a = connected("a");
+    RawPeer b = connected("b");
     CompletableFuture<Reply> replyA = server.registry().client("a").orElseThrow().request(Message.of("train"));
     CompletableFuture<Reply> replyB = server.registry().client("b").orElseThrow().request(Message.of("train"));
     List<Frame> framesA = a.encode(a.nextMessage().metadata().messageId(), MODEL);
@@ -207,9 +214,9 @@ class ClientConnectionTest {
   @Test
   void grantsAnUploadWhenItHoldsASlotOrIsNextInLineAndNotBefore() throws Exception {
     server(1, 1);
-    RawClient a = connect().hello("a");
-    RawClient b = connect().hello("b");
-    RawClient c = connect().hello("c");
+    RawPeer a = connected("a");
+    RawPeer b = connected("b");
+    RawPeer c = connected("c");
     CompletableFuture<Reply> replyA = server.registry().client("a").orElseThrow().request(Message.of("train"));
     CompletableFuture<Reply> replyB = server.registry().client("b").orElseThrow().request(Message.of("train"));
     CompletableFuture<Reply> replyC = server.registry().client("c").orElseThrow().request(Message.of("train"));
@@ -218,29 +225,29 @@ class ClientConnectionTest {
     List<Frame> framesC = c.encode(c.nextMessage().metadata().messageId(), UPLOAD);
 
     a.send(framesA.get(0)); // a's start takes the only slot: granted at once
-    assertThat(a.nextGrant(5_000)).isEqualTo(framesA.get(0).getStart().getMessageId());
+    assertThat(a.nextGrant(Duration.ofMillis(5_000))).isEqualTo(framesA.get(0).getStart().getMessageId());
     b.send(framesB.get(0)); // b is next in line: granted before its slot, so its first window can wait here
-    assertThat(b.nextGrant(5_000)).isEqualTo(framesB.get(0).getStart().getMessageId());
+    assertThat(b.nextGrant(Duration.ofMillis(5_000))).isEqualTo(framesB.get(0).getStart().getMessageId());
     c.send(framesC.get(0)); // c is behind b: no grant while it is not next
-    assertThat(c.nextGrant(300)).as("a grant for the second in line").isNull();
+    assertThat(c.nextGrant(Duration.ofMillis(300))).as("a grant for the second in line").isNull();
 
     framesA.subList(1, framesA.size()).forEach(a::send);
     replyA.get(5, TimeUnit.SECONDS).close(); // b takes the slot, c is next in line
-    assertThat(c.nextGrant(5_000)).as("c's grant once it is next").isEqualTo(framesC.get(0).getStart().getMessageId());
+    assertThat(c.nextGrant(Duration.ofMillis(5_000))).as("c's grant once it is next").isEqualTo(framesC.get(0).getStart().getMessageId());
     framesB.subList(1, framesB.size()).forEach(b::send);
     replyB.get(5, TimeUnit.SECONDS).close();
     framesC.subList(1, framesC.size()).forEach(c::send);
     try (Reply gotC = replyC.get(5, TimeUnit.SECONDS)) {
       assertThat(gotC.message().arrays().contentEquals(UPLOAD.arrays())).isTrue();
     }
-    assertThat(a.nextGrant(100)).as("one grant per upload").isNull();
-    assertThat(b.nextGrant(100)).as("one grant per upload").isNull();
+    assertThat(a.nextGrant(Duration.ofMillis(100))).as("one grant per upload").isNull();
+    assertThat(b.nextGrant(Duration.ofMillis(100))).as("one grant per upload").isNull();
   }
 
   @Test
   void aClientThatSendsAGrantBreaksTheProtocolAndIsClosed() throws Exception {
     server(1);
-    RawClient c = connect().hello("granter");
+    RawPeer c = connected("granter");
     c.send(FrameSender.uploadGrant(1));
     Status status = c.closed.get(5, TimeUnit.SECONDS);
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
@@ -250,8 +257,8 @@ class ClientConnectionTest {
   @Test
   void aReplyInOneWholeFrameIsTakenWhileAnotherUploadHoldsTheOnlySlot() throws Exception {
     server(1);
-    RawClient a = connect().hello("a");
-    RawClient b = connect().hello("b");
+    RawPeer a = connected("a");
+    RawPeer b = connected("b");
     CompletableFuture<Reply> replyA = server.registry().client("a").orElseThrow().request(Message.of("train"));
     CountDownLatch started = new CountDownLatch(1);
     CompletableFuture<Reply> replyB = server.registry().client("b").orElseThrow()
@@ -275,7 +282,7 @@ class ClientConnectionTest {
   @Test
   void aWholeFrameThatAnswersNoRequestClosesTheConnectionNamingIt() throws Exception {
     server(1);
-    RawClient a = connect().hello("a");
+    RawPeer a = connected("a");
     List<Frame> whole = new ArrayList<>();
     new MessageEncoder(Protocol.DEFAULT_CHUNK_BYTES).encode(MODEL.withMetadata(MODEL.metadata().withIds(1, 77)))
         .forEachRemaining(whole::add);
@@ -290,102 +297,17 @@ class ClientConnectionTest {
   @Test
   void smallMessagesAreNeverGranted() throws Exception {
     server(1);
-    RawClient a = connect().hello("a");
+    RawPeer a = connected("a");
     CompletableFuture<Reply> reply = server.registry().client("a").orElseThrow().request(Message.of("evaluate"));
     a.reply(a.nextMessage().metadata().messageId(), Message.of("evaluate_result"));
     reply.get(5, TimeUnit.SECONDS).close();
     reply = server.registry().client("a").orElseThrow().request(Message.of("train"));
     a.reply(a.nextMessage().metadata().messageId(), MODEL); // arrays, but within Protocol.UNGRANTED_ARRAY_BYTES
     reply.get(5, TimeUnit.SECONDS).close();
-    assertThat(a.nextGrant(200)).isNull();
+    assertThat(a.nextGrant(Duration.ofMillis(200))).isNull();
     reply = server.registry().client("a").orElseThrow().request(Message.of("train"));
     a.send(RawPeer.inPieces(MODEL.withMetadata(MODEL.metadata().withIds(99, a.nextMessage().metadata().messageId())),
         1 << 20).get(0)); // the start of a small reply sent in pieces: not granted either
-    assertThat(a.nextGrant(200)).isNull();
-  }
-
-  /** A client that sends whatever frames the test wants, without flow control. */
-  private static final class RawClient implements StreamObserver<Frame>, AutoCloseable {
-    final CompletableFuture<Status> closed = new CompletableFuture<>();
-    private final ManagedChannel channel;
-    private final StreamObserver<Frame> requests;
-    private final BlockingQueue<Frame> received = new LinkedBlockingQueue<>();
-    private final BlockingQueue<Long> grants = new LinkedBlockingQueue<>(); // upload grants, apart from messages
-    private final MessageAssembler assembler = new MessageAssembler();
-    private final ClientRegistry registry;
-    private long lastId;
-
-    RawClient(int port, ClientRegistry registry) {
-      this.registry = registry;
-      channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-      requests = FleetGrpc.newStub(channel).connect(this);
-    }
-
-    RawClient hello(String id) throws Exception {
-      send(Frame.newBuilder().setHello(Hello.newBuilder().setClientId(id).setProtocolVersion(Protocol.VERSION))
-          .build());
-      Frame welcome = received.poll(5, TimeUnit.SECONDS);
-      assertThat(welcome).isNotNull();
-      assertThat(welcome.hasWelcome()).isTrue();
-      // the server queues the Welcome just before it registers the client: wait until the registry has it
-      for (int i = 0; i < 250 && registry.client(id).isEmpty(); i++) {
-        Thread.sleep(20);
-      }
-      return this;
-    }
-
-    synchronized void send(Frame frame) {
-      requests.onNext(frame);
-    }
-
-    Message nextMessage() throws InterruptedException {
-      while (true) {
-        Frame f = received.poll(5, TimeUnit.SECONDS);
-        assertThat(f).as("a frame from the server").isNotNull();
-        var done = assembler.accept(f);
-        if (done.isPresent()) {
-          return done.get();
-        }
-      }
-    }
-
-    /** Its frames in pieces, also when small ({@link RawPeer#inPieces}), so that tests can send them one by one. */
-    List<Frame> encode(long replyTo, Message message) {
-      return RawPeer.inPieces(message.withMetadata(message.metadata().withIds(++lastId, replyTo)), 1 << 20);
-    }
-
-    void reply(long replyTo, Message message) {
-      encode(replyTo, message).forEach(this::send);
-    }
-
-    /** The id of the next upload grant, or null if none comes within {@code millis}. */
-    Long nextGrant(long millis) throws InterruptedException {
-      return grants.poll(millis, TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void onNext(Frame value) {
-      if (value.hasUploadGrant()) {
-        grants.add(value.getUploadGrant().getMessageId());
-      } else {
-        received.add(value);
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      closed.complete(Status.fromThrowable(t));
-    }
-
-    @Override
-    public void onCompleted() {
-      closed.complete(Status.OK);
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      channel.shutdownNow();
-      channel.awaitTermination(5, TimeUnit.SECONDS);
-    }
+    assertThat(a.nextGrant(Duration.ofMillis(200))).isNull();
   }
 }
