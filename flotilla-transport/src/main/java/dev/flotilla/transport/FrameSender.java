@@ -76,9 +76,18 @@ public final class FrameSender {
   }
 
   private long send(Message message, boolean awaitGrant) throws InterruptedException {
-    Iterator<Frame> frames = encoder.encode(message);
+    try (MessageEncoder.MessageFrames frames = encoder.encode(message)) { // closed: a failed send keeps no encoding
+      messageLock.lockInterruptibly();
+      try {
+        return sendLocked(frames, message, awaitGrant);
+      } finally {
+        messageLock.unlock();
+      }
+    }
+  }
+
+  private long sendLocked(Iterator<Frame> frames, Message message, boolean awaitGrant) throws InterruptedException {
     long id = message.metadata().messageId();
-    messageLock.lockInterruptibly();
     try {
       if (awaitGrant) {
         expectGrant(id); // before the start goes out: the grant may come back before awaitGrant is reached
@@ -93,12 +102,9 @@ public final class FrameSender {
       return message.arrays().byteSize();
     } catch (InterruptedException | RuntimeException e) {
       if (!(e instanceof ConnectionClosedException)) {
-        fail(Status.CANCELLED.withDescription("sending message " + message.metadata().messageId() + " failed: "
-            + e));
+        fail(Status.CANCELLED.withDescription("sending message " + id + " failed: " + e));
       }
       throw e;
-    } finally {
-      messageLock.unlock();
     }
   }
 

@@ -17,7 +17,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CompletionException;
 import java.util.zip.CRC32;
 
 /**
@@ -38,10 +38,12 @@ import java.util.zip.CRC32;
  *
  * <p>A server sends the same model to many clients. An encoder made with a {@linkplain #MessageEncoder(int, long)
  * sharing limit} encodes the arrays of a message once, keeps the chunks' bytes and CRCs, and reuses them for every
- * later message that carries the very same tensors (the same {@link Tensor} instances in the same order), until a
- * message with other arrays replaces them: K clients then cost one encode and one CRC pass instead of K, for the
- * memory of one encoded copy of the model. Only the chunks' bytes are shared; every message still gets its own
- * frames and ids. Arrays larger than the limit are streamed chunk by chunk as above.
+ * message that carries the very same tensors (the same {@link Tensor} instances in the same order) while any message
+ * sharing them is still being sent: K clients sent to at once cost one encode and one CRC pass instead of K, for the
+ * memory of one encoded copy of the model, which is dropped as soon as the last of them is sent or
+ * {@linkplain MessageFrames#close closed} (a server then holds it while the model goes out, not while the results
+ * come back). A message with the same tensors encoded after that is encoded anew. Only the chunks' bytes are shared;
+ * every message still gets its own frames and ids. Arrays larger than the limit are streamed chunk by chunk as above.
  *
  * <p>Thread-safe: each {@link #encode} iterator is for one thread; iterators of several threads may share an
  * encoding, which the first of them computes while the others wait for it.
@@ -49,7 +51,7 @@ import java.util.zip.CRC32;
 public final class MessageEncoder {
   private final int chunkBytes;
   private final long shareUpTo;
-  private final AtomicReference<Shared> shared = new AtomicReference<>();
+  private Shared shared; // the encoding being sent, if any; guarded by this
 
   /** An encoder that cuts array bytes into chunks of {@code chunkBytes} (1 to {@link Protocol#MAX_CHUNK_BYTES}). */
   public MessageEncoder(int chunkBytes) {
@@ -74,11 +76,21 @@ public final class MessageEncoder {
   }
 
   /**
+   * The frames of a message, computed as they are taken. Close it if it is abandoned before its last frame (a send
+   * that failed), so that an encoding it shares is not kept for it; closing is harmless otherwise.
+   */
+  public interface MessageFrames extends Iterator<Frame>, AutoCloseable {
+    /** Lets go of the shared encoding these frames use, if any; the frames must not be taken afterwards. */
+    @Override
+    void close();
+  }
+
+  /**
    * The frames of {@code message}, computed as the iterator advances.
    *
    * @throws IllegalArgumentException if the message id in its metadata is not positive
    */
-  public Iterator<Frame> encode(Message message) {
+  public MessageFrames encode(Message message) {
     long id = message.metadata().messageId();
     if (id <= 0) {
       throw new IllegalArgumentException("a message needs a positive message id to be sent, got " + id
@@ -86,10 +98,16 @@ public final class MessageEncoder {
     }
     ModelWeights arrays = message.arrays();
     if (Protocol.sentWhole(arrays.byteSize(), chunkBytes)) {
-      return List.of(whole(message)).iterator();
+      return new OneFrame(whole(message));
     }
     if (arrays.byteSize() <= shareUpTo) {
-      return new SharedFrames(message, encoding(arrays));
+      Shared s = acquire(arrays);
+      try {
+        return new SharedFrames(message, s.encoding.join(), () -> release(s));
+      } catch (CompletionException e) {
+        release(s);
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      }
     }
     return new Frames(message);
   }
@@ -109,25 +127,41 @@ public final class MessageEncoder {
     return Frame.newBuilder().setWhole(whole).build();
   }
 
-  /** The chunks and CRCs of {@code arrays}: those kept from an earlier message with the same tensors, or new ones. */
-  private Encoding encoding(ModelWeights arrays) {
-    while (true) {
-      Shared last = shared.get();
-      if (last != null && last.carries(arrays.tensors())) {
-        return last.encoding.join();
+  /**
+   * The shared encoding of {@code arrays}, counted as used once more: the one being sent if it carries the same
+   * tensors, else a new one, which this thread computes (and which replaces the old one for later messages).
+   */
+  private Shared acquire(ModelWeights arrays) {
+    Shared s;
+    boolean mine = false;
+    synchronized (this) {
+      if (shared == null || !shared.carries(arrays.tensors())) {
+        shared = new Shared(arrays.tensors(), new CompletableFuture<>());
+        mine = true;
       }
-      Shared mine = new Shared(arrays.tensors(), new CompletableFuture<>());
-      if (shared.compareAndSet(last, mine)) {
-        try {
-          mine.encoding.complete(encodeAll(arrays));
-        } catch (RuntimeException | Error e) {
-          mine.encoding.completeExceptionally(e);
-          shared.compareAndSet(mine, null);
-          throw e;
-        }
-        return mine.encoding.join();
+      s = shared;
+      s.users++;
+    }
+    if (mine) {
+      try {
+        s.encoding.complete(encodeAll(arrays));
+      } catch (RuntimeException | Error e) {
+        s.encoding.completeExceptionally(e);
       }
     }
+    return s;
+  }
+
+  /** One user fewer of {@code s}; the last one drops it, unless another encoding has already replaced it. */
+  private synchronized void release(Shared s) {
+    if (--s.users == 0 && shared == s) {
+      shared = null;
+    }
+  }
+
+  /** Whether an encoding is being shared (for tests). */
+  synchronized boolean sharing() {
+    return shared != null;
   }
 
   private Encoding encodeAll(ModelWeights arrays) {
@@ -149,8 +183,17 @@ public final class MessageEncoder {
   /** The encoded bytes of one set of arrays: their chunks' data, in order, and one CRC32 per array. */
   private record Encoding(List<ByteString> chunks, List<Integer> crcs) {}
 
-  /** The most recent shared encoding and the tensors it was made from. */
-  private record Shared(List<Tensor> tensors, CompletableFuture<Encoding> encoding) {
+  /** A shared encoding, the tensors it was made from, and how many messages being sent use it. */
+  private static final class Shared {
+    final List<Tensor> tensors;
+    final CompletableFuture<Encoding> encoding;
+    int users; // guarded by the encoder
+
+    Shared(List<Tensor> tensors, CompletableFuture<Encoding> encoding) {
+      this.tensors = tensors;
+      this.encoding = encoding;
+    }
+
     boolean carries(List<Tensor> other) {
       if (other.size() != tensors.size()) {
         return false;
@@ -164,18 +207,63 @@ public final class MessageEncoder {
     }
   }
 
-  /** The frames of a message whose chunks were encoded once and are shared; only the ids are this message's. */
-  private static final class SharedFrames implements Iterator<Frame> {
+  /** A message that is one {@code WholeMessage} frame. */
+  private static final class OneFrame implements MessageFrames {
+    private Frame frame;
+
+    OneFrame(Frame frame) {
+      this.frame = frame;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return frame != null;
+    }
+
+    @Override
+    public Frame next() {
+      if (frame == null) {
+        throw new NoSuchElementException("the message is fully encoded");
+      }
+      Frame f = frame;
+      frame = null;
+      return f;
+    }
+
+    @Override
+    public void close() {
+      frame = null;
+    }
+  }
+
+  /**
+   * The frames of a message whose chunks were encoded once and are shared; only the ids are this message's. Lets go
+   * of the encoding once its end frame is taken, or when closed.
+   */
+  private static final class SharedFrames implements MessageFrames {
     private final Message message;
     private final long id;
-    private final Encoding encoding;
+    private Encoding encoding;
+    private Runnable release;
     private int next = -1; // -1: the start frame; then chunks; then the end frame
     private boolean ended;
 
-    SharedFrames(Message message, Encoding encoding) {
+    SharedFrames(Message message, Encoding encoding, Runnable release) {
       this.message = message;
       this.id = message.metadata().messageId();
       this.encoding = encoding;
+      this.release = release;
+    }
+
+    @Override
+    public void close() {
+      ended = true;
+      encoding = null;
+      if (release != null) {
+        Runnable r = release;
+        release = null;
+        r.run();
+      }
     }
 
     @Override
@@ -186,7 +274,7 @@ public final class MessageEncoder {
     @Override
     public Frame next() {
       if (ended) {
-        throw new NoSuchElementException("message " + id + " is fully encoded");
+        throw new NoSuchElementException("message " + id + " is fully encoded or closed");
       }
       if (next < 0) {
         next = 0;
@@ -196,12 +284,14 @@ public final class MessageEncoder {
         ByteString data = encoding.chunks().get(next++);
         return Frame.newBuilder().setChunk(Chunk.newBuilder().setMessageId(id).setData(data)).build();
       }
-      ended = true;
-      return Frame.newBuilder().setEnd(MessageEnd.newBuilder().setMessageId(id).addAllCrc32(encoding.crcs())).build();
+      Frame end = Frame.newBuilder().setEnd(MessageEnd.newBuilder().setMessageId(id).addAllCrc32(encoding.crcs()))
+          .build();
+      close();
+      return end;
     }
   }
 
-  private final class Frames implements Iterator<Frame> {
+  private final class Frames implements MessageFrames {
     private final Message message;
     private final long id;
     private final List<Tensor> tensors;
@@ -227,9 +317,14 @@ public final class MessageEncoder {
     }
 
     @Override
+    public void close() {
+      ended = true;
+    }
+
+    @Override
     public Frame next() {
       if (ended) {
-        throw new NoSuchElementException("message " + id + " is fully encoded");
+        throw new NoSuchElementException("message " + id + " is fully encoded or closed");
       }
       if (!started) {
         started = true;

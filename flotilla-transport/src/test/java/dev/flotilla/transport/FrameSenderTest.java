@@ -54,6 +54,24 @@ class FrameSenderTest {
   }
 
   @Test
+  void aSendCutShortLetsGoOfTheSharedEncoding() {
+    FakeStream stream = new FakeStream();
+    MessageEncoder encoder = new MessageEncoder(8, Long.MAX_VALUE);
+    FrameSender sender = new FrameSender(stream, encoder);
+    CompletableFuture<Long> sent = CompletableFuture.supplyAsync(() -> send(sender, 1));
+    for (int i = 0; i < 250 && !encoder.sharing(); i++) {
+      sleep(20); // until the send holds the encoding and waits for readiness
+    }
+    assertThat(encoder.sharing()).isTrue();
+
+    sender.markClosed("peer went away");
+
+    assertThatThrownBy(() -> sent.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(ConnectionClosedException.class);
+    assertThat(encoder.sharing()).as("the model's encoding is not kept for a message that will never be sent")
+        .isFalse();
+  }
+
+  @Test
   void concurrentMessagesDoNotInterleave() throws Exception {
     FakeStream stream = new FakeStream();
     stream.becomeReady();
@@ -279,6 +297,14 @@ class FrameSenderTest {
     @Override
     public void onCompleted() {
       completions++;
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -18,7 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
-/** An encoder with a sharing limit encodes a model once for every message that carries it. */
+/** An encoder with a sharing limit encodes a model once for the messages that carry it at the same time. */
 class SharedEncodingTest {
   private static final ModelWeights ARRAYS = TestMessages.everyDtype();
 
@@ -40,29 +40,63 @@ class SharedEncodingTest {
   }
 
   @Test
-  void messagesWithTheSameTensorsShareTheChunksBytes() {
+  void messagesSentAtTheSameTimeWithTheSameTensorsShareTheChunksBytes() {
     MessageEncoder encoder = new MessageEncoder(16, Long.MAX_VALUE);
+    MessageEncoder.MessageFrames first = encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 1));
+    first.next(); // being sent
     // Another ModelWeights over the same tensors (what a per-client filter or copy gives) shares too.
     ModelWeights sameTensors = ModelWeights.of(ARRAYS.tensors());
-    List<ByteString> first = chunkData(encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 1)));
     List<ByteString> second = chunkData(encoder.encode(sent(TestMessages.withArrays("train", sameTensors), 2)));
+    List<ByteString> firstChunks = chunkData(first);
 
-    assertThat(second).hasSameSizeAs(first);
-    for (int i = 0; i < first.size(); i++) {
-      assertThat(second.get(i)).isSameAs(first.get(i));
+    assertThat(second).hasSameSizeAs(firstChunks);
+    for (int i = 0; i < firstChunks.size(); i++) {
+      assertThat(second.get(i)).isSameAs(firstChunks.get(i));
     }
+  }
+
+  @Test
+  void theEncodingIsDroppedOnceTheLastMessageSharingItIsSent() {
+    MessageEncoder encoder = new MessageEncoder(16, Long.MAX_VALUE);
+    MessageEncoder.MessageFrames a = encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 1));
+    MessageEncoder.MessageFrames b = encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 2));
+    List<ByteString> aChunks = chunkData(a);
+    assertThat(encoder.sharing()).as("b is still being sent").isTrue();
+    chunkData(b);
+    assertThat(encoder.sharing()).as("both sent").isFalse();
+
+    List<ByteString> c = chunkData(encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 3)));
+    assertThat(c.get(0)).as("encoded anew").isNotSameAs(aChunks.get(0)).isEqualTo(aChunks.get(0));
+  }
+
+  @Test
+  void closingAMessageCutShortLetsGoOfTheEncoding() {
+    MessageEncoder encoder = new MessageEncoder(16, Long.MAX_VALUE);
+    MessageEncoder.MessageFrames a = encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 1));
+    a.next();
+    a.next();
+
+    a.close();
+    a.close(); // twice is harmless
+
+    assertThat(a.hasNext()).isFalse();
+    assertThat(encoder.sharing()).isFalse();
   }
 
   @Test
   void otherTensorsReplaceTheSharedEncoding() {
     MessageEncoder encoder = new MessageEncoder(16, Long.MAX_VALUE);
     ModelWeights other = ModelWeights.of(List.of(TestMessages.random(DType.FLOAT32, 40, 9)));
-    List<ByteString> a = chunkData(encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 1)));
+    MessageEncoder.MessageFrames a = encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 1));
+    a.next(); // still being sent
     Message b = TestMessages.assemble(all(encoder.encode(sent(TestMessages.withArrays("train", other), 2))));
     List<ByteString> c = chunkData(encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 3)));
+    List<ByteString> aChunks = chunkData(a);
 
     TestMessages.assertSameArrays(b.arrays(), other);
-    assertThat(c.get(0)).as("encoded again after other arrays replaced it").isNotSameAs(a.get(0)).isEqualTo(a.get(0));
+    assertThat(c.get(0)).as("encoded again after other arrays replaced it").isNotSameAs(aChunks.get(0))
+        .isEqualTo(aChunks.get(0));
+    assertThat(encoder.sharing()).isFalse();
   }
 
   @Test
