@@ -13,6 +13,7 @@ import dev.flotilla.transport.MessageEncoder;
 import dev.flotilla.transport.Protocol;
 import dev.flotilla.transport.ProtocolException;
 import dev.flotilla.transport.proto.Frame;
+import dev.flotilla.transport.proto.MessageStart;
 import dev.flotilla.transport.proto.Welcome;
 import dev.flotilla.workflow.ClientProxy;
 import dev.flotilla.workflow.Reply;
@@ -117,15 +118,15 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
       }
       long startedReplyTo = 0; // the request whose reply begins with this frame
       boolean queued = false;
+      MessageStart start = startOf(frame);
       synchronized (this) {
-        if (frame.hasWhole() && frame.getWhole().getStart().getArraysCount() > 0) {
-          admission.reserve(frame.getWhole().getStart()); // its bytes are here: no slot to wait for, no grant
-          startedReplyTo = frame.getWhole().getStart().getReplyTo();
-        } else if (frame.hasStart() && frame.getStart().getArraysCount() > 0) {
-          long bytes = admission.reserve(frame.getStart()); // refuses before waiting for a slot
-          startedReplyTo = frame.getStart().getReplyTo();
-          grantPendingFor = Protocol.needsGrant(frame.getStart().getArraysCount(), bytes)
-              ? frame.getStart().getMessageId() : 0;
+        if (start != null && start.getArraysCount() > 0) {
+          long bytes = admission.reserve(start); // refuses before waiting for a slot
+          startedReplyTo = start.getReplyTo();
+          // A whole message's bytes are all here: it waits for a slot (so that at most that many replies are decoded
+          // and held at once, small ones too), but never for a grant.
+          grantPendingFor = frame.hasStart() && Protocol.needsGrant(start.getArraysCount(), bytes)
+              ? start.getMessageId() : 0;
           Consumer<UploadSlots.Lease> w = granted -> resumeLater(frame, granted);
           UploadSlots.Lease l = slots.acquire(bytes, w, () -> grantUpload(frame));
           if (l == null) {
@@ -144,9 +145,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
         return; // resumeLater receives the frame once a slot is granted
       }
       receive(frame);
-      if (frame.hasStart()) {
-        grantUpload(frame); // after receive(), so that the chunks find the message started
-      }
+      grantUpload(frame); // after receive(), so that the chunks find the message started
     } catch (RuntimeException | Error e) {
       abort(frame, e);
     } finally {
@@ -353,6 +352,9 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
    * then waits here, overlapping the server's other work). Does nothing for a message that needs no grant.
    */
   private void grantUpload(Frame start) {
+    if (!start.hasStart()) {
+      return; // a whole message is never granted
+    }
     long id = start.getStart().getMessageId();
     synchronized (this) {
       if (grantPendingFor != id) {
@@ -400,9 +402,9 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
     log.warn("client '{}' from {} broke the protocol, closing its connection: {}",
         info == null ? handshake.claimedId() : id(), peer, e.getMessage());
     long replyTo;
+    MessageStart start = startOf(frame);
     synchronized (this) {
-      replyTo = frame.hasStart() ? frame.getStart().getReplyTo()
-          : frame.hasWhole() ? frame.getWhole().getStart().getReplyTo() : assembler.replyToInProgress();
+      replyTo = start != null ? start.getReplyTo() : assembler.replyToInProgress();
     }
     if (info != null) {
       registry.unregister(this); // before the failure is seen, so no one finds the client registered after it
@@ -438,6 +440,11 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
     registry.unregister(this);
     pending.failAll(disconnected("client '" + id() + "' disconnected: " + reason, cause));
     log.info("client '{}' disconnected: {}", id(), reason);
+  }
+
+  /** The start of the message that {@code frame} begins (a {@code MessageStart} or a whole message), or null. */
+  private static MessageStart startOf(Frame frame) {
+    return frame.hasStart() ? frame.getStart() : frame.hasWhole() ? frame.getWhole().getStart() : null;
   }
 
   private static ClientFailureException disconnected(String reason, Throwable cause) {

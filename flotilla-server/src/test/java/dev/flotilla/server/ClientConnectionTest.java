@@ -255,7 +255,7 @@ class ClientConnectionTest {
   }
 
   @Test
-  void aReplyInOneWholeFrameIsTakenWhileAnotherUploadHoldsTheOnlySlot() throws Exception {
+  void aReplyInOneWholeFrameWaitsForAnUploadSlotButNeverForAGrant() throws Exception {
     server(1);
     RawPeer a = connected("a");
     RawPeer b = connected("b");
@@ -263,20 +263,26 @@ class ClientConnectionTest {
     CountDownLatch started = new CountDownLatch(1);
     CompletableFuture<Reply> replyB = server.registry().client("b").orElseThrow()
         .request(Message.of("train"), ReplyAllowance.any(), started::countDown);
-    a.send(a.encode(a.nextMessage().metadata().messageId(), MODEL).get(0)); // a takes the only slot and stalls
+    List<Frame> framesA = a.encode(a.nextMessage().metadata().messageId(), MODEL);
+    a.send(framesA.get(0)); // a takes the only slot
     long requestB = b.nextMessage().metadata().messageId();
     List<Frame> whole = new ArrayList<>();
     new MessageEncoder(Protocol.DEFAULT_CHUNK_BYTES)
         .encode(MODEL.withMetadata(MODEL.metadata().withIds(1, requestB))).forEachRemaining(whole::add);
     assertThat(whole).hasSize(1);
 
-    b.send(whole.get(0)); // its bytes are all here: it needs no slot
+    b.send(whole.get(0));
+    assertThat(started.await(5, TimeUnit.SECONDS)).as("told that b's reply began").isTrue();
+    Thread.sleep(300);
+    assertThat(replyB).as("decoded only with a slot, small replies too").isNotDone();
+
+    framesA.subList(1, framesA.size()).forEach(a::send);
+    replyA.get(5, TimeUnit.SECONDS).close();
     try (Reply gotB = replyB.get(5, TimeUnit.SECONDS)) {
       assertThat(gotB.message().arrays().contentEquals(MODEL.arrays())).isTrue();
     }
-    assertThat(started.getCount()).as("told that the reply began").isZero();
-    assertThat(server.registry().bytesReceived()).isEqualTo(MODEL.arrays().byteSize());
-    assertThat(replyA).isNotDone();
+    assertThat(b.nextGrant(Duration.ofMillis(200))).as("a whole message is never granted").isNull();
+    assertThat(server.registry().bytesReceived()).isEqualTo(2 * MODEL.arrays().byteSize());
   }
 
   @Test
