@@ -13,8 +13,6 @@ import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.testing.TestModels;
 import dev.flotilla.transport.FrameSender;
-import dev.flotilla.transport.MessageEncoder;
-import dev.flotilla.transport.Protocol;
 import dev.flotilla.transport.proto.Chunk;
 import dev.flotilla.transport.proto.Frame;
 import dev.flotilla.transport.proto.Hello;
@@ -265,13 +263,7 @@ class ClientConnectionTest {
         .request(Message.of("train"), ReplyAllowance.any(), started::countDown);
     List<Frame> framesA = a.encode(a.nextMessage().metadata().messageId(), MODEL);
     a.send(framesA.get(0)); // a takes the only slot
-    long requestB = b.nextMessage().metadata().messageId();
-    List<Frame> whole = new ArrayList<>();
-    new MessageEncoder(Protocol.DEFAULT_CHUNK_BYTES)
-        .encode(MODEL.withMetadata(MODEL.metadata().withIds(1, requestB))).forEachRemaining(whole::add);
-    assertThat(whole).hasSize(1);
-
-    b.send(whole.get(0));
+    b.send(b.encodeWhole(b.nextMessage().metadata().messageId(), MODEL));
     assertThat(started.await(5, TimeUnit.SECONDS)).as("told that b's reply began").isTrue();
     Thread.sleep(300);
     assertThat(replyB).as("decoded only with a slot, small replies too").isNotDone();
@@ -289,11 +281,8 @@ class ClientConnectionTest {
   void aWholeFrameThatAnswersNoRequestClosesTheConnectionNamingIt() throws Exception {
     server(1);
     RawPeer a = connected("a");
-    List<Frame> whole = new ArrayList<>();
-    new MessageEncoder(Protocol.DEFAULT_CHUNK_BYTES).encode(MODEL.withMetadata(MODEL.metadata().withIds(1, 77)))
-        .forEachRemaining(whole::add);
 
-    a.send(whole.get(0));
+    a.send(a.encodeWhole(77, MODEL));
 
     Status status = a.closed.get(5, TimeUnit.SECONDS);
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);

@@ -111,6 +111,15 @@ final class RawPeer implements StreamObserver<Frame>, AutoCloseable {
     return out;
   }
 
+  /** {@code message} as a reply to {@code replyTo} in one {@code WholeMessage} frame, as a client sends a small one. */
+  Frame encodeWhole(long replyTo, Message message) {
+    List<Frame> out = new ArrayList<>();
+    new MessageEncoder(Protocol.DEFAULT_CHUNK_BYTES)
+        .encode(message.withMetadata(message.metadata().withIds(++lastId, replyTo))).forEachRemaining(out::add);
+    assertThat(out).as("one whole frame").hasSize(1);
+    return out.get(0);
+  }
+
   void reply(long replyTo, Message message) {
     encode(replyTo, message).forEach(this::send);
   }

@@ -104,8 +104,11 @@ public final class MessageEncoder {
       Shared s = acquire(arrays);
       try {
         return new SharedFrames(message, s.encoding.join(), () -> release(s));
-      } catch (CompletionException e) {
+      } catch (CompletionException e) { // the thread that computed the encoding failed: each user fails alike
         release(s);
+        if (e.getCause() instanceof Error error) {
+          throw error;
+        }
         throw e.getCause() instanceof RuntimeException r ? r : e;
       }
     }
