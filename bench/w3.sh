@@ -57,11 +57,13 @@ if [ -z "${FLOTILLA_W3_JAR:-}" ] && { [ ! -f "$JAR" ] || [ -n "$(find "$ROOT"/fl
 fi
 
 # Lean JVMs: the serial collector (no concurrent GC threads or remembered sets), a small initial heap that grows
-# only as needed and a maximum sized from the model: the server holds the global model, FedAvg's accumulator and up
-# to 2 uploads (ServerSettings.uploadSlots), the client the model it received and its result. Both compile with C1
+# only as needed and a maximum sized from the model: the server holds the global model, FedAvg's accumulator (in
+# double: 2 models) and up to 2 uploads (ServerSettings.uploadSlots), 5 models (its encoded copy of the model only
+# while it goes out; a cap of 4 models also ran, 3 ran out of memory at 10 x 10M: BENCHMARKS.md, W3), the client
+# the model it received and its result. Both compile with C1
 # only (-XX:TieredStopAtLevel=1): in a run of seconds the optimising compiler's own CPU costs more than its faster
 # code saves (the server took 1.7 instead of 3.0 CPU-s at 10 x 1M, 4.7 instead of 8.1 at 50 x 1M; BENCHMARKS.md, W3).
-server_opts() { echo "-XX:+UseSerialGC -Xms16m -Xmx$(( 96 + 6 * $1 ))m -Xss512k -XX:TieredStopAtLevel=1 -XX:-UsePerfData"; }
+server_opts() { echo "-XX:+UseSerialGC -Xms16m -Xmx$(( 96 + 5 * $1 ))m -Xss512k -XX:TieredStopAtLevel=1 -XX:-UsePerfData"; }
 client_opts() { echo "-XX:+UseSerialGC -Xms8m -Xmx$(( 48 + 3 * $1 ))m -Xss512k -XX:TieredStopAtLevel=1 -XX:-UsePerfData"; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
