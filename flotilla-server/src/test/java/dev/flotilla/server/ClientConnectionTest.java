@@ -72,6 +72,18 @@ class ClientConnectionTest {
     return c;
   }
 
+  /** Asks the registered client {@code id} to train, as a workflow would. */
+  private CompletableFuture<Reply> train(String id) {
+    return server.registry().client(id).orElseThrow().request(Message.of("train"));
+  }
+
+  /** Asserts that the server closed {@code c}'s stream as a protocol violation whose description contains {@code why}. */
+  private static void assertBrokeTheProtocol(RawPeer c, String why) throws Exception {
+    Status status = c.closed.get(5, TimeUnit.SECONDS);
+    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(status.getDescription()).contains(why);
+  }
+
   @AfterEach
   void closeAll() throws Exception {
     for (int i = open.size() - 1; i >= 0; i--) {
@@ -85,9 +97,7 @@ class ClientConnectionTest {
     RawPeer c = connect();
     c.send(Frame.newBuilder().setStart(MessageStart.newBuilder().setMessageId(1).setType("x")).build());
 
-    Status status = c.closed.get(5, TimeUnit.SECONDS);
-    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(status.getDescription()).contains("first frame must be a hello");
+    assertBrokeTheProtocol(c, "first frame must be a hello");
   }
 
   @Test
@@ -147,7 +157,7 @@ class ClientConnectionTest {
   void corruptUploadFailsItsRequestAndClosesTheConnection() throws Exception {
     server(2);
     RawPeer c = connected("liar");
-    CompletableFuture<Reply> reply = server.registry().client("liar").orElseThrow().request(Message.of("train"));
+    CompletableFuture<Reply> reply = train("liar");
     long requestId = c.nextMessage().metadata().messageId();
 
     List<Frame> frames = c.encode(requestId, MODEL);
@@ -168,7 +178,7 @@ class ClientConnectionTest {
   void hangingUpFailsOpenRequestsAsDisconnected() throws Exception {
     server(2);
     RawPeer c = connected("quitter");
-    CompletableFuture<Reply> reply = server.registry().client("quitter").orElseThrow().request(Message.of("train"));
+    CompletableFuture<Reply> reply = train("quitter");
     c.nextMessage();
 
     c.close();
@@ -183,8 +193,8 @@ class ClientConnectionTest {
     server(1);
     RawPeer a = connected("a");
     RawPeer b = connected("b");
-    CompletableFuture<Reply> replyA = server.registry().client("a").orElseThrow().request(Message.of("train"));
-    CompletableFuture<Reply> replyB = server.registry().client("b").orElseThrow().request(Message.of("train"));
+    CompletableFuture<Reply> replyA = train("a");
+    CompletableFuture<Reply> replyB = train("b");
     List<Frame> framesA = a.encode(a.nextMessage().metadata().messageId(), MODEL);
     List<Frame> framesB = b.encode(b.nextMessage().metadata().messageId(), MODEL);
 
@@ -215,9 +225,9 @@ class ClientConnectionTest {
     RawPeer a = connected("a");
     RawPeer b = connected("b");
     RawPeer c = connected("c");
-    CompletableFuture<Reply> replyA = server.registry().client("a").orElseThrow().request(Message.of("train"));
-    CompletableFuture<Reply> replyB = server.registry().client("b").orElseThrow().request(Message.of("train"));
-    CompletableFuture<Reply> replyC = server.registry().client("c").orElseThrow().request(Message.of("train"));
+    CompletableFuture<Reply> replyA = train("a");
+    CompletableFuture<Reply> replyB = train("b");
+    CompletableFuture<Reply> replyC = train("c");
     List<Frame> framesA = a.encode(a.nextMessage().metadata().messageId(), UPLOAD);
     List<Frame> framesB = b.encode(b.nextMessage().metadata().messageId(), UPLOAD);
     List<Frame> framesC = c.encode(c.nextMessage().metadata().messageId(), UPLOAD);
@@ -247,9 +257,7 @@ class ClientConnectionTest {
     server(1);
     RawPeer c = connected("granter");
     c.send(FrameSender.uploadGrant(1));
-    Status status = c.closed.get(5, TimeUnit.SECONDS);
-    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(status.getDescription()).contains("unexpected UPLOAD_GRANT frame");
+    assertBrokeTheProtocol(c, "unexpected UPLOAD_GRANT frame");
   }
 
   @Test
@@ -257,12 +265,15 @@ class ClientConnectionTest {
     server(1);
     RawPeer a = connected("a");
     RawPeer b = connected("b");
-    CompletableFuture<Reply> replyA = server.registry().client("a").orElseThrow().request(Message.of("train"));
+    CountDownLatch startedA = new CountDownLatch(1);
+    CompletableFuture<Reply> replyA = server.registry().client("a").orElseThrow()
+        .request(Message.of("train"), ReplyAllowance.any(), startedA::countDown);
     CountDownLatch started = new CountDownLatch(1);
     CompletableFuture<Reply> replyB = server.registry().client("b").orElseThrow()
         .request(Message.of("train"), ReplyAllowance.any(), started::countDown);
     List<Frame> framesA = a.encode(a.nextMessage().metadata().messageId(), MODEL);
-    a.send(framesA.get(0)); // a takes the only slot
+    a.send(framesA.get(0));
+    assertThat(startedA.await(5, TimeUnit.SECONDS)).as("a holds the only slot").isTrue();
     b.send(b.encodeWhole(b.nextMessage().metadata().messageId(), MODEL));
     assertThat(started.await(5, TimeUnit.SECONDS)).as("told that b's reply began").isTrue();
     Thread.sleep(300);
@@ -284,9 +295,7 @@ class ClientConnectionTest {
 
     a.send(a.encodeWhole(77, MODEL));
 
-    Status status = a.closed.get(5, TimeUnit.SECONDS);
-    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(status.getDescription()).contains("answers request 77, which is not open");
+    assertBrokeTheProtocol(a, "answers request 77, which is not open");
   }
 
   @Test
@@ -296,11 +305,11 @@ class ClientConnectionTest {
     CompletableFuture<Reply> reply = server.registry().client("a").orElseThrow().request(Message.of("evaluate"));
     a.reply(a.nextMessage().metadata().messageId(), Message.of("evaluate_result"));
     reply.get(5, TimeUnit.SECONDS).close();
-    reply = server.registry().client("a").orElseThrow().request(Message.of("train"));
+    reply = train("a");
     a.reply(a.nextMessage().metadata().messageId(), MODEL); // arrays, but within Protocol.UNGRANTED_ARRAY_BYTES
     reply.get(5, TimeUnit.SECONDS).close();
     assertThat(a.nextGrant(Duration.ofMillis(200))).isNull();
-    reply = server.registry().client("a").orElseThrow().request(Message.of("train"));
+    reply = train("a");
     a.send(RawPeer.inPieces(MODEL.withMetadata(MODEL.metadata().withIds(99, a.nextMessage().metadata().messageId())),
         1 << 20).get(0)); // the start of a small reply sent in pieces: not granted either
     assertThat(a.nextGrant(Duration.ofMillis(200))).isNull();
