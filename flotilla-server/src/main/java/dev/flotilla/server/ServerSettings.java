@@ -24,7 +24,8 @@ import java.util.Objects;
  * @param limits           what one connection may cost: message and in-flight bytes, stall and handshake timeouts
  */
 public record ServerSettings(String host, int port, int chunkBytes, int flowControlWindowBytes, int uploadSlots,
-    int uploadLookahead, Duration keepAliveTime, Duration keepAliveTimeout, ServerSecurity security, ConnectionLimits limits) {
+    int uploadLookahead, Duration keepAliveTime, Duration keepAliveTimeout, ServerSecurity security,
+    ConnectionLimits limits) {
   /** The port used when none is given. */
   public static final int DEFAULT_PORT = 9091;
   /**
@@ -56,8 +57,9 @@ public record ServerSettings(String host, int port, int chunkBytes, int flowCont
 
   /**
    * A builder with the defaults: every interface, port {@value #DEFAULT_PORT}, 256 KiB chunks, a 1 MiB flow-control
-   * window, 2 upload slots and {@value #DEFAULT_UPLOAD_LOOKAHEAD} granted ahead, a keep-alive ping after 30 s idle that must be answered within 10 s, plaintext (so only a
-   * loopback host is allowed, see {@link ServerSecurity}) admitting any client, and {@link ConnectionLimits#defaults()}.
+   * window, 2 upload slots and {@value #DEFAULT_UPLOAD_LOOKAHEAD} granted ahead, a keep-alive ping after 30 s idle
+   * that must be answered within 10 s, plaintext (so only a loopback host is allowed, see {@link ServerSecurity})
+   * admitting any client, and {@link ConnectionLimits#defaults()}.
    */
   public static Builder builder() {
     return new Builder();

@@ -77,7 +77,7 @@ class ClientConnectionTest {
     return server.registry().client(id).orElseThrow().request(Message.of("train"));
   }
 
-  /** Asserts that the server closed {@code c}'s stream as a protocol violation whose description contains {@code why}. */
+  /** Asserts that the server closed {@code c}'s stream as a protocol violation described with {@code why}. */
   private static void assertBrokeTheProtocol(RawPeer c, String why) throws Exception {
     Status status = c.closed.get(5, TimeUnit.SECONDS);
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
@@ -241,7 +241,8 @@ class ClientConnectionTest {
 
     framesA.subList(1, framesA.size()).forEach(a::send);
     replyA.get(5, TimeUnit.SECONDS).close(); // b takes the slot, c is next in line
-    assertThat(c.nextGrant(Duration.ofMillis(5_000))).as("c's grant once it is next").isEqualTo(framesC.get(0).getStart().getMessageId());
+    assertThat(c.nextGrant(Duration.ofMillis(5_000))).as("c's grant once it is next")
+        .isEqualTo(framesC.get(0).getStart().getMessageId());
     framesB.subList(1, framesB.size()).forEach(b::send);
     replyB.get(5, TimeUnit.SECONDS).close();
     framesC.subList(1, framesC.size()).forEach(c::send);
