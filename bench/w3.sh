@@ -117,7 +117,7 @@ run_case() {
 }
 
 mkdir -p "$OUTDIR"
-cp "$JAR" "$OUTDIR/benchmarks.jar" && JAR="$OUTDIR/benchmarks.jar" # a rebuild during the run cannot break it
+cp -p "$JAR" "$OUTDIR/benchmarks.jar" && JAR="$OUTDIR/benchmarks.jar" # a rebuild during the run cannot break it
 for c in ${CASES//,/ }; do
   run_case "${c%x*}" "${c#*x}"
   sleep 2

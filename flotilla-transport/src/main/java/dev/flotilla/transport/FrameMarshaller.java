@@ -5,6 +5,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.ExtensionRegistryLite;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
+import dev.flotilla.transport.proto.Chunk;
 import dev.flotilla.transport.proto.Frame;
 import io.grpc.Detachable;
 import io.grpc.HasByteBuffer;
@@ -26,8 +27,11 @@ import java.util.Map;
  * protobuf marshaller makes two on the receiving side. The bytes on the wire are the ordinary protobuf encoding of a
  * {@code Frame}, so peers and proxies that use the stock marshaller interoperate.
  *
- * <p>Sending delegates to the stock marshaller, whose stream gRPC drains straight into its transport buffers: a
- * chunk's bytes are copied once, from the array the {@link MessageEncoder} filled. Parsing reads the whole frame, whose
+ * <p>Sending delegates to the stock marshaller, whose stream gRPC drains straight into its transport buffers, except
+ * for the chunks a {@link FrameSender} sends: those are <em>drawn</em> frames ({@link #drawnChunk}), placeholders
+ * whose bytes are written from the tensors into gRPC's buffers when gRPC serialises them (inside
+ * {@code onNext}), through a small scratch array, so that sending a model of any size allocates no chunk-sized
+ * arrays and a server sending one model to many clients keeps no encoded copy of it. Parsing reads the whole frame, whose
  * length gRPC knows, into one array of exactly that size and parses it with aliasing, so a chunk's
  * {@code data} is a view of that array instead of a second copy (the stock marshaller copies the frame into a buffer
  * and then the bytes out of it). Each parsed frame owns its array; nothing is shared or reused between frames, so a
@@ -55,6 +59,7 @@ public final class FrameMarshaller implements MethodDescriptor.Marshaller<Frame>
   private static final byte CHUNK_TAG = (Frame.CHUNK_FIELD_NUMBER << 3) | 2; // field 4, length-delimited
 
   private final Map<Frame, InputStream> lent = Collections.synchronizedMap(new IdentityHashMap<>());
+  private final Map<Frame, ChunkSource> drawn = Collections.synchronizedMap(new IdentityHashMap<>());
 
   private FrameMarshaller() {}
 
@@ -74,8 +79,37 @@ public final class FrameMarshaller implements MethodDescriptor.Marshaller<Frame>
     return lent.size();
   }
 
+  /**
+   * A chunk frame of message {@code messageId} whose bytes are written from {@code source} when this marshaller
+   * serialises it. Until then the frame is a placeholder without data, which must go to gRPC as it is (and
+   * nowhere else); the sender {@linkplain #forget forgets} it once gRPC has taken it or if it never will.
+   */
+  Frame drawnChunk(long messageId, ChunkSource source) {
+    Frame frame = Frame.newBuilder().setChunk(Chunk.newBuilder().setMessageId(messageId)).build();
+    drawn.put(frame, source);
+    return frame;
+  }
+
+  /** Drops what {@link #drawnChunk} keeps for {@code frame}, if it was not serialised; does nothing otherwise. */
+  void forget(Frame frame) {
+    if (frame.hasChunk()) {
+      drawn.remove(frame);
+    }
+  }
+
+  /** How many drawn frames wait to be serialised (for tests). */
+  int drawnFrames() {
+    return drawn.size();
+  }
+
   @Override
   public InputStream stream(Frame frame) {
+    if (frame.hasChunk()) {
+      ChunkSource source = drawn.remove(frame);
+      if (source != null) {
+        return new DrawnChunk(frame.getChunk().getMessageId(), source);
+      }
+    }
     return STOCK.stream(frame);
   }
 

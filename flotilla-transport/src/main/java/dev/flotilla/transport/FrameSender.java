@@ -24,6 +24,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * waits after the message's start until the receiving side reports the server's grant with {@link #granted}; a
  * server grants with {@link #sendNow}, which does not wait behind a message being sent.
  *
+ * <p>Chunks are drawn frames ({@link MessageEncoder}, {@link FrameMarshaller#drawnChunk}): the stream must be a
+ * gRPC call whose marshaller is {@link FrameMarshaller} ({@link Protocol#CONNECT}), which writes their bytes from
+ * the tensors when {@code onNext} serialises them.
+ *
  * <p>Threading: thread-safe. Whole messages are serialised, so frames of two messages never interleave. Sending
  * blocks the calling thread, which therefore must never be a gRPC callback thread ({@link #sendNow} and
  * {@link #granted} excepted: they never wait).
@@ -76,7 +80,7 @@ public final class FrameSender {
   }
 
   private long send(Message message, boolean awaitGrant) throws InterruptedException {
-    try (MessageEncoder.MessageFrames frames = encoder.encode(message)) { // closed: a failed send keeps no encoding
+    try (MessageEncoder.MessageFrames frames = encoder.encodeDrawn(message)) { // closed: a failed send keeps no CRCs
       messageLock.lockInterruptibly();
       try {
         return sendLocked(frames, message, awaitGrant);
@@ -193,9 +197,10 @@ public final class FrameSender {
       if (closed) {
         throw new ConnectionClosedException(closeReason);
       }
-      stream.onNext(frame);
+      stream.onNext(frame); // gRPC serialises the frame here: a drawn chunk is written from the tensors
     } finally {
       streamLock.unlock();
+      FrameMarshaller.INSTANCE.forget(frame); // a drawn chunk that did not reach gRPC
     }
   }
 

@@ -1,23 +1,20 @@
 package dev.flotilla.transport;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.flotilla.core.message.Message;
-import dev.flotilla.core.message.Metadata;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.transport.proto.Chunk;
 import dev.flotilla.transport.proto.Frame;
 import dev.flotilla.transport.proto.MessageEnd;
 import dev.flotilla.transport.proto.WholeMessage;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
 
 /**
@@ -29,29 +26,32 @@ import java.util.zip.CRC32;
  * <p>The message's ids come from its metadata: {@code messageId} must be positive (the sender assigns it, see
  * {@link dev.flotilla.core.message.Metadata#withIds}), {@code replyTo} is the request answered or 0.
  *
- * <p>Frames are produced lazily and each chunk is encoded straight from the tensors into a fresh byte array that the
- * frame then owns, so encoding needs memory for one chunk however large the model; float32 values are converted in
- * bulk, with no copy but that one.
+ * <p>Frames are produced lazily. {@link #encode} writes each chunk straight from the tensors into a fresh byte array
+ * that the frame then owns, so encoding needs memory for one chunk however large the model; float32 values are
+ * converted in bulk, with no copy but that one. The frames a {@link FrameSender} sends are <em>drawn</em> instead
+ * ({@link FrameMarshaller#drawnChunk}): a chunk frame is a placeholder whose bytes are written from the tensors into
+ * gRPC's buffers when gRPC serialises it, so sending allocates no chunk-sized arrays at all; the CRCs are computed
+ * beforehand through a small scratch array.
  *
  * <p>A message whose arrays fit in one chunk and in {@link Protocol#WHOLE_MESSAGE_ARRAY_BYTES} is one
  * {@code WholeMessage} frame instead ({@link Protocol#sentWhole}): the same start, bytes and CRCs.
  *
  * <p>A server sends the same model to many clients. An encoder made with a {@linkplain #MessageEncoder(int, long)
- * sharing limit} encodes the arrays of a message once, keeps the chunks' bytes and CRCs, and reuses them for every
- * message that carries the very same tensors (the same {@link Tensor} instances in the same order) while any message
- * sharing them is still being sent: K clients sent to at once cost one encode and one CRC pass instead of K, for the
- * memory of one encoded copy of the model, which is dropped as soon as the last of them is sent or
- * {@linkplain MessageFrames#close closed} (a server then holds it while the model goes out, not while the results
- * come back). A message with the same tensors encoded after that is encoded anew. Only the chunks' bytes are shared;
- * every message still gets its own frames and ids. Arrays larger than the limit are streamed chunk by chunk as above.
+ * sharing limit} computes the CRCs of a message's arrays once and reuses them for every message that carries the
+ * very same tensors (the same {@link Tensor} instances in the same order) while any message sharing them is still
+ * being sent: K clients sent to at once cost one CRC pass instead of K. The CRCs are dropped as soon as the last of
+ * those messages is sent or {@linkplain MessageFrames#close closed}; a message with the same tensors encoded after
+ * that computes them anew. Every message still gets its own frames and ids. Arrays larger than the limit have their
+ * CRCs computed chunk by chunk as they are encoded.
  *
- * <p>Thread-safe: each {@link #encode} iterator is for one thread; iterators of several threads may share an
- * encoding, which the first of them computes while the others wait for it.
+ * <p>Thread-safe: each {@link #encode} iterator is for one thread; iterators of several threads may share CRCs,
+ * which the first of them computes while the others wait for them.
  */
 public final class MessageEncoder {
   private final int chunkBytes;
   private final long shareUpTo;
-  private Shared shared; // the encoding being sent, if any; guarded by this
+  private final AtomicInteger crcPasses = new AtomicInteger(); // shared CRCs computed, for tests
+  private Shared shared; // the CRCs of the arrays being sent, if any; guarded by this
 
   /** An encoder that cuts array bytes into chunks of {@code chunkBytes} (1 to {@link Protocol#MAX_CHUNK_BYTES}). */
   public MessageEncoder(int chunkBytes) {
@@ -59,7 +59,7 @@ public final class MessageEncoder {
   }
 
   /**
-   * An encoder that cuts array bytes into chunks of {@code chunkBytes} and encodes the arrays of messages of at most
+   * An encoder that cuts array bytes into chunks of {@code chunkBytes} and computes the CRCs of messages of at most
    * {@code shareUpTo} array bytes once for every message that carries the same tensors (0: never).
    */
   public MessageEncoder(int chunkBytes, long shareUpTo) {
@@ -77,20 +77,32 @@ public final class MessageEncoder {
 
   /**
    * The frames of a message, computed as they are taken. Close it if it is abandoned before its last frame (a send
-   * that failed), so that an encoding it shares is not kept for it; closing is harmless otherwise.
+   * that failed), so that CRCs it shares are not kept for it; closing is harmless otherwise.
    */
   public interface MessageFrames extends Iterator<Frame>, AutoCloseable {
-    /** Lets go of the shared encoding these frames use, if any; the frames must not be taken afterwards. */
+    /** Lets go of the CRCs these frames share, if any; the frames must not be taken afterwards. */
     @Override
     void close();
   }
 
   /**
-   * The frames of {@code message}, computed as the iterator advances.
+   * The frames of {@code message}, computed as the iterator advances, each chunk's bytes in an array of its own.
    *
    * @throws IllegalArgumentException if the message id in its metadata is not positive
    */
   public MessageFrames encode(Message message) {
+    return encode(message, false);
+  }
+
+  /**
+   * The frames of {@code message} with <em>drawn</em> chunks, for {@link FrameSender}: placeholders that
+   * {@link FrameMarshaller} writes from the tensors when gRPC serialises them, and that must go to gRPC alone.
+   */
+  MessageFrames encodeDrawn(Message message) {
+    return encode(message, true);
+  }
+
+  private MessageFrames encode(Message message, boolean drawn) {
     long id = message.metadata().messageId();
     if (id <= 0) {
       throw new IllegalArgumentException("a message needs a positive message id to be sent, got " + id
@@ -103,8 +115,8 @@ public final class MessageEncoder {
     if (arrays.byteSize() <= shareUpTo) {
       Shared s = acquire(arrays);
       try {
-        return new SharedFrames(message, s.encoding.join(), () -> release(s));
-      } catch (CompletionException e) { // the thread that computed the encoding failed: each user fails alike
+        return new Frames(message, drawn, s.crcs.join(), () -> release(s));
+      } catch (CompletionException e) { // the thread that computed the CRCs failed: each user fails alike
         release(s);
         if (e.getCause() instanceof Error error) {
           throw error;
@@ -112,13 +124,13 @@ public final class MessageEncoder {
         throw e.getCause() instanceof RuntimeException r ? r : e;
       }
     }
-    return new Frames(message);
+    return new Frames(message, drawn, null, () -> { });
   }
 
   /** {@code message} as one {@code WholeMessage} frame: its start, its one chunk's bytes (if any) and its CRCs. */
   private Frame whole(Message message) {
     WholeMessage.Builder whole = WholeMessage.newBuilder();
-    Frames frames = new Frames(message);
+    Frames frames = new Frames(message, false, null, () -> { });
     while (frames.hasNext()) {
       Frame f = frames.next();
       switch (f.getKindCase()) {
@@ -131,8 +143,8 @@ public final class MessageEncoder {
   }
 
   /**
-   * The shared encoding of {@code arrays}, counted as used once more: the one being sent if it carries the same
-   * tensors, else a new one, which this thread computes (and which replaces the old one for later messages).
+   * The shared CRCs of {@code arrays}, counted as used once more: those being sent if they are of the same tensors,
+   * else new ones, which this thread computes (and which replace the old ones for later messages).
    */
   private Shared acquire(ModelWeights arrays) {
     Shared s;
@@ -147,54 +159,86 @@ public final class MessageEncoder {
     }
     if (mine) {
       try {
-        s.encoding.complete(encodeAll(arrays));
+        s.crcs.complete(checksums(arrays));
+        crcPasses.incrementAndGet();
       } catch (RuntimeException | Error e) {
-        s.encoding.completeExceptionally(e);
+        s.crcs.completeExceptionally(e);
       }
     }
     return s;
   }
 
-  /** One user fewer of {@code s}; the last one drops it, unless another encoding has already replaced it. */
+  /** One user fewer of {@code s}; the last one drops it, unless others have already replaced it. */
   private synchronized void release(Shared s) {
     if (--s.users == 0 && shared == s) {
       shared = null;
     }
   }
 
-  /** Whether an encoding is being shared (for tests). */
+  /** Whether CRCs are being shared (for tests). */
   synchronized boolean sharing() {
     return shared != null;
   }
 
-  private Encoding encodeAll(ModelWeights arrays) {
-    // The streaming encoder's own frames, for a message id of no consequence: only the bytes and CRCs are kept.
-    Frames frames = new Frames(Message.of("shared").withArrays(arrays).withMetadata(Metadata.none().withIds(1, 0)));
-    List<ByteString> chunks = new ArrayList<>();
-    List<Integer> crcs = List.of();
-    while (frames.hasNext()) {
-      Frame f = frames.next();
-      if (f.hasChunk()) {
-        chunks.add(f.getChunk().getData());
-      } else if (f.hasEnd()) {
-        crcs = f.getEnd().getCrc32List();
-      }
-    }
-    return new Encoding(List.copyOf(chunks), crcs);
+  /** How many times shared CRCs were computed (for tests). */
+  int sharedCrcPasses() {
+    return crcPasses.get();
   }
 
-  /** The encoded bytes of one set of arrays: their chunks' data, in order, and one CRC32 per array. */
-  private record Encoding(List<ByteString> chunks, List<Integer> crcs) {}
+  /** The CRC32 of each array, computed through this thread's scratch array. */
+  private static List<Integer> checksums(ModelWeights arrays) {
+    Checksums sums = new Checksums(arrays.count());
+    ChunkSource.Cursor cursor = new ChunkSource.Cursor(arrays.tensors(), arrays.byteSize());
+    byte[] scratch = ChunkSource.scratch();
+    while (cursor.hasRemaining()) {
+      cursor.take(scratch.length).write(scratch, sums);
+    }
+    return sums.finish();
+  }
 
-  /** A shared encoding, the tensors it was made from, and how many messages being sent use it. */
+  /** The CRC32 of each tensor, from the pieces of its bytes in order. */
+  private static final class Checksums implements ChunkSource.Pieces {
+    private final int[] crcs;
+    private final CRC32 crc = new CRC32();
+    private int tensor; // the tensor whose bytes the CRC is of
+
+    Checksums(int count) {
+      this.crcs = new int[count];
+    }
+
+    @Override
+    public void accept(int t, byte[] bytes, int from, int count) {
+      finishUpTo(t);
+      crc.update(bytes, from, count);
+    }
+
+    /** Records the CRC of every tensor before {@code t}, empty ones included. */
+    private void finishUpTo(int t) {
+      while (tensor < t) {
+        crcs[tensor++] = (int) crc.getValue();
+        crc.reset();
+      }
+    }
+
+    List<Integer> finish() {
+      finishUpTo(crcs.length);
+      List<Integer> list = new ArrayList<>(crcs.length);
+      for (int c : crcs) {
+        list.add(c);
+      }
+      return List.copyOf(list);
+    }
+  }
+
+  /** Shared CRCs, the tensors they were computed from, and how many messages being sent use them. */
   private static final class Shared {
     final List<Tensor> tensors;
-    final CompletableFuture<Encoding> encoding;
+    final CompletableFuture<List<Integer>> crcs;
     int users; // guarded by the encoder
 
-    Shared(List<Tensor> tensors, CompletableFuture<Encoding> encoding) {
+    Shared(List<Tensor> tensors, CompletableFuture<List<Integer>> crcs) {
       this.tensors = tensors;
-      this.encoding = encoding;
+      this.crcs = crcs;
     }
 
     boolean carries(List<Tensor> other) {
@@ -240,88 +284,43 @@ public final class MessageEncoder {
   }
 
   /**
-   * The frames of a message whose chunks were encoded once and are shared; only the ids are this message's. Lets go
-   * of the encoding once its end frame is taken, or when closed.
+   * The start, chunks and end of a message. The CRCs are known beforehand (shared) or computed from the chunks'
+   * bytes as they are encoded; {@code release} runs once, when the end frame is taken or the frames are closed.
    */
-  private static final class SharedFrames implements MessageFrames {
+  private final class Frames implements MessageFrames {
     private final Message message;
     private final long id;
-    private Encoding encoding;
+    private final boolean drawn;
+    private final ChunkSource.Cursor cursor;
+    private final List<Integer> knownCrcs;
+    private final Checksums checksums;
     private Runnable release;
-    private int next = -1; // -1: the start frame; then chunks; then the end frame
+    private boolean started;
     private boolean ended;
 
-    SharedFrames(Message message, Encoding encoding, Runnable release) {
+    Frames(Message message, boolean drawn, List<Integer> knownCrcs, Runnable release) {
       this.message = message;
       this.id = message.metadata().messageId();
-      this.encoding = encoding;
+      this.drawn = drawn;
+      this.cursor = new ChunkSource.Cursor(message.arrays().tensors(), message.arrays().byteSize());
+      this.knownCrcs = knownCrcs;
+      this.checksums = knownCrcs == null ? new Checksums(message.arrays().count()) : null;
       this.release = release;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return !ended;
     }
 
     @Override
     public void close() {
       ended = true;
-      encoding = null;
       if (release != null) {
         Runnable r = release;
         release = null;
         r.run();
       }
-    }
-
-    @Override
-    public boolean hasNext() {
-      return !ended;
-    }
-
-    @Override
-    public Frame next() {
-      if (ended) {
-        throw new NoSuchElementException("message " + id + " is fully encoded or closed");
-      }
-      if (next < 0) {
-        next = 0;
-        return Frame.newBuilder().setStart(HeaderCodec.encode(message)).build();
-      }
-      if (next < encoding.chunks().size()) {
-        ByteString data = encoding.chunks().get(next++);
-        return Frame.newBuilder().setChunk(Chunk.newBuilder().setMessageId(id).setData(data)).build();
-      }
-      Frame end = Frame.newBuilder().setEnd(MessageEnd.newBuilder().setMessageId(id).addAllCrc32(encoding.crcs()))
-          .build();
-      close();
-      return end;
-    }
-  }
-
-  private final class Frames implements MessageFrames {
-    private final Message message;
-    private final long id;
-    private final List<Tensor> tensors;
-    private final int[] crcs;
-    private final CRC32 crc = new CRC32();
-    private long remaining;
-    private int tensor;
-    private long offset; // bytes of tensors.get(tensor) already encoded
-    private boolean started;
-    private boolean ended;
-
-    Frames(Message message) {
-      this.message = message;
-      this.id = message.metadata().messageId();
-      this.tensors = message.arrays().tensors();
-      this.crcs = new int[tensors.size()];
-      this.remaining = message.arrays().byteSize();
-    }
-
-    @Override
-    public boolean hasNext() {
-      return !ended;
-    }
-
-    @Override
-    public void close() {
-      ended = true;
     }
 
     @Override
@@ -333,46 +332,26 @@ public final class MessageEncoder {
         started = true;
         return Frame.newBuilder().setStart(HeaderCodec.encode(message)).build();
       }
-      if (remaining > 0) {
-        return Frame.newBuilder().setChunk(chunk()).build();
+      if (cursor.hasRemaining()) {
+        return chunk(cursor.take(chunkBytes));
       }
-      ended = true;
-      finishCompleteTensors();
-      MessageEnd.Builder end = MessageEnd.newBuilder().setMessageId(id);
-      for (int c : crcs) {
-        end.addCrc32(c);
-      }
-      return Frame.newBuilder().setEnd(end).build();
+      List<Integer> crcs = knownCrcs != null ? knownCrcs : checksums.finish();
+      close();
+      return Frame.newBuilder().setEnd(MessageEnd.newBuilder().setMessageId(id).addAllCrc32(crcs)).build();
     }
 
-    private Chunk chunk() {
-      int n = (int) Math.min(chunkBytes, remaining);
-      byte[] bytes = new byte[n];
-      ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-      while (buf.hasRemaining()) {
-        finishCompleteTensors();
-        Tensor t = tensors.get(tensor);
-        int from = buf.position();
-        int count = (int) Math.min(buf.remaining(), t.byteSize() - offset);
-        // float32: whole values in bulk through a float view, a value split by the chunk edge byte by byte.
-        t.writeBytes(buf, offset, count);
-        crc.update(bytes, from, count);
-        offset += count;
+    private Frame chunk(ChunkSource chunk) {
+      if (drawn) {
+        if (checksums != null) {
+          chunk.write(ChunkSource.scratch(), checksums);
+        }
+        return FrameMarshaller.INSTANCE.drawnChunk(id, chunk);
       }
-      remaining -= n;
-      return Chunk.newBuilder()
-          .setMessageId(id)
-          .setData(UnsafeByteOperations.unsafeWrap(bytes))
+      byte[] bytes = new byte[chunk.length()];
+      chunk.write(bytes, checksums != null ? checksums : ChunkSource.IGNORED);
+      return Frame.newBuilder()
+          .setChunk(Chunk.newBuilder().setMessageId(id).setData(UnsafeByteOperations.unsafeWrap(bytes)))
           .build();
-    }
-
-    /** Moves past every tensor whose bytes are all encoded (empty ones included), recording its CRC. */
-    private void finishCompleteTensors() {
-      while (tensor < tensors.size() && offset == tensors.get(tensor).byteSize()) {
-        crcs[tensor++] = (int) crc.getValue();
-        crc.reset();
-        offset = 0;
-      }
     }
   }
 }

@@ -9,11 +9,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.MessageError;
+import dev.flotilla.core.tensor.DType;
+import dev.flotilla.core.tensor.ModelWeights;
+import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.transport.proto.Chunk;
 import dev.flotilla.transport.proto.ConfigEntry;
 import dev.flotilla.transport.proto.Frame;
 import dev.flotilla.transport.proto.Hello;
 import dev.flotilla.transport.proto.Welcome;
+import io.grpc.Drainable;
 import io.grpc.KnownLength;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -21,9 +25,12 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -188,6 +195,102 @@ class FrameMarshallerTest {
 
     assertThatThrownBy(() -> MARSHALLER.parse(known(garbage))).isInstanceOf(StatusRuntimeException.class)
         .hasMessageContaining("invalid Frame");
+  }
+
+  @Test
+  void aDrawnChunkIsWrittenAsTheStockBytesOfTheChunkItStandsFor() throws IOException {
+    ModelWeights large = ModelWeights.of(List.of(floats("a", 50_001, 1), TestMessages.random(DType.INT8, 7, 2),
+        floats("b", 40_000, 3)));
+    // Chunks of one byte, ending inside values, larger than the scratch array, crossing tensors of every type.
+    Map<Integer, ModelWeights> cases = Map.of(1, TestMessages.everyDtype(), 7, TestMessages.everyDtype(),
+        ChunkSource.SCRATCH_BYTES + 3, large, 3 * ChunkSource.SCRATCH_BYTES, large);
+    for (Map.Entry<Integer, ModelWeights> c : cases.entrySet()) {
+      Message message = sent(TestMessages.withArrays("train", c.getValue()), 4);
+      List<Frame> plain = frames(message, c.getKey());
+      List<Frame> drawn = new ArrayList<>();
+      new MessageEncoder(c.getKey()).encodeDrawn(message).forEachRemaining(drawn::add);
+
+      assertThat(drawn).hasSameSizeAs(plain);
+      for (int i = 0; i < plain.size(); i++) {
+        InputStream stream = MARSHALLER.stream(drawn.get(i));
+        assertThat(stream.available()).isEqualTo(plain.get(i).getSerializedSize());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (stream instanceof Drainable d) {
+          d.drainTo(out);
+        } else {
+          stream.transferTo(out);
+        }
+        assertThat(out.toByteArray()).as("frame %d in chunks of %d", i, c.getKey())
+            .containsExactly(plain.get(i).toByteArray());
+        assertThat(stream.available()).isZero();
+      }
+    }
+    assertThat(MARSHALLER.drawnFrames()).as("every drawn frame was written").isZero();
+  }
+
+  @Test
+  void aDrawnChunkReadAsAPlainStreamGivesTheSameBytes() throws IOException {
+    Message message = sent(TestMessages.withArrays("train", TestMessages.everyDtype()), 8);
+    List<Frame> plain = frames(message, 64);
+    Iterator<Frame> drawn = new MessageEncoder(64).encodeDrawn(message);
+    drawn.next(); // the start
+    InputStream whole = MARSHALLER.stream(drawn.next());
+    InputStream partly = MARSHALLER.stream(drawn.next());
+
+    assertThat(whole.readAllBytes()).containsExactly(plain.get(1).toByteArray());
+    byte[] second = plain.get(2).toByteArray();
+    assertThat(partly.read()).isEqualTo(second[0] & 0xff);
+    ByteArrayOutputStream rest = new ByteArrayOutputStream();
+    assertThat(((Drainable) partly).drainTo(rest)).isEqualTo(second.length - 1);
+    assertThat(rest.toByteArray()).containsExactly(Arrays.copyOfRange(second, 1, second.length));
+    assertThat(partly.read()).isEqualTo(-1);
+    drawn.forEachRemaining(MARSHALLER::forget);
+  }
+
+  @Test
+  void aDrawnChunkThatNeverReachesTheTransportIsForgotten() throws IOException {
+    Iterator<Frame> frames = new MessageEncoder(16).encodeDrawn(
+        sent(TestMessages.withArrays("train", TestMessages.everyDtype()), 3));
+    frames.next(); // the start
+    Frame chunk = frames.next();
+    assertThat(MARSHALLER.drawnFrames()).isEqualTo(1);
+
+    MARSHALLER.forget(chunk);
+
+    assertThat(MARSHALLER.drawnFrames()).isZero();
+    assertThat(drain(MARSHALLER.stream(chunk))).as("now only the placeholder, without data")
+        .containsExactly(chunk.toByteArray());
+  }
+
+  @Test
+  void drawingALargeChunkAllocatesNoArrayOfItsSize() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(AllocationMeter.supported(), "per-thread allocation counting");
+    int chunkBytes = 1 << 20;
+    Message message = sent(TestMessages.withArrays("train", ModelWeights.of(List.of(floats("w", chunkBytes, 6)))), 1);
+    MessageEncoder encoder = new MessageEncoder(chunkBytes);
+    long least = Long.MAX_VALUE;
+    for (int round = 0; round < 3; round++) { // the first rounds load and link what drawing needs
+      Iterator<Frame> frames = encoder.encodeDrawn(message);
+      frames.next(); // the start
+      long before = AllocationMeter.allocatedBytes();
+      for (int i = 0; i < 4; i++) {
+        ((Drainable) MARSHALLER.stream(frames.next())).drainTo(OutputStream.nullOutputStream());
+      }
+      least = Math.min(least, AllocationMeter.allocatedBytes() - before);
+      frames.next(); // the end
+    }
+    // Placeholders, headers and CRC state only; encoding into arrays would take four times the chunk size.
+    assertThat(least).isLessThan(64 * 1024);
+  }
+
+  /** A float32 tensor over a float array (converted when written, unlike raw bytes) of {@code n} random values. */
+  private static Tensor floats(String name, int n, long seed) {
+    java.util.Random random = new java.util.Random(seed);
+    float[] values = new float[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = (float) random.nextGaussian();
+    }
+    return Tensor.of(name, new int[] {n}, values);
   }
 
   private static byte[] drain(InputStream in) throws IOException {

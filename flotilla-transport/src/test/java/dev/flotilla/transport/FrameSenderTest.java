@@ -72,6 +72,17 @@ class FrameSenderTest {
   }
 
   @Test
+  void aChunkTheTransportRefusesLeavesNothingDrawnBehind() {
+    FakeStream stream = FakeStream.ready();
+    stream.refuseChunks = true; // as gRPC does once the call is cancelled: it throws before serialising
+    FrameSender sender = new FrameSender(stream, new MessageEncoder(8));
+
+    assertThatThrownBy(() -> sender.send(TestMessages.sent(MODEL, 1))).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cancelled");
+    assertThat(FrameMarshaller.INSTANCE.drawnFrames()).isZero();
+  }
+
+  @Test
   void concurrentMessagesDoNotInterleave() throws Exception {
     FakeStream stream = new FakeStream();
     stream.becomeReady();
@@ -251,6 +262,7 @@ class FrameSenderTest {
     volatile java.util.function.Consumer<Frame> onFrame = f -> { };
     volatile Throwable error;
     volatile int completions;
+    volatile boolean refuseChunks;
 
     /** A stream that is ready from the start. */
     static FakeStream ready() {
@@ -284,9 +296,13 @@ class FrameSenderTest {
     public void setMessageCompression(boolean enable) {}
 
     @Override
-    public void onNext(Frame value) {
-      frames.add(value);
-      onFrame.accept(value);
+    public void onNext(Frame value) { // serialises the frame as a gRPC call does, drawn chunks included
+      if (refuseChunks && value.hasChunk()) {
+        throw new IllegalStateException("call was cancelled");
+      }
+      Frame frame = TestMessages.serialized(value);
+      frames.add(frame);
+      onFrame.accept(frame);
     }
 
     @Override

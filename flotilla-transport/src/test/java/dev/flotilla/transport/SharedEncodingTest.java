@@ -3,7 +3,6 @@ package dev.flotilla.transport;
 import static dev.flotilla.transport.TestMessages.sent;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.tensor.DType;
@@ -18,59 +17,60 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
-/** An encoder with a sharing limit encodes a model once for the messages that carry it at the same time. */
+/** An encoder with a sharing limit computes a model's CRCs once for the messages that carry it at the same time. */
 class SharedEncodingTest {
   private static final ModelWeights ARRAYS = TestMessages.everyDtype();
 
   @Test
-  void framesAreTheStreamingEncodersFramesByteForByte() {
+  void framesAreTheStreamingEncodersFramesByteForByteDrawnOrNot() {
     MessageEncoder sharing = new MessageEncoder(7, Long.MAX_VALUE);
     MessageEncoder streaming = new MessageEncoder(7);
-    for (long id = 1; id <= 3; id++) { // the first message computes the encoding, the others reuse it
+    for (long id = 1; id <= 3; id++) { // the first message computes the CRCs, the others reuse them
       Message m = sent(TestMessages.withArrays("train", ARRAYS).withConfig(Config.of("round", id)), id);
-      List<Frame> shared = all(sharing.encode(m));
       List<Frame> streamed = all(streaming.encode(m));
-      assertThat(shared).hasSameSizeAs(streamed);
-      for (int i = 0; i < shared.size(); i++) {
-        assertThat(shared.get(i).toByteArray()).as("frame %d of message %d", i, id)
-            .containsExactly(streamed.get(i).toByteArray());
+      for (List<Frame> shared : List.of(all(sharing.encode(m)), TestMessages.drawnFrames(sharing, m))) {
+        assertThat(shared).hasSameSizeAs(streamed);
+        for (int i = 0; i < shared.size(); i++) {
+          assertThat(shared.get(i).toByteArray()).as("frame %d of message %d", i, id)
+              .containsExactly(streamed.get(i).toByteArray());
+        }
+        TestMessages.assertSameArrays(TestMessages.assemble(shared).arrays(), ARRAYS);
       }
-      TestMessages.assertSameArrays(TestMessages.assemble(shared).arrays(), ARRAYS);
     }
+    assertThat(sharing.sharedCrcPasses()).as("each message sent after the last was done computes them").isEqualTo(6);
   }
 
   @Test
-  void messagesSentAtTheSameTimeWithTheSameTensorsShareTheChunksBytes() {
+  void messagesSentAtTheSameTimeWithTheSameTensorsComputeTheCrcsOnce() {
     MessageEncoder encoder = new MessageEncoder(16, Long.MAX_VALUE);
-    MessageEncoder.MessageFrames first = encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 1));
+    MessageEncoder.MessageFrames first = encoder.encodeDrawn(sent(TestMessages.withArrays("train", ARRAYS), 1));
     first.next(); // being sent
     // Another ModelWeights over the same tensors (what a per-client filter or copy gives) shares too.
     ModelWeights sameTensors = ModelWeights.of(ARRAYS.tensors());
-    List<ByteString> second = chunkData(encoder.encode(sent(TestMessages.withArrays("train", sameTensors), 2)));
-    List<ByteString> firstChunks = chunkData(first);
+    Message second = TestMessages.assemble(TestMessages.drawnFrames(encoder,
+        sent(TestMessages.withArrays("train", sameTensors), 2)));
 
-    assertThat(second).hasSameSizeAs(firstChunks);
-    for (int i = 0; i < firstChunks.size(); i++) {
-      assertThat(second.get(i)).isSameAs(firstChunks.get(i));
-    }
+    assertThat(encoder.sharedCrcPasses()).isEqualTo(1);
+    TestMessages.assertSameArrays(second.arrays(), ARRAYS);
+    first.close();
   }
 
   @Test
-  void theEncodingIsDroppedOnceTheLastMessageSharingItIsSent() {
+  void theCrcsAreDroppedOnceTheLastMessageSharingThemIsSent() {
     MessageEncoder encoder = new MessageEncoder(16, Long.MAX_VALUE);
     MessageEncoder.MessageFrames a = encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 1));
     MessageEncoder.MessageFrames b = encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 2));
-    List<ByteString> aChunks = chunkData(a);
+    all(a);
     assertThat(encoder.sharing()).as("b is still being sent").isTrue();
-    chunkData(b);
+    all(b);
     assertThat(encoder.sharing()).as("both sent").isFalse();
 
-    List<ByteString> c = chunkData(encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 3)));
-    assertThat(c.get(0)).as("encoded anew").isNotSameAs(aChunks.get(0)).isEqualTo(aChunks.get(0));
+    all(encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 3)));
+    assertThat(encoder.sharedCrcPasses()).as("computed anew").isEqualTo(2);
   }
 
   @Test
-  void closingAMessageCutShortLetsGoOfTheEncoding() {
+  void closingAMessageCutShortLetsGoOfTheCrcs() {
     MessageEncoder encoder = new MessageEncoder(16, Long.MAX_VALUE);
     MessageEncoder.MessageFrames a = encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 1));
     a.next();
@@ -84,28 +84,31 @@ class SharedEncodingTest {
   }
 
   @Test
-  void otherTensorsReplaceTheSharedEncoding() {
+  void otherTensorsReplaceTheSharedCrcs() {
     MessageEncoder encoder = new MessageEncoder(16, Long.MAX_VALUE);
     ModelWeights other = ModelWeights.of(List.of(TestMessages.random(DType.FLOAT32, 40, 9)));
     MessageEncoder.MessageFrames a = encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 1));
     a.next(); // still being sent
     Message b = TestMessages.assemble(all(encoder.encode(sent(TestMessages.withArrays("train", other), 2))));
-    List<ByteString> c = chunkData(encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 3)));
-    List<ByteString> aChunks = chunkData(a);
+    Message c = TestMessages.assemble(all(encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 3))));
+    all(a);
 
     TestMessages.assertSameArrays(b.arrays(), other);
-    assertThat(c.get(0)).as("encoded again after other arrays replaced it").isNotSameAs(aChunks.get(0))
-        .isEqualTo(aChunks.get(0));
+    TestMessages.assertSameArrays(c.arrays(), ARRAYS);
+    assertThat(encoder.sharedCrcPasses()).as("computed again after other arrays replaced them").isEqualTo(3);
     assertThat(encoder.sharing()).isFalse();
   }
 
   @Test
-  void arraysAboveTheLimitAreStreamedNotKept() {
+  void arraysAboveTheLimitHaveTheirCrcsComputedPerMessage() {
     MessageEncoder encoder = new MessageEncoder(16, ARRAYS.byteSize() - 1);
-    List<ByteString> a = chunkData(encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 1)));
-    List<ByteString> b = chunkData(encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 2)));
+    MessageEncoder.MessageFrames a = encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 1));
+    a.next();
+    Message b = TestMessages.assemble(all(encoder.encode(sent(TestMessages.withArrays("train", ARRAYS), 2))));
 
-    assertThat(b.get(0)).isNotSameAs(a.get(0)).isEqualTo(a.get(0));
+    TestMessages.assertSameArrays(b.arrays(), ARRAYS);
+    assertThat(encoder.sharedCrcPasses()).isZero();
+    assertThat(encoder.sharing()).isFalse();
   }
 
   @Test
@@ -118,7 +121,7 @@ class SharedEncodingTest {
       List<Future<Message>> got = new ArrayList<>();
       for (long id = 1; id <= 16; id++) {
         Message m = sent(TestMessages.withArrays("train", big), id);
-        got.add(pool.submit((Callable<Message>) () -> TestMessages.assemble(all(encoder.encode(m)))));
+        got.add(pool.submit((Callable<Message>) () -> TestMessages.assemble(TestMessages.drawnFrames(encoder, m))));
       }
       for (int i = 0; i < got.size(); i++) {
         Message m = got.get(i).get();
@@ -134,9 +137,5 @@ class SharedEncodingTest {
     List<Frame> out = new ArrayList<>();
     frames.forEachRemaining(out::add);
     return out;
-  }
-
-  private static List<ByteString> chunkData(Iterator<Frame> frames) {
-    return all(frames).stream().filter(Frame::hasChunk).map(f -> f.getChunk().getData()).toList();
   }
 }

@@ -11,6 +11,11 @@ import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.tensor.TensorSpec;
 import dev.flotilla.transport.proto.Frame;
+import io.grpc.Drainable;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -36,6 +41,33 @@ final class TestMessages {
     List<Frame> out = new ArrayList<>();
     new MessageEncoder(chunkBytes).encode(message).forEachRemaining(out::add);
     return out;
+  }
+
+  /** All frames of {@code message} as a {@link FrameSender} sends them (drawn chunks), serialised as gRPC does. */
+  static List<Frame> drawnFrames(MessageEncoder encoder, Message message) {
+    List<Frame> out = new ArrayList<>();
+    try (MessageEncoder.MessageFrames frames = encoder.encodeDrawn(message)) {
+      frames.forEachRemaining(f -> out.add(serialized(f)));
+    }
+    return out;
+  }
+
+  /**
+   * {@code frame} serialised by {@link FrameMarshaller} as a gRPC transport does (drained when its stream can be,
+   * which a drawn chunk's can) and parsed back.
+   */
+  static Frame serialized(Frame frame) {
+    try (InputStream in = FrameMarshaller.INSTANCE.stream(frame)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      if (in instanceof Drainable drainable) {
+        drainable.drainTo(out);
+      } else {
+        in.transferTo(out);
+      }
+      return Frame.parseFrom(out.toByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The message {@code frames} make, checking that it completes exactly at the last frame. */
