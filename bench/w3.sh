@@ -12,11 +12,17 @@
 #               [--chunk-kib K (chunk size of server and clients; default 256)]
 #               [--window-kib K (HTTP/2 flow-control window of server and clients; default 1024)]
 #               [--server-opts "JVM OPTIONS"] [--client-opts "JVM OPTIONS"] [--server-args "--upload-slots 1"] [--client-args "--window-kib 4096"]
+#               [--cds on|off (class-data sharing, default on: see below)]
 #
 # JVM options default to lean ones sized from P (see server_opts/client_opts below); FLOTILLA_W3_SERVER_OPTS and
 # FLOTILLA_W3_CLIENT_OPTS (or the options above) replace them; they may use $MODEL_MIB, the model size in MiB rounded
 # up, as in --client-opts '-XX:+UseSerialGC -Xmx$((48 + 3 * MODEL_MIB))m'; in client options {cid} is the client's index
 # (for per-client files such as -XX:StartFlightRecording=filename=/tmp/client-{cid}.jfr).
+#
+# Class-data sharing, as the `flotilla` launcher does it: before the cases, a tiny run (1 client, 100,000 parameters,
+# 2 rounds) archives the classes the server and a client load (-XX:ArchiveClassesAtExit, OUTDIR/cds/*.jsa), and
+# every process of the cases maps them (-XX:SharedArchiveFile) instead of parsing and verifying them again. That run
+# is not measured, like the install step of a deployment; --cds off measures without it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 CASES="10x1000000,10x10000000,50x1000000"
@@ -28,6 +34,7 @@ SERVER_OPTS="${FLOTILLA_W3_SERVER_OPTS:-}"
 CLIENT_OPTS="${FLOTILLA_W3_CLIENT_OPTS:-}"
 SERVER_ARGS=""
 CLIENT_ARGS=""
+CDS=on
 while [ $# -gt 0 ]; do
   case "$1" in
     --cases) CASES="$2"; shift 2 ;;
@@ -39,9 +46,10 @@ while [ $# -gt 0 ]; do
     --client-opts) CLIENT_OPTS="$2"; shift 2 ;;
     --server-args) SERVER_ARGS="$SERVER_ARGS $2"; shift 2 ;;
     --client-args) CLIENT_ARGS="$CLIENT_ARGS $2"; shift 2 ;;
+    --cds) CDS="$2"; shift 2 ;;
     --chunk-kib) SERVER_ARGS="$SERVER_ARGS --chunk-kib $2"; CLIENT_ARGS="$CLIENT_ARGS --chunk-kib $2"; shift 2 ;;
     --window-kib) SERVER_ARGS="$SERVER_ARGS --window-kib $2"; CLIENT_ARGS="$CLIENT_ARGS --window-kib $2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -79,6 +87,7 @@ run_case() {
   local sopts="${SERVER_OPTS:-$(server_opts "$model_mib")}" copts="${CLIENT_OPTS:-$(client_opts "$model_mib")}"
   local MODEL_MIB=$model_mib
   sopts=$(eval "echo \"$sopts\""); copts=$(eval "echo \"$copts\"")
+  sopts="$sopts $(cds_use server)"; copts="$copts $(cds_use client)"
   rm -rf "$dir" && mkdir -p "$dir"
   while port_open "$PORT"; do PORT=$((PORT + 1)); done
   echo "=== case K=$k P=$p port=$PORT loadavg=$(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -116,8 +125,36 @@ run_case() {
   PORT=$((PORT + 1))
 }
 
+# The options that map the archive of `who` (server or client), if class-data sharing is on and it was made.
+cds_use() {
+  [ "$CDS" = on ] && [ -s "$OUTDIR/cds/$1.jsa" ] || return 0
+  echo "-XX:SharedArchiveFile=$OUTDIR/cds/$1.jsa -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
+}
+
+make_archives() {
+  local dir="$OUTDIR/cds" port=$PORT
+  rm -rf "$dir" && mkdir -p "$dir"
+  while port_open "$port"; do port=$((port + 1)); done
+  # shellcheck disable=SC2046
+  setsid java $(server_opts 1) -XX:ArchiveClassesAtExit="$dir/server.jsa" -cp "$JAR" dev.flotilla.bench.w3.W3Server \
+    --port "$port" --clients 1 --params 100000 --rounds 2 --outdir "$dir" > "$dir/server.log" 2>&1 &
+  local server=$!; OWN+=("$server")
+  local waited=0
+  until port_open "$port" || [ $waited -gt 300 ]; do sleep 0.2; waited=$((waited + 1)); done
+  # shellcheck disable=SC2046
+  timeout 120 java $(client_opts 1) -XX:ArchiveClassesAtExit="$dir/client.jsa" -cp "$JAR" \
+    dev.flotilla.bench.w3.W3Client --server "127.0.0.1:$port" --cid 0 > "$dir/client.log" 2>&1 || true
+  timeout 60 tail --pid="$server" -f /dev/null || stop_group "$server"
+  if [ -s "$dir/server.jsa" ] && [ -s "$dir/client.jsa" ]; then
+    echo "=== class-data archives made in $dir" >&2
+  else
+    echo "=== could not make the class-data archives (see $dir/*.log); running without them" >&2
+  fi
+}
+
 mkdir -p "$OUTDIR"
 cp -p "$JAR" "$OUTDIR/benchmarks.jar" && JAR="$OUTDIR/benchmarks.jar" # a rebuild during the run cannot break it
+[ "$CDS" != on ] || make_archives
 for c in ${CASES//,/ }; do
   run_case "${c%x*}" "${c#*x}"
   sleep 2

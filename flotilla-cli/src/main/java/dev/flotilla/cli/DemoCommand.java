@@ -12,6 +12,7 @@ import dev.flotilla.server.ServerSettings;
 import dev.flotilla.workflow.RunSummary;
 import dev.flotilla.workflow.SyncSettings;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,10 +126,20 @@ final class DemoCommand implements Callable<Integer> {
 
   private Process startClient(int port, Path dataDir, Path log) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = List.of(java, "-Xmx" + clientHeap, "-XX:+UseSerialGC", "-Dai.djl.offline=true",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "client", "--server-address", "127.0.0.1:" + port, "--data-dir", dataDir.toString());
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + clientHeap, "-XX:+UseSerialGC", "-Dai.djl.offline=true"));
+    cmd.addAll(classDataSharing(ManagementFactory.getRuntimeMXBean().getInputArguments()));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        "client", "--server-address", "127.0.0.1:" + port, "--data-dir", dataDir.toString()));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  /**
+   * The class-data sharing options among {@code jvmArguments} (the launcher's archive, see {@code flotilla}), which
+   * the clients started with the same class path can map too.
+   */
+  static List<String> classDataSharing(List<String> jvmArguments) {
+    return jvmArguments.stream().filter(a -> a.startsWith("-XX:SharedArchiveFile=") || a.startsWith("-Xshare:")
+        || a.startsWith("-Xlog:cds")).toList();
   }
 
 }

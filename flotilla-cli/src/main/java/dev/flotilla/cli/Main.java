@@ -8,7 +8,7 @@ import picocli.CommandLine;
     description = "Federated learning on the JVM.",
     subcommands = {DemoCommand.class, ServerCommand.class, ClientCommand.class, PartitionCommand.class,
         SimulateCommand.class, ChartCommand.class, PrivacyCommand.class, KeysCommand.class, CertsCommand.class,
-        RunsCommand.class, ExportCommand.class, KeyHolderCommand.class})
+        RunsCommand.class, ExportCommand.class, KeyHolderCommand.class, WarmUpCommand.class})
 public final class Main {
   /** Exit code for a run that stopped on an error. */
   static final int USAGE_ERROR = 2;
