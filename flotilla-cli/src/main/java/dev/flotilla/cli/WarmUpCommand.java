@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
  * {@code flotilla warm-up} (hidden): a short federated run over 127.0.0.1 in this process, one server and one
  * client, so that the JVM running it loads the classes a server and a client need. The launcher runs it once per
  * build with {@code -XX:ArchiveClassesAtExit} to make the class-data archive that every later flotilla process maps
- * instead of parsing and verifying those classes again (README, "Start-up").
+ * instead of parsing and verifying those classes again (README, "Deploying by hand", start-up).
  */
 @Command(name = "warm-up", hidden = true, mixinStandardHelpOptions = true,
     description = "Run a short federated exchange over 127.0.0.1 (a server and a client in this process) so that"
