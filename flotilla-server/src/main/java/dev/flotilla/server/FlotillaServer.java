@@ -55,11 +55,11 @@ public final class FlotillaServer implements AutoCloseable {
   }
 
   /**
-   * Models up to this many array bytes are encoded once per round for all the clients they go to (see
-   * {@link MessageEncoder#MessageEncoder(int, long)}), for one encoded copy of the model in memory; larger ones are
-   * encoded for each client as they are sent, so that memory stays one chunk per connection.
+   * The CRCs of a model are computed once for all the clients it goes to, whatever its size (see
+   * {@link MessageEncoder#MessageEncoder(int, long)}: only the CRCs are kept, the chunks are written from the tensors
+   * for each client as they are sent).
    */
-  static final long SHARED_ENCODING_BYTES = 256L << 20;
+  private static final long SHARED_CRCS = Long.MAX_VALUE;
 
   /**
    * Binds {@code settings.host():settings.port()} and starts accepting clients, with the TLS and client
@@ -81,7 +81,7 @@ public final class FlotillaServer implements AutoCloseable {
     ExecutorService senders = Executors.newCachedThreadPool(threads("flotilla-send"));
     FleetService service = new FleetService(registry,
         new UploadSlots(settings.uploadSlots(), settings.limits().maxInflightBytes(), settings.uploadLookahead()),
-        new MessageEncoder(settings.chunkBytes(), SHARED_ENCODING_BYTES), callbacks, senders, guards);
+        new MessageEncoder(settings.chunkBytes(), SHARED_CRCS), callbacks, senders, guards);
     Server server = builder
         .executor(callbacks)
         .addService(ServerInterceptors.intercept(service, CallPeer.INTERCEPTOR))
