@@ -52,7 +52,7 @@ class CertsCommandTest {
 
   @Test
   void writesACaAndAServerCertificateForEveryHost() throws Exception {
-    KeysCommandTest.Output run = KeysCommandTest.run("certs", "generate", "--out", dir.toString(),
+    CommandOutput run = CommandOutput.run("certs", "generate", "--out", dir.toString(),
         "--host", "fl.example.org", "--host", "10.1.2.3", "--days", "30", "--client", "site-1");
 
     assertThat(run.code()).as(run.err()).isZero();
@@ -77,8 +77,8 @@ class CertsCommandTest {
 
   @Test
   void grpcAcceptsTheCertificatesAndRefusesStrangers() throws Exception {
-    assertThat(KeysCommandTest.run("certs", "generate", "--out", dir.toString(), "--client", "site-1").code()).isZero();
-    assertThat(KeysCommandTest.run("certs", "generate", "--out", dir.resolve("other").toString()).code()).isZero();
+    assertThat(CommandOutput.run("certs", "generate", "--out", dir.toString(), "--client", "site-1").code()).isZero();
+    assertThat(CommandOutput.run("certs", "generate", "--out", dir.resolve("other").toString()).code()).isZero();
     SslContext server = GrpcSslContexts.configure(
         SslContextBuilder.forServer(file("server.pem"), file("server-key.pem")), SslProvider.JDK).build();
 
@@ -95,7 +95,7 @@ class CertsCommandTest {
 
   @Test
   void withClientAuthRequiredOnlyAClientWithACertificateOfTheCaGetsThrough() throws Exception {
-    assertThat(KeysCommandTest.run("certs", "generate", "--out", dir.toString(), "--client", "site-1").code()).isZero();
+    assertThat(CommandOutput.run("certs", "generate", "--out", dir.toString(), "--client", "site-1").code()).isZero();
     SslContext server = GrpcSslContexts.configure(
         SslContextBuilder.forServer(file("server.pem"), file("server-key.pem")), SslProvider.JDK)
         .trustManager(file("ca.pem")).clientAuth(ClientAuth.REQUIRE).build();
@@ -115,18 +115,18 @@ class CertsCommandTest {
   @Test
   void existingFilesAndBadOptionsGetOneLine() throws Exception {
     Files.writeString(dir.resolve("server.pem"), "precious");
-    assertOneLineError(KeysCommandTest.run("certs", "generate", "--out", dir.toString()),
+    assertOneLineError(CommandOutput.run("certs", "generate", "--out", dir.toString()),
         "flotilla certs generate: " + dir.resolve("server.pem") + " already exists");
     assertThat(dir.resolve("ca.pem")).doesNotExist();
-    assertOneLineError(KeysCommandTest.run("certs", "generate", "--out", dir.resolve("a").toString(), "--host",
+    assertOneLineError(CommandOutput.run("certs", "generate", "--out", dir.resolve("a").toString(), "--host",
         "not a host"), "host 'not a host' is neither an IP address nor a DNS name");
-    assertOneLineError(KeysCommandTest.run("certs", "generate", "--out", dir.resolve("b").toString(), "--days", "0"),
+    assertOneLineError(CommandOutput.run("certs", "generate", "--out", dir.resolve("b").toString(), "--days", "0"),
         "--days must be at least 1");
-    assertOneLineError(KeysCommandTest.run("certs", "generate", "--out", dir.resolve("c").toString(), "--client",
+    assertOneLineError(CommandOutput.run("certs", "generate", "--out", dir.resolve("c").toString(), "--client",
         "../x"), "--client '../x' must be");
   }
 
-  private static void assertOneLineError(KeysCommandTest.Output run, String message) {
+  private static void assertOneLineError(CommandOutput run, String message) {
     assertThat(run.code()).isEqualTo(Main.USAGE_ERROR);
     assertThat(run.err()).contains(message).doesNotContain("\tat ");
   }

@@ -1,12 +1,10 @@
 package dev.flotilla.cli;
 
+import static dev.flotilla.cli.CommandOutput.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flotilla.transport.security.AuthorizedKeys;
 import dev.flotilla.transport.security.ClientKey;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -22,14 +20,14 @@ class KeysCommandTest {
   @Test
   void generateWritesAKeyPairAndPrintsTheLineForTheServer() throws Exception {
     Path out = dir.resolve("keys/site-1");
-    Output run = run("keys", "generate", "--out", out.toString());
+    CommandOutput run = run("keys", "generate", "--out", out.toString());
 
-    assertThat(run.code).isZero();
+    assertThat(run.code()).isZero();
     ClientKey key = ClientKey.read(out);
     assertThat(key.clientId()).isEqualTo("site-1"); // the folder's name
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("client.key"))))
         .isEqualTo("rw-------");
-    assertThat(run.out).contains("add this line to the server's authorized keys file:")
+    assertThat(run.out()).contains("add this line to the server's authorized keys file:")
         .contains(key.authorizedKey().toLine());
     Path authorized = Files.write(dir.resolve("authorized_keys"), List.of(Files.readString(out.resolve("client.pub"))));
     assertThat(AuthorizedKeys.read(authorized).find("site-1")).contains(key.authorizedKey());
@@ -37,41 +35,22 @@ class KeysCommandTest {
 
   @Test
   void clientIdCanBeGivenAndAnExistingKeyIsKept() throws Exception {
-    assertThat(run("keys", "generate", "--out", dir.toString(), "--client-id", "hospital-a").code).isZero();
+    assertThat(run("keys", "generate", "--out", dir.toString(), "--client-id", "hospital-a").code()).isZero();
     String before = Files.readString(dir.resolve("client.key"));
 
-    Output again = run("keys", "generate", "--out", dir.toString(), "--client-id", "hospital-a");
+    CommandOutput again = run("keys", "generate", "--out", dir.toString(), "--client-id", "hospital-a");
 
     assertThat(ClientKey.read(dir).clientId()).isEqualTo("hospital-a");
-    assertThat(again.code).isEqualTo(Main.USAGE_ERROR);
-    assertThat(again.err).contains("flotilla keys generate: ").contains("client.key already exists")
+    assertThat(again.code()).isEqualTo(Main.USAGE_ERROR);
+    assertThat(again.err()).contains("flotilla keys generate: ").contains("client.key already exists")
         .doesNotContain("\tat ");
     assertThat(Files.readString(dir.resolve("client.key"))).isEqualTo(before);
   }
 
   @Test
   void aBadClientIdGetsOneLine() {
-    Output run = run("keys", "generate", "--out", dir.toString(), "--client-id", "two words");
-    assertThat(run.code).isEqualTo(Main.USAGE_ERROR);
-    assertThat(run.err).contains("white space").doesNotContain("\tat ");
-  }
-
-  /** What a run of the command line printed, and its exit code. */
-  record Output(int code, String out, String err) {}
-
-  static Output run(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-    try {
-      int code = Main.run(args);
-      return new Output(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+    CommandOutput run = run("keys", "generate", "--out", dir.toString(), "--client-id", "two words");
+    assertThat(run.code()).isEqualTo(Main.USAGE_ERROR);
+    assertThat(run.err()).contains("white space").doesNotContain("\tat ");
   }
 }

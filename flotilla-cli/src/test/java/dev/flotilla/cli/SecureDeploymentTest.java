@@ -37,14 +37,14 @@ class SecureDeploymentTest {
   @Test
   void clientsWithTheirKeysTrainOverTlsAndAStrangerIsRefused() throws Exception {
     Path certs = dir.resolve("certs");
-    assertThat(KeysCommandTest.run("certs", "generate", "--out", certs.toString()).code()).isZero();
+    assertThat(CommandOutput.run("certs", "generate", "--out", certs.toString()).code()).isZero();
     StringBuilder authorized = new StringBuilder("# the sites of this federation\n");
     for (String site : List.of("site-1", "site-2")) {
-      assertThat(KeysCommandTest.run("keys", "generate", "--out", dir.resolve("keys").resolve(site).toString())
+      assertThat(CommandOutput.run("keys", "generate", "--out", dir.resolve("keys").resolve(site).toString())
           .code()).isZero();
       authorized.append(Files.readString(dir.resolve("keys").resolve(site).resolve("client.pub")));
     }
-    assertThat(KeysCommandTest.run("keys", "generate", "--out", dir.resolve("keys").resolve("stranger").toString())
+    assertThat(CommandOutput.run("keys", "generate", "--out", dir.resolve("keys").resolve("stranger").toString())
         .code()).isZero();
     Path authorizedKeys = Files.writeString(dir.resolve("authorized_keys"), authorized);
     LabelledImages train = FashionMnist.train();

@@ -11,50 +11,50 @@ class SecurityOptionsTest {
   @TempDir
   Path dir;
 
-  private static void assertOneLineError(KeysCommandTest.Output run, String command, String message) {
+  private static void assertOneLineError(CommandOutput run, String command, String message) {
     assertThat(run.code()).isEqualTo(Main.USAGE_ERROR);
     assertThat(run.err().strip()).startsWith("flotilla " + command + ": ").contains(message).doesNotContain("\n");
   }
 
   @Test
   void serverRefusesPlaintextOnEveryInterfaceWithoutInsecure() {
-    assertOneLineError(KeysCommandTest.run("server", "--port", "0"), "server",
+    assertOneLineError(CommandOutput.run("server", "--port", "0"), "server",
         "refusing to listen on 0.0.0.0 without TLS");
-    assertOneLineError(KeysCommandTest.run("server", "--host", "192.0.2.10", "--port", "0"), "server",
+    assertOneLineError(CommandOutput.run("server", "--host", "192.0.2.10", "--port", "0"), "server",
         "--insecure");
   }
 
   @Test
   void serverOptionsThatDoNotGoTogether() {
-    assertOneLineError(KeysCommandTest.run("server", "--tls-cert", "server.pem"), "server",
+    assertOneLineError(CommandOutput.run("server", "--tls-cert", "server.pem"), "server",
         "--tls-cert and --tls-key go together");
-    assertOneLineError(KeysCommandTest.run("server", "--tls-client-ca", "ca.pem"), "server",
+    assertOneLineError(CommandOutput.run("server", "--tls-client-ca", "ca.pem"), "server",
         "--tls-client-ca needs TLS");
-    assertOneLineError(KeysCommandTest.run("server", "--tls-cert", dir.resolve("missing.pem").toString(),
+    assertOneLineError(CommandOutput.run("server", "--tls-cert", dir.resolve("missing.pem").toString(),
         "--tls-key", dir.resolve("missing-key.pem").toString()), "server", "missing.pem does not exist");
-    assertOneLineError(KeysCommandTest.run("server", "--host", "127.0.0.1", "--authorized-keys",
+    assertOneLineError(CommandOutput.run("server", "--host", "127.0.0.1", "--authorized-keys",
         dir.resolve("authorized_keys").toString()), "server", "authorized_keys does not exist");
-    assertOneLineError(KeysCommandTest.run("server", "--host", "127.0.0.1", "--max-message-bytes", "2g"), "server",
+    assertOneLineError(CommandOutput.run("server", "--host", "127.0.0.1", "--max-message-bytes", "2g"), "server",
         "maxInflightBytes");
-    KeysCommandTest.Output badSize = KeysCommandTest.run("server", "--max-message-bytes", "lots");
+    CommandOutput badSize = CommandOutput.run("server", "--max-message-bytes", "lots");
     assertThat(badSize.code()).isEqualTo(Main.USAGE_ERROR);
     assertThat(badSize.err()).contains("'lots' is not a size in bytes");
   }
 
   @Test
   void clientRefusesPlaintextToAnotherMachineWithoutInsecure() {
-    assertOneLineError(KeysCommandTest.run("client", "--server-address", "192.0.2.10:8080", "--data-dir",
+    assertOneLineError(CommandOutput.run("client", "--server-address", "192.0.2.10:8080", "--data-dir",
         dir.toString()), "client", "refusing to connect to 192.0.2.10:8080 without TLS");
-    assertOneLineError(KeysCommandTest.run("client", "--server-address", "127.0.0.1:8080", "--data-dir",
+    assertOneLineError(CommandOutput.run("client", "--server-address", "127.0.0.1:8080", "--data-dir",
         dir.toString(), "--tls-cert", "c.pem", "--tls-key", "k.pem"), "client", "--tls-cert needs TLS");
-    assertOneLineError(KeysCommandTest.run("client", "--server-address", "127.0.0.1:8080", "--data-dir",
+    assertOneLineError(CommandOutput.run("client", "--server-address", "127.0.0.1:8080", "--data-dir",
         dir.toString(), "--key-dir", dir.resolve("nokey").toString()), "client", "does not exist");
   }
 
   @Test
   void theClientIdMustBeTheKeysId() {
-    KeysCommandTest.run("keys", "generate", "--out", dir.resolve("site-1").toString());
-    assertOneLineError(KeysCommandTest.run("client", "--server-address", "127.0.0.1:8080", "--data-dir",
+    CommandOutput.run("keys", "generate", "--out", dir.resolve("site-1").toString());
+    assertOneLineError(CommandOutput.run("client", "--server-address", "127.0.0.1:8080", "--data-dir",
         dir.toString(), "--key-dir", dir.resolve("site-1").toString(), "--client-id", "site-2"), "client",
         "--client-id 'site-2' differs from the id 'site-1'");
   }

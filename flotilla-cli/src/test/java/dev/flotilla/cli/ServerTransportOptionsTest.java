@@ -35,16 +35,16 @@ class ServerTransportOptionsTest {
   @Test
   void outOfRangeValuesAreOneLineErrorsNamingThem() {
     for (String[] given : new String[][] {{"16k", "16384"}, {"3g", "3221225472"}}) {
-      KeysCommandTest.Output run = KeysCommandTest.run("server", "--host", "127.0.0.1", "--flow-control-window",
+      CommandOutput run = CommandOutput.run("server", "--host", "127.0.0.1", "--flow-control-window",
           given[0]);
       assertThat(run.code()).isEqualTo(Main.USAGE_ERROR);
       assertThat(run.err().strip()).startsWith("flotilla server: ").contains("flow-control window must be between")
           .contains("got " + given[1]).doesNotContain("\n");
     }
-    KeysCommandTest.Output slots = KeysCommandTest.run("server", "--host", "127.0.0.1", "--upload-slots", "0");
+    CommandOutput slots = CommandOutput.run("server", "--host", "127.0.0.1", "--upload-slots", "0");
     assertThat(slots.code()).isEqualTo(Main.USAGE_ERROR);
     assertThat(slots.err().strip()).contains("uploadSlots must be >= 1, got 0").doesNotContain("\n");
-    KeysCommandTest.Output ahead = KeysCommandTest.run("server", "--host", "127.0.0.1", "--upload-lookahead", "-1");
+    CommandOutput ahead = CommandOutput.run("server", "--host", "127.0.0.1", "--upload-lookahead", "-1");
     assertThat(ahead.code()).isEqualTo(Main.USAGE_ERROR);
     assertThat(ahead.err().strip()).contains("uploadLookahead must be >= 0, got -1").doesNotContain("\n");
   }

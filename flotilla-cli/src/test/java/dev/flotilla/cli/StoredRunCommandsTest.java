@@ -1,5 +1,6 @@
 package dev.flotilla.cli;
 
+import static dev.flotilla.cli.CommandOutput.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flotilla.core.message.Config;
@@ -12,11 +13,8 @@ import dev.flotilla.store.RunStore;
 import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.workflow.io.MetricsFile;
 import dev.flotilla.workflow.io.SafeTensors;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,24 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 class StoredRunCommandsTest {
   @TempDir
   Path dir;
-
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream capturedOut = new ByteArrayOutputStream();
-    ByteArrayOutputStream capturedErr = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(capturedOut, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(capturedErr, true, StandardCharsets.UTF_8));
-    try {
-      int code = Main.run(args);
-      return new Result(code, capturedOut.toString(StandardCharsets.UTF_8), capturedErr.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-  }
 
   private static final ModelWeights MODEL = ModelWeights.of(Tensor.of("fc.weight", new int[] {2}, new float[] {1, 2}));
 
@@ -63,7 +43,7 @@ class StoredRunCommandsTest {
   void runsListsEveryRunWithStatusAndProgress() throws Exception {
     Path state = dir.resolve("state");
     storeTwoRuns(state);
-    Result r = run("runs", "--state-dir", state.toString());
+    CommandOutput r = run("runs", "--state-dir", state.toString());
     assertThat(r.code()).isZero();
     assertThat(r.out()).containsPattern("alpha\\s+running\\s+1/3\\s+logreg")
         .containsPattern("beta\\s+failed\\s+-/5\\s+mlp");
@@ -73,7 +53,7 @@ class StoredRunCommandsTest {
   void aServerThatCannotStartLeavesItsRunFailedNotRunning() throws Exception {
     Path state = dir.resolve("state");
     try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Result r = run("server", "--host", "127.0.0.1", "--port", Integer.toString(busy.getLocalPort()),
+      CommandOutput r = run("server", "--host", "127.0.0.1", "--port", Integer.toString(busy.getLocalPort()),
           "--rounds", "2", "--min-clients", "1", "--model", "logreg", "--state-dir", state.toString(),
           "--run-id", "busy-port");
       assertThat(r.code()).as(r.err()).isNotZero();
@@ -87,7 +67,7 @@ class StoredRunCommandsTest {
   @Test
   void aRefusedCombinationStoresNoRun() throws Exception {
     Path state = dir.resolve("state");
-    Result r = run("server", "--host", "127.0.0.1", "--port", "0", "--rounds", "2", "--min-clients", "3",
+    CommandOutput r = run("server", "--host", "127.0.0.1", "--port", "0", "--rounds", "2", "--min-clients", "3",
         "--model", "logreg", "--workflow", "async", "--secagg", "--secagg-shares", "3", "--state-dir", state.toString(),
         "--run-id", "refused");
     assertThat(r.code()).isEqualTo(Main.USAGE_ERROR);
@@ -100,13 +80,13 @@ class StoredRunCommandsTest {
   @Test
   void aStrategyTheAsyncWorkflowCannotRunStoresNoRun() throws Exception {
     Path state = dir.resolve("state");
-    Result server = run("server", "--host", "127.0.0.1", "--port", "0", "--rounds", "2", "--min-clients", "3",
+    CommandOutput server = run("server", "--host", "127.0.0.1", "--port", "0", "--rounds", "2", "--min-clients", "3",
         "--model", "logreg", "--workflow", "async", "--strategy", "fedmedian", "--state-dir", state.toString(),
         "--run-id", "server-median");
     assertThat(server.code()).isEqualTo(Main.USAGE_ERROR);
     assertThat(server.err()).contains("--workflow async cannot run this strategy: FedMedian needs every result")
         .doesNotContain("\tat ");
-    Result simulate = run("simulate", "--clients", "4", "--clients-per-round", "2", "--rounds", "2", "--model", "mlp",
+    CommandOutput simulate = run("simulate", "--clients", "4", "--clients-per-round", "2", "--rounds", "2", "--model", "mlp",
         "--train-examples", "100", "--test-examples", "0", "--progress", "never", "--workflow", "async", "--buffer", "2", "--compress",
         "topk:0.1", "--state-dir", state.toString(), "--run-id", "sim-topk");
     assertThat(simulate.code()).isEqualTo(Main.USAGE_ERROR);
@@ -123,7 +103,7 @@ class StoredRunCommandsTest {
     Path state = dir.resolve("state");
     storeTwoRuns(state);
     Path out = dir.resolve("export");
-    Result r = run("export", "alpha", "--state-dir", state.toString(), "--out", out.toString());
+    CommandOutput r = run("export", "alpha", "--state-dir", state.toString(), "--out", out.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(MetricsFile.read(out.resolve("metrics.jsonl"))).extracting(MetricsFile.Line::round)
         .containsExactly(0, 1);
@@ -134,32 +114,32 @@ class StoredRunCommandsTest {
 
   @Test
   void missingStoresAndRunsGetOneLineNamingThem() throws Exception {
-    Result none = run("runs", "--state-dir", dir.resolve("nowhere").toString());
+    CommandOutput none = run("runs", "--state-dir", dir.resolve("nowhere").toString());
     assertThat(none.code()).isEqualTo(Main.USAGE_ERROR);
     assertThat(none.err()).contains("there is no run store in").contains("nowhere").doesNotContain("\tat ");
 
     Path state = dir.resolve("state");
     storeTwoRuns(state);
-    Result unknown = run("export", "gamma", "--state-dir", state.toString(), "--out", dir.resolve("x").toString());
+    CommandOutput unknown = run("export", "gamma", "--state-dir", state.toString(), "--out", dir.resolve("x").toString());
     assertThat(unknown.err()).contains("there is no run 'gamma'").doesNotContain("\tat ");
-    Result empty = run("export", "beta", "--state-dir", state.toString(), "--out", dir.resolve("x").toString());
+    CommandOutput empty = run("export", "beta", "--state-dir", state.toString(), "--out", dir.resolve("x").toString());
     assertThat(empty.err()).contains("run beta has completed no round yet").doesNotContain("\tat ");
   }
 
   @Test
   void aServerRefusesToResumeWhatCannotBeResumed() throws Exception {
     Path state = dir.resolve("state");
-    Result nothing = run("server", "--host", "127.0.0.1", "--port", "0", "--model", "logreg", "--resume",
+    CommandOutput nothing = run("server", "--host", "127.0.0.1", "--port", "0", "--model", "logreg", "--resume",
         "--state-dir", state.toString());
     assertThat(nothing.code()).isEqualTo(Main.USAGE_ERROR);
     assertThat(nothing.err()).contains("there is no unfinished run in").doesNotContain("\tat ");
 
     storeTwoRuns(state);
-    Result other = run("server", "--host", "127.0.0.1", "--port", "0", "--model", "logreg", "--rounds", "3",
+    CommandOutput other = run("server", "--host", "127.0.0.1", "--port", "0", "--model", "logreg", "--rounds", "3",
         "--seed", "1", "--strategy", "fedadam", "--resume", "--run-id", "alpha", "--state-dir", state.toString());
     assertThat(other.err()).contains("run alpha was started with strategy 'fedavg', not 'fedadam'")
         .doesNotContain("\tat ");
-    Result taken = run("server", "--host", "127.0.0.1", "--port", "0", "--model", "logreg", "--run-id", "alpha",
+    CommandOutput taken = run("server", "--host", "127.0.0.1", "--port", "0", "--model", "logreg", "--run-id", "alpha",
         "--state-dir", state.toString());
     assertThat(taken.err()).contains("a run 'alpha' exists already; add --resume").doesNotContain("\tat ");
   }
@@ -175,28 +155,28 @@ class StoredRunCommandsTest {
     String[] common = {"server", "--host", "127.0.0.1", "--port", "0", "--model", "logreg", "--rounds", "3",
         "--seed", "1", "--resume", "--state-dir", state.toString()};
 
-    Result syncAsAsync = run(concat(common, "--run-id", "alpha", "--workflow", "async", "--buffer", "2",
+    CommandOutput syncAsAsync = run(concat(common, "--run-id", "alpha", "--workflow", "async", "--buffer", "2",
         "--concurrency", "2"));
     assertThat(syncAsAsync.code()).isEqualTo(Main.USAGE_ERROR);
     assertThat(syncAsAsync.err()).contains("run alpha was started with the synchronous workflow, not --workflow"
         + " async; resume it with the options it was started with").doesNotContain("\tat ");
 
-    Result asyncAsSync = run(concat(common, "--run-id", "gamma"));
+    CommandOutput asyncAsSync = run(concat(common, "--run-id", "gamma"));
     assertThat(asyncAsSync.code()).isEqualTo(Main.USAGE_ERROR);
     assertThat(asyncAsSync.err()).contains("run gamma was started with --workflow " + async
         + ", not the synchronous workflow").doesNotContain("\tat ");
 
-    Result otherBuffer = run(concat(common, "--run-id", "gamma", "--workflow", "async", "--buffer", "3",
+    CommandOutput otherBuffer = run(concat(common, "--run-id", "gamma", "--workflow", "async", "--buffer", "3",
         "--concurrency", "2"));
     assertThat(otherBuffer.code()).isEqualTo(Main.USAGE_ERROR);
     assertThat(otherBuffer.err()).contains("run gamma was started with --buffer 2, not --buffer 3")
         .doesNotContain("\tat ");
-    Result otherStaleness = run(concat(common, "--run-id", "gamma", "--workflow", "async", "--buffer", "2",
+    CommandOutput otherStaleness = run(concat(common, "--run-id", "gamma", "--workflow", "async", "--buffer", "2",
         "--concurrency", "2", "--staleness", "constant"));
     assertThat(otherStaleness.err())
         .contains("run gamma was started with --staleness polynomial:0.5, not --staleness constant");
 
-    Result listed = run("runs", "--state-dir", state.toString());
+    CommandOutput listed = run("runs", "--state-dir", state.toString());
     assertThat(listed.out()).containsPattern("gamma\\s+running\\s+-/3\\s+logreg\\s+server.*fedavg; " + async)
         .containsPattern("alpha\\s+running\\s+1/3\\s+logreg\\s+server\\s+\\S+ \\S+\\s+fedavg\\R");
   }
