@@ -40,7 +40,8 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--rounds", defaultValue = "10", description = "Rounds (default: ${DEFAULT-VALUE}).")
   int rounds;
 
-  @Option(names = "--scheme", defaultValue = "iid", description = "Partition: iid, dirichlet:A, shards:K (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--scheme", defaultValue = "iid",
+      description = "Partition: iid, dirichlet:A, shards:K (default: ${DEFAULT-VALUE}).")
   String scheme;
 
   @Option(names = "--seed", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
@@ -54,7 +55,8 @@ final class DemoCommand implements Callable<Integer> {
       description = "How long a round waits for results (default: ${DEFAULT-VALUE}).")
   Duration roundTimeout;
 
-  @Option(names = "--client-heap", defaultValue = "512m", description = "-Xmx of each client process (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--client-heap", defaultValue = "512m",
+      description = "-Xmx of each client process (default: ${DEFAULT-VALUE}).")
   String clientHeap;
 
   @Option(names = "--fraction-evaluate", defaultValue = "0",

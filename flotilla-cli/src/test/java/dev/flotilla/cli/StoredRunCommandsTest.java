@@ -86,9 +86,9 @@ class StoredRunCommandsTest {
     assertThat(server.code()).isEqualTo(Main.USAGE_ERROR);
     assertThat(server.err()).contains("--workflow async cannot run this strategy: FedMedian needs every result")
         .doesNotContain("\tat ");
-    CommandOutput simulate = run("simulate", "--clients", "4", "--clients-per-round", "2", "--rounds", "2", "--model", "mlp",
-        "--train-examples", "100", "--test-examples", "0", "--progress", "never", "--workflow", "async", "--buffer", "2", "--compress",
-        "topk:0.1", "--state-dir", state.toString(), "--run-id", "sim-topk");
+    CommandOutput simulate = run("simulate", "--clients", "4", "--clients-per-round", "2", "--rounds", "2",
+        "--model", "mlp", "--train-examples", "100", "--test-examples", "0", "--progress", "never", "--workflow",
+        "async", "--buffer", "2", "--compress", "topk:0.1", "--state-dir", state.toString(), "--run-id", "sim-topk");
     assertThat(simulate.code()).isEqualTo(Main.USAGE_ERROR);
     assertThat(simulate.err()).contains("--workflow async cannot run this strategy:", "compressed or masked updates")
         .doesNotContain("\tat ");
@@ -120,7 +120,8 @@ class StoredRunCommandsTest {
 
     Path state = dir.resolve("state");
     storeTwoRuns(state);
-    CommandOutput unknown = run("export", "gamma", "--state-dir", state.toString(), "--out", dir.resolve("x").toString());
+    CommandOutput unknown = run("export", "gamma", "--state-dir", state.toString(), "--out",
+        dir.resolve("x").toString());
     assertThat(unknown.err()).contains("there is no run 'gamma'").doesNotContain("\tat ");
     CommandOutput empty = run("export", "beta", "--state-dir", state.toString(), "--out", dir.resolve("x").toString());
     assertThat(empty.err()).contains("run beta has completed no round yet").doesNotContain("\tat ");

@@ -31,9 +31,10 @@ import java.util.Map;
  * for the chunks a {@link FrameSender} sends: those are <em>drawn</em> frames ({@link #drawnChunk}), placeholders
  * whose bytes are written from the tensors into gRPC's buffers when gRPC serialises them (inside
  * {@code onNext}), through a small scratch array, so that sending a model of any size allocates no chunk-sized
- * arrays and a server sending one model to many clients keeps no encoded copy of it. Parsing reads the whole frame, whose
- * length gRPC knows, into one array of exactly that size and parses it with aliasing, so a chunk's
- * {@code data} is a view of that array instead of a second copy (the stock marshaller copies the frame into a buffer
+ * arrays and a server sending one model to many clients keeps no encoded copy of it.
+ *
+ * <p>Parsing reads the whole frame, whose length gRPC knows, into one array of exactly that size and parses it with
+ * aliasing, so a chunk's {@code data} is a view of that array instead of a second copy (the stock marshaller copies the frame into a buffer
  * and then the bytes out of it). Each parsed frame owns its array; nothing is shared or reused between frames, so a
  * frame stays valid for as long as it is referenced.
  *

@@ -43,7 +43,8 @@ class FrameMarshallerTest {
     frames.add(Frame.newBuilder().setHello(Hello.newBuilder().setProtocolVersion(Protocol.VERSION).setClientId("c-1")
         .addProperties(ConfigEntry.newBuilder().setKey("num_examples").setIntValue(600))).build());
     frames.add(Frame.newBuilder().setWelcome(Welcome.newBuilder().setProtocolVersion(Protocol.VERSION)).build());
-    frames.addAll(frames(sent(TestMessages.withArrays("train", TestMessages.everyDtype()), 5), 64)); // start, chunks, end
+    // start, chunks, end
+    frames.addAll(frames(sent(TestMessages.withArrays("train", TestMessages.everyDtype()), 5), 64));
     frames.addAll(frames(sent(Message.error(MessageError.Code.BAD_REQUEST, "no"), 6), 64));
     frames.add(Frame.newBuilder().setChunk(Chunk.newBuilder().setMessageId(7)).build()); // empty data
     frames.add(Frame.getDefaultInstance()); // no kind: the assembler's business to refuse
