@@ -34,9 +34,9 @@ import java.util.Map;
  * arrays and a server sending one model to many clients keeps no encoded copy of it.
  *
  * <p>Parsing reads the whole frame, whose length gRPC knows, into one array of exactly that size and parses it with
- * aliasing, so a chunk's {@code data} is a view of that array instead of a second copy (the stock marshaller copies the frame into a buffer
- * and then the bytes out of it). Each parsed frame owns its array; nothing is shared or reused between frames, so a
- * frame stays valid for as long as it is referenced.
+ * aliasing, so a chunk's {@code data} is a view of that array instead of a second copy (the stock marshaller copies
+ * the frame into a buffer and then the bytes out of it). Each parsed frame owns its array; nothing is shared or
+ * reused between frames, so a frame stays valid for as long as it is referenced.
  *
  * <p>A large {@code Chunk} frame is not copied at all when the transport can lend its buffers (gRPC's Netty
  * transport can: its streams are {@link Detachable} and {@link HasByteBuffer}): the marshaller detaches the stream,
