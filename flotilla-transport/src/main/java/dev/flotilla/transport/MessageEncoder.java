@@ -8,7 +8,7 @@ import dev.flotilla.transport.proto.Chunk;
 import dev.flotilla.transport.proto.Frame;
 import dev.flotilla.transport.proto.MessageEnd;
 import dev.flotilla.transport.proto.WholeMessage;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -159,8 +159,8 @@ public final class MessageEncoder {
     }
     if (mine) {
       try {
-        s.crcs.complete(checksums(arrays));
         crcPasses.incrementAndGet();
+        s.crcs.complete(checksums(arrays));
       } catch (RuntimeException | Error e) {
         s.crcs.completeExceptionally(e);
       }
@@ -222,11 +222,7 @@ public final class MessageEncoder {
 
     List<Integer> finish() {
       finishUpTo(crcs.length);
-      List<Integer> list = new ArrayList<>(crcs.length);
-      for (int c : crcs) {
-        list.add(c);
-      }
-      return List.copyOf(list);
+      return Arrays.stream(crcs).boxed().toList();
     }
   }
 
