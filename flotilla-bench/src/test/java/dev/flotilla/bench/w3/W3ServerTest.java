@@ -13,11 +13,14 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Workload W3's correctness check at a small size: 3 clients, 4,000 parameters, 6 rounds over loopback gRPC. */
+/**
+ * Workload W3's correctness check at a small size: 3 clients, 100,000 parameters (400 KB: the model and every result
+ * travel in chunks, the results as granted uploads), 6 rounds over loopback gRPC.
+ */
 @Timeout(60)
 class W3ServerTest {
   private static final int CLIENTS = 3;
-  private static final int PARAMETERS = 4_000;
+  private static final int PARAMETERS = 100_000;
   private static final int ROUNDS = 6;
 
   @Test
