@@ -25,7 +25,8 @@ import java.util.Map;
  * its peak, and exits with status 1 if the check fails.
  * <pre>{@code
  * java -cp flotilla-bench/target/benchmarks.jar dev.flotilla.bench.w3.W3Server --port 18400 --clients 10 \
- *     --params 1000000 [--rounds 6] [--upload-slots N] [--chunk-kib K] [--window-kib K] [--outdir DIR]
+ *     --params 1000000 [--rounds 6] [--upload-slots N] [--chunk-kib K] [--window-kib K] [--max-concurrent-fit N]
+ *     [--outdir DIR]
  * }</pre>
  */
 public final class W3Server {
@@ -40,9 +41,16 @@ public final class W3Server {
    */
   public static Outcome run(FlotillaServer server, ModelWeights initial, int clients, int rounds)
       throws InterruptedException {
+    return run(server, initial, clients, rounds, clients);
+  }
+
+  /** As {@link #run(FlotillaServer, ModelWeights, int, int)}, with at most {@code maxConcurrentFit} clients at work. */
+  public static Outcome run(FlotillaServer server, ModelWeights initial, int clients, int rounds, int maxConcurrentFit)
+      throws InterruptedException {
     TimedFedAvg strategy = new TimedFedAvg();
     SyncSettings sync = SyncSettings.builder().rounds(rounds).minClients(clients).minFitClients(clients)
-        .roundTimeout(Duration.ofMinutes(10)).seed(0).evaluateInitial(false).build();
+        .maxConcurrentFit(maxConcurrentFit).roundTimeout(Duration.ofMinutes(10)).seed(0).evaluateInitial(false)
+        .build();
     RunSummary summary = new SyncWorkflow(server.registry(), sync).run(strategy, initial, (record, model) -> { });
     List<Map<String, Object>> rows = W3Rounds.rows(strategy.rounds());
     int completed = (int) rows.stream().filter(r -> (int) r.get("n_results") == clients).count();
@@ -76,7 +84,8 @@ public final class W3Server {
       out.put("idle_rss_mib", Memory.residentMib("VmRSS"));
       ModelWeights initial = W3Model.initial(params);
       out.put("model_rss_mib", Memory.residentMib("VmRSS"));
-      outcome = run(server, initial, clients, rounds);
+      outcome = run(server, initial, clients, rounds,
+          Integer.parseInt(a.getOrDefault("max-concurrent-fit", Integer.toString(clients))));
       out.put("thread_cpu_s", ThreadCpu.byGroup());
     }
     double total = (System.nanoTime() - t0) / 1e9;
