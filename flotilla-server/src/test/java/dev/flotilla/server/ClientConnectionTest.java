@@ -123,6 +123,24 @@ class ClientConnectionTest {
   }
 
   @Test
+  void aModelTheServerSendsInChunksReachesAPeerWithTheStockMarshallerBitForBit() throws Exception {
+    server(2);
+    RawPeer c = connected("reader"); // the generated stub: gRPC's own protobuf marshaller
+    float[] values = new float[300_001]; // 1.2 MB: five chunks, drawn from the tensors as the server sends them
+    java.util.Random random = new java.util.Random(3);
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) random.nextGaussian();
+    }
+    ModelWeights model = ModelWeights.of(Tensor.of("w", new int[] {values.length}, values),
+        Tensor.of("b", new int[] {3}, new float[] {1, Float.NaN, -0.0f}));
+    server.registry().client("reader").orElseThrow().request(Message.of("train").withArrays(model));
+
+    Message got = c.nextMessage();
+    assertThat(got.type()).isEqualTo("train");
+    assertThat(got.arrays().contentEquals(model)).isTrue();
+  }
+
+  @Test
   void otherProtocolVersionIsRefused() throws Exception {
     server(2);
     RawPeer c = connect();
