@@ -314,14 +314,29 @@ public class WholeStepBenchmark {
     return mean.result();
   }
 
+  /**
+   * What a server does to send the new model: the message's header and one CRC pass over the arrays
+   * ({@link MessageEncoder#checksums}). Its chunks are drawn from the tensors into gRPC's buffers as they go out, the
+   * copy into the transport that was made anyway (before 2026-12-02 a server first encoded them into arrays of their
+   * own, which {@code -Dw2.encode=arrays} still measures).
+   */
   private void encode(ModelWeights model, Blackhole bh) {
     Message next = MessageTypes.train(new TrainInstructions(model, Config.of("round", 2)))
         .withMetadata(Metadata.none().withIds(1, 0));
-    Iterator<Frame> frames = encoder.encode(next);
-    while (frames.hasNext()) {
-      bh.consume(frames.next());
+    if (ENCODE_INTO_ARRAYS) {
+      Iterator<Frame> frames = encoder.encode(next);
+      while (frames.hasNext()) {
+        bh.consume(frames.next());
+      }
+      return;
     }
+    try (MessageEncoder.MessageFrames frames = encoder.encode(next)) {
+      bh.consume(frames.next()); // the header; chunks are made only when taken
+    }
+    bh.consume(MessageEncoder.checksums(model));
   }
+
+  private static final boolean ENCODE_INTO_ARRAYS = "arrays".equals(System.getProperty("w2.encode"));
 
   private static TrainResult decode(List<Frame> frames) {
     MessageAssembler assembler = new MessageAssembler();

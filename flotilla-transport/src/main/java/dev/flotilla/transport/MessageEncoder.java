@@ -185,8 +185,11 @@ public final class MessageEncoder {
     return crcPasses.get();
   }
 
-  /** The CRC32 of each array, computed through this thread's scratch array. */
-  private static List<Integer> checksums(ModelWeights arrays) {
+  /**
+   * The CRC32 of each array of {@code arrays} over its wire bytes, as a {@code MessageEnd} carries them: all that a
+   * sender computes before a model's chunks are drawn. Computed through this thread's scratch array.
+   */
+  public static List<Integer> checksums(ModelWeights arrays) {
     Checksums sums = new Checksums(arrays.count());
     ChunkSource.Cursor cursor = new ChunkSource.Cursor(arrays.tensors(), arrays.byteSize());
     byte[] scratch = ChunkSource.scratch();
