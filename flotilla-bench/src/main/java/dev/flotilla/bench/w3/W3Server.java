@@ -120,7 +120,8 @@ public final class W3Server {
   }
 
   private static Double medianOf(List<Map<String, Object>> rows, String key) {
-    List<Double> v = rows.stream().filter(r -> (int) r.get("round") >= 2 && (int) r.get("round") <= 6).map(r -> (Double) r.get(key)).toList();
+    List<Double> v = rows.stream().filter(r -> (int) r.get("round") >= 2 && (int) r.get("round") <= 6)
+        .map(r -> (Double) r.get(key)).toList();
     return v.isEmpty() ? null : median(v);
   }
 
