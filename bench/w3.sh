@@ -53,6 +53,7 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
+case "$CDS" in on|off) ;; *) echo "--cds must be on or off, got '$CDS'" >&2; exit 2 ;; esac
 OUTDIR="${OUTDIR:-$ROOT/flotilla-results/w3}"
 JAR="${FLOTILLA_W3_JAR:-$ROOT/flotilla-bench/target/benchmarks.jar}"
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
