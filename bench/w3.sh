@@ -4,7 +4,8 @@
 # float32 parameters in 4 tensors of seeded standard normal values; each client returns what it received + 0.001 with
 # 100 + its index as examples. Measured as Flower's comparators/flower/w3_overhead.py does: round r = end of
 # aggregation r - end of aggregation r-1, median of rounds 2-6; peak RSS of every process by /usr/bin/time -v; check:
-# final model = initial + 0.006 within 1e-5. Writes OUTDIR/kK_pP/summary.json per case, OUTDIR/summary.json, and
+# final model = initial + 0.006 within 1e-5 (with --rounds R: + R x 0.001, within 1e-5 x R/6 beyond 6 rounds).
+# Writes OUTDIR/kK_pP/summary.json per case, OUTDIR/summary.json, and
 # prints one table line per case. Wrap it in `flock /tmp/flotilla-bench.lock` on a shared machine.
 #
 #   bench/w3.sh [--cases 10x1000000,10x10000000,50x1000000] [--outdir DIR] [--port 18400] [--case-timeout 420]
@@ -49,7 +50,7 @@ while [ $# -gt 0 ]; do
     --cds) CDS="$2"; shift 2 ;;
     --chunk-kib) SERVER_ARGS="$SERVER_ARGS --chunk-kib $2"; CLIENT_ARGS="$CLIENT_ARGS --chunk-kib $2"; shift 2 ;;
     --window-kib) SERVER_ARGS="$SERVER_ARGS --window-kib $2"; CLIENT_ARGS="$CLIENT_ARGS --window-kib $2"; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done

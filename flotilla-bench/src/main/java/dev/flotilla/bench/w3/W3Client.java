@@ -19,8 +19,8 @@ public final class W3Client {
     Map<String, String> a = W3Server.options(args);
     int cid = Integer.parseInt(a.getOrDefault("cid", "0"));
     String target = a.getOrDefault("server", "127.0.0.1:18400");
-    try (FlotillaClient client = new FlotillaClient(transportOptions(ClientSettings.builder(target, "client-" + cid), a).build(),
-        new PlusDeltaApp(cid))) {
+    ClientSettings settings = transportOptions(ClientSettings.builder(target, "client-" + cid), a).build();
+    try (FlotillaClient client = new FlotillaClient(settings, new PlusDeltaApp(cid))) {
       client.run();
     }
     System.out.printf("CLIENT_DONE cid=%d peak_rss_mib=%.1f thread_cpu_s: %s%n", cid,

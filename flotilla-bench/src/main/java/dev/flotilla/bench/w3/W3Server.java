@@ -21,8 +21,8 @@ import java.util.Map;
  * The server process of workload W3 (WORKLOADS.md, {@code bench/w3.sh}): a {@link FlotillaServer} on 127.0.0.1 and a
  * {@link SyncWorkflow} with FedAvg, every one of K clients training every round, no evaluation of any kind, 6
  * rounds, from {@link W3Model#initial}. It writes {@code rounds.json} with Flower's fields ({@link W3Rounds}), the
- * check (final model = initial + rounds × 0.001 within 1e-5) and the process's resident memory when idle and at
- * its peak, and exits with status 1 if the check fails.
+ * check (final model = initial + rounds × 0.001 within 1e-5, {@linkplain W3Model#tolerance in proportion} beyond 6
+ * rounds) and the process's resident memory when idle and at its peak, and exits with status 1 if the check fails.
  * <pre>{@code
  * java -cp flotilla-bench/target/benchmarks.jar dev.flotilla.bench.w3.W3Server --port 18400 --clients 10 \
  *     --params 1000000 [--rounds 6] [--upload-slots N] [--chunk-kib K] [--window-kib K] [--max-concurrent-fit N]
@@ -55,7 +55,7 @@ public final class W3Server {
     List<Map<String, Object>> rows = W3Rounds.rows(strategy.rounds());
     int completed = (int) rows.stream().filter(r -> (int) r.get("n_results") == clients).count();
     double deviation = W3Model.maxAbsDeviation(summary.finalModel(), initial, W3Model.DELTA * (double) rows.size());
-    boolean correct = deviation < W3Model.TOLERANCE && rows.size() == rounds && completed == rounds;
+    boolean correct = deviation < W3Model.tolerance(rounds) && rows.size() == rounds && completed == rounds;
     return new Outcome(rows, deviation, rows.size(), correct);
   }
 

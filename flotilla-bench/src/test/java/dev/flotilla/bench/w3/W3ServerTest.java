@@ -69,4 +69,11 @@ class W3ServerTest {
         .within(1e-9));
     assertThat(W3Model.initial(8).contentEquals(initial)).as("seeded").isTrue();
   }
+
+  @Test
+  void theToleranceIsTheWorkloadsForSixRoundsAndGrowsInProportionBeyond() {
+    assertThat(W3Model.tolerance(1)).isEqualTo(1e-5);
+    assertThat(W3Model.tolerance(6)).isEqualTo(1e-5);
+    assertThat(W3Model.tolerance(40)).isCloseTo(40 / 6.0 * 1e-5, org.assertj.core.api.Assertions.within(1e-15));
+  }
 }
