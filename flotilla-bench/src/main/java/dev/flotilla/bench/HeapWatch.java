@@ -61,14 +61,22 @@ public final class HeapWatch implements AutoCloseable {
 
   /** The peak resident set size of this process ({@code VmHWM} on Linux) in bytes, or -1 where unknown. */
   public static long peakResidentBytes() {
+    return statusBytes("self", "VmHWM");
+  }
+
+  /**
+   * A memory figure of {@code /proc/PROCESS/status} ({@code VmHWM}, {@code VmRSS}, …) in bytes, for
+   * {@code process} {@code "self"} or a process id; -1 where unknown (not Linux, the process gone, no such field).
+   */
+  public static long statusBytes(String process, String field) {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
+      for (String line : Files.readAllLines(Path.of("/proc", process, "status"))) {
+        if (line.startsWith(field + ":")) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
         }
       }
     } catch (IOException | RuntimeException e) {
-      // Not Linux, or an unexpected format: the figure is simply unavailable.
+      // The figure is simply unavailable.
     }
     return -1;
   }

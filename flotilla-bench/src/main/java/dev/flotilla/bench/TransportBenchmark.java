@@ -144,7 +144,7 @@ public final class TransportBenchmark {
       System.out.printf(Locale.ROOT, "median   down %s%nmedian   up   %s%n", Phase.median(downs), Phase.median(ups));
       System.out.printf(Locale.ROOT, "peak RSS: server %.2f GiB, client %.2f GiB%n",
           HeapWatch.peakResidentBytes() / (double) (1L << 30),
-          peakResident(clientProcess.pid()) / (double) (1L << 30));
+          HeapWatch.statusBytes(String.valueOf(clientProcess.pid()), "VmHWM") / (double) (1L << 30));
       server.registry().finish().get(1, TimeUnit.MINUTES);
       return ok;
     }
@@ -158,19 +158,6 @@ public final class TransportBenchmark {
           + reply.message().error().reason());
     }
     return reply;
-  }
-
-  private static long peakResident(long pid) {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-        if (line.startsWith("VmHWM:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-        }
-      }
-    } catch (java.io.IOException | RuntimeException e) {
-      // Not Linux or the client is gone: unknown.
-    }
-    return -1;
   }
 
   private static Map<String, String> options(String[] args) {

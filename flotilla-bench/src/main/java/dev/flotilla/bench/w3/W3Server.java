@@ -1,6 +1,7 @@
 package dev.flotilla.bench.w3;
 
 import com.google.gson.GsonBuilder;
+import dev.flotilla.bench.HeapWatch;
 import dev.flotilla.core.strategy.FedAvg;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.server.FlotillaServer;
@@ -8,7 +9,6 @@ import dev.flotilla.server.ServerSettings;
 import dev.flotilla.workflow.RunSummary;
 import dev.flotilla.workflow.SyncSettings;
 import dev.flotilla.workflow.SyncWorkflow;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -149,16 +149,8 @@ public final class W3Server {
 
     /** {@code field} ({@code VmRSS}, {@code VmHWM}) in MiB, or -1 where unknown. */
     static double residentMib(String field) {
-      try {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-          if (line.startsWith(field + ":")) {
-            return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-          }
-        }
-      } catch (IOException | RuntimeException e) {
-        // Not Linux: the figure is unavailable.
-      }
-      return -1;
+      long bytes = HeapWatch.statusBytes("self", field);
+      return bytes < 0 ? -1 : bytes / (1024.0 * 1024.0);
     }
   }
 }
