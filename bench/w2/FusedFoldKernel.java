@@ -1,0 +1,140 @@
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.zip.CRC32;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A measuring experiment for W2, not Flotilla code: how fast one thread can take K uploads of P float32 parameters,
+ * arriving as 256 KiB chunks of little-endian bytes, into FedAvg's running float32 mean, against the copy of the same
+ * bytes. Three ways, each over the same data, best of 15 operations per line:
+ * <ul>
+ *   <li>{@code copy}: {@code System.arraycopy} of every chunk into one model-sized array (W2's ceiling);
+ *   <li>{@code decodeThenFold}: what a server does today: per chunk a CRC32 and the conversion into the upload's own
+ *       fresh {@code float[]}, a NaN/infinity check of the upload, then the fold {@code acc[i] += w * x[i]};
+ *   <li>{@code fusedVector}: the upload folded chunk by chunk as it arrives, with no array of its own: per chunk the
+ *       CRC32, then one pass of the incubating Vector API that loads the floats from the bytes, checks them and
+ *       adds them into the accumulator while the chunk is in cache.
+ * </ul>
+ * Run from the repository with JDK 17:
+ * <pre>
+ * java --add-modules jdk.incubator.vector -Xms12g -Xmx12g -XX:+AlwaysPreTouch bench/w2/FusedFoldKernel.java 10 1000000
+ * </pre>
+ */
+public class FusedFoldKernel {
+  private static final int CHUNK = 256 * 1024;
+  private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+  private static byte[][][] uploads;
+  private static byte[] copied;
+  private static float[] acc;
+  private static long sink;
+
+  public static void main(String[] args) {
+    int k = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    int p = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
+    if (k < 1 || p < 1 || p % FS.length() != 0) {
+      throw new IllegalArgumentException("K >= 1 and P >= 1, a multiple of " + FS.length() + "; got " + k + ", " + p);
+    }
+    Random random = new Random(1);
+    uploads = new byte[k][][];
+    for (int u = 0; u < k; u++) {
+      ByteBuffer all = ByteBuffer.allocate(4 * p).order(ByteOrder.LITTLE_ENDIAN);
+      for (int i = 0; i < p; i++) {
+        all.putFloat((float) random.nextGaussian());
+      }
+      int chunks = (4 * p + CHUNK - 1) / CHUNK;
+      uploads[u] = new byte[chunks][];
+      for (int c = 0; c < chunks; c++) {
+        uploads[u][c] = Arrays.copyOfRange(all.array(), c * CHUNK, Math.min(4 * p, (c + 1) * CHUNK));
+      }
+    }
+    copied = new byte[4 * p];
+    acc = new float[p];
+    System.out.printf("K = %d, P = %,d, %d-lane float vectors; GB/s of client data (K x P x 4 bytes)%n", k, p,
+        FS.length());
+    String[] names = {"copy", "decodeThenFold", "fusedVector"};
+    for (int line = 0; line < 5; line++) {
+      StringBuilder out = new StringBuilder();
+      for (int way = 0; way < names.length; way++) {
+        long best = Long.MAX_VALUE;
+        for (int op = 0; op < 15; op++) {
+          long start = System.nanoTime();
+          switch (way) {
+            case 0 -> copy();
+            case 1 -> decodeThenFold(p);
+            default -> fusedVector();
+          }
+          best = Math.min(best, System.nanoTime() - start);
+        }
+        out.append(String.format("%s %.1f   ", names[way], 4.0 * k * p / best));
+      }
+      System.out.println(out.toString().trim());
+    }
+    System.out.println("(" + sink + ")");
+  }
+
+  private static void copy() {
+    for (byte[][] upload : uploads) {
+      int at = 0;
+      for (byte[] chunk : upload) {
+        System.arraycopy(chunk, 0, copied, at, chunk.length);
+        at += chunk.length;
+      }
+    }
+  }
+
+  private static void decodeThenFold(int p) {
+    CRC32 crc = new CRC32();
+    for (byte[][] upload : uploads) {
+      float[] x = new float[p];
+      int at = 0;
+      for (byte[] chunk : upload) {
+        crc.update(chunk, 0, chunk.length);
+        ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(x, at, chunk.length / 4);
+        at += chunk.length / 4;
+      }
+      float s0 = 0;
+      float s1 = 0;
+      float s2 = 0;
+      float s3 = 0;
+      for (int i = 0; i + 4 <= p; i += 4) { // the server's finite check: x * 0 is 0 for finite x, NaN otherwise
+        s0 += x[i] * 0;
+        s1 += x[i + 1] * 0;
+        s2 += x[i + 2] * 0;
+        s3 += x[i + 3] * 0;
+      }
+      sink += crc.getValue() + (s0 + s1 + s2 + s3 == 0 ? 1 : 0);
+      float w = 0.1f;
+      for (int i = 0; i < p; i++) {
+        acc[i] += w * x[i];
+      }
+    }
+  }
+
+  private static void fusedVector() {
+    CRC32 crc = new CRC32();
+    FloatVector w = FloatVector.broadcast(FS, 0.1f);
+    for (byte[][] upload : uploads) {
+      int at = 0;
+      float checks = 0;
+      for (byte[] chunk : upload) {
+        crc.update(chunk, 0, chunk.length);
+        int n = chunk.length / 4;
+        // A vector kept across the chunks (a phi of the outer loop) is boxed on every iteration by Java 17's
+        // Vector API, which makes this loop 3x slower: the check is reduced per chunk.
+        FloatVector check = FloatVector.zero(FS);
+        for (int i = 0; i + FS.length() <= n; i += FS.length()) { // n is a multiple of the lanes
+          FloatVector v = FloatVector.fromByteArray(FS, chunk, 4 * i, ByteOrder.LITTLE_ENDIAN);
+          check = check.add(v.mul(0f));
+          v.fma(w, FloatVector.fromArray(FS, acc, at + i)).intoArray(acc, at + i);
+        }
+        checks += check.reduceLanes(VectorOperators.ADD);
+        at += n;
+      }
+      sink += crc.getValue() + (checks == 0 ? 1 : 0);
+    }
+  }
+}
