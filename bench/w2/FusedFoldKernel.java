@@ -20,7 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  *       adds them into the accumulator while the chunk is in cache;
  *   <li>{@code foldAtEnd}: every chunk's CRC32 as it arrives, and the same vector loop over all the upload's chunks
  *       only once the upload is complete (as a server must do to drop a bad upload whole): the bytes are read from
- *       memory a second time.
+ *       memory a second time;
+ *   <li>{@code copyThenFold}: as {@code foldAtEnd}, but the chunks first copied into one array per upload (what a
+ *       decoder that cannot keep the transport's buffers would do).
  * </ul>
  * Run from the repository with JDK 17:
  * <pre>
@@ -58,7 +60,7 @@ public class FusedFoldKernel {
     acc = new float[p];
     System.out.printf("K = %d, P = %,d, %d-lane float vectors; GB/s of client data (K x P x 4 bytes)%n", k, p,
         FS.length());
-    String[] names = {"copy", "decodeThenFold", "fusedVector", "foldAtEnd"};
+    String[] names = {"copy", "decodeThenFold", "fusedVector", "foldAtEnd", "copyThenFold"};
     for (int line = 0; line < 5; line++) {
       StringBuilder out = new StringBuilder();
       for (int way = 0; way < names.length; way++) {
@@ -69,7 +71,8 @@ public class FusedFoldKernel {
             case 0 -> copy();
             case 1 -> decodeThenFold(p);
             case 2 -> fusedVector();
-            default -> foldAtEnd();
+            case 3 -> foldAtEnd();
+            default -> copyThenFold(p);
           }
           best = Math.min(best, System.nanoTime() - start);
         }
@@ -162,6 +165,34 @@ public class FusedFoldKernel {
         }
         checks += check.reduceLanes(VectorOperators.ADD);
         at += n;
+      }
+      sink += checks == 0 ? 1 : 0;
+    }
+  }
+
+  private static void copyThenFold(int p) {
+    CRC32 crc = new CRC32();
+    FloatVector w = FloatVector.broadcast(FS, 0.1f);
+    int block = CHUNK / 4;
+    for (byte[][] upload : uploads) {
+      byte[] all = new byte[4 * p];
+      int offset = 0;
+      for (byte[] chunk : upload) {
+        crc.update(chunk, 0, chunk.length);
+        System.arraycopy(chunk, 0, all, offset, chunk.length);
+        offset += chunk.length;
+      }
+      sink += crc.getValue();
+      float checks = 0;
+      for (int at = 0; at < p; at += block) {
+        int end = Math.min(p, at + block);
+        FloatVector check = FloatVector.zero(FS);
+        for (int i = at; i + FS.length() <= end; i += FS.length()) {
+          FloatVector v = FloatVector.fromByteArray(FS, all, 4 * i, ByteOrder.LITTLE_ENDIAN);
+          check = check.add(v.mul(0f));
+          v.fma(w, FloatVector.fromArray(FS, acc, i)).intoArray(acc, i);
+        }
+        checks += check.reduceLanes(VectorOperators.ADD);
       }
       sink += checks == 0 ? 1 : 0;
     }
