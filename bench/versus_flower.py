@@ -83,7 +83,8 @@ def w3(outdir):
 
 
 def flotilla_w1(run_dir):
-    rows = [json.loads(line) for line in open(f"{run_dir}/run/metrics.jsonl")]
+    with open(f"{run_dir}/run/metrics.jsonl") as f:
+        rows = [json.loads(line) for line in f]
     rounds = {r["round"]: r for r in rows if r["round"] > 0}
     later = [rounds[k]["seconds"] for k in sorted(rounds) if k > 1]
     peaks = [peak_rss_mib(p) for p in sorted(glob.glob(f"{run_dir}/logs/client-*.time"))]
@@ -104,7 +105,8 @@ def flower_w1(run_dir):
 
 def training_rate(log):
     """examples/s of TrainingBenchmark's rounds after the first, and the central evaluation's seconds."""
-    text = open(log).read()
+    with open(log) as f:
+        text = f.read()
     found = re.findall(r"^round (\d+): .* = (\d+) examples/s", text, re.M)
     rates = [float(rate) for n, rate in found if int(n) > 0]
     evals = [float(s) for s in re.findall(r"central evaluation of \d+: ([\d.]+) s", text)]
