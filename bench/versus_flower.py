@@ -148,4 +148,7 @@ if __name__ == "__main__":
         fail("usage: versus_flower.py w1|w3 OUTDIR")
     if not os.path.isdir(sys.argv[2]):
         fail(f"{sys.argv[2]} is not a directory")
-    (w1 if sys.argv[1] == "w1" else w3)(sys.argv[2])
+    try:
+        (w1 if sys.argv[1] == "w1" else w3)(sys.argv[2])
+    except (OSError, KeyError, ValueError, IndexError, TypeError) as e:  # a run that left no or partial files
+        fail(f"cannot summarise {sys.argv[1]} in {sys.argv[2]}: {type(e).__name__}: {e}")

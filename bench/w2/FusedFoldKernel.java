@@ -38,10 +38,19 @@ public class FusedFoldKernel {
   private static long sink;
 
   public static void main(String[] args) {
-    int k = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-    int p = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
+    int k;
+    int p;
+    try {
+      k = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+      p = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
+    } catch (NumberFormatException e) {
+      k = -1;
+      p = -1;
+    }
     if (k < 1 || p < 1 || p % FS.length() != 0) {
-      throw new IllegalArgumentException("K >= 1 and P >= 1, a multiple of " + FS.length() + "; got " + k + ", " + p);
+      System.err.println("usage: FusedFoldKernel K P (K >= 1 uploads, P >= 1 parameters, a multiple of "
+          + FS.length() + "); got " + String.join(" ", args));
+      System.exit(2);
     }
     Random random = new Random(1);
     uploads = new byte[k][][];

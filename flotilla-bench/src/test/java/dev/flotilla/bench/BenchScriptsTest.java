@@ -54,6 +54,28 @@ class BenchScriptsTest {
   }
 
   @Test
+  void theSummariserRefusesAnUnknownWorkloadOrAMissingDirectoryInOneLine() throws Exception {
+    Run unknown = run(List.of(python(), BENCH.resolve("versus_flower.py").toString(), "w2", dir.toString()));
+    assertThat(unknown.exit()).isEqualTo(2);
+    assertThat(unknown.err()).isEqualTo("versus_flower.py: usage: versus_flower.py w1|w3 OUTDIR\n");
+
+    Path missing = dir.resolve("missing");
+    Run absent = run(List.of(python(), BENCH.resolve("versus_flower.py").toString(), "w3", missing.toString()));
+    assertThat(absent.exit()).isEqualTo(2);
+    assertThat(absent.err()).isEqualTo("versus_flower.py: " + missing + " is not a directory\n");
+
+    Run empty = run(List.of(python(), BENCH.resolve("versus_flower.py").toString(), "w3", dir.toString()));
+    assertThat(empty.exit()).isEqualTo(2);
+    assertThat(empty.err()).startsWith("versus_flower.py: cannot read " + dir.resolve("w3-flower/summary.json"))
+        .endsWith("\n").hasLineCount(1);
+
+    Run partial = run(List.of(python(), BENCH.resolve("versus_flower.py").toString(), "w1", dir.toString()));
+    assertThat(partial.exit()).isEqualTo(2);
+    assertThat(partial.err()).startsWith("versus_flower.py: cannot summarise w1 in " + dir + ": FileNotFoundError")
+        .hasLineCount(1);
+  }
+
+  @Test
   void w3RefusesAClassDataSharingSettingOtherThanOnOrOffInOneLine() throws Exception {
     Run r = run(List.of("bash", BENCH.resolve("w3.sh").toString(), "--cds", "maybe"));
     assertThat(r.exit()).isEqualTo(2);
