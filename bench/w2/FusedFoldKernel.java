@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * A measuring experiment for W2, not Flotilla code: how fast one thread can take K uploads of P float32 parameters,
  * arriving as 256 KiB chunks of little-endian bytes, into FedAvg's running float32 mean, against the copy of the same
- * bytes. Three ways, each over the same data, best of 15 operations per line:
+ * bytes. Seven ways, each over the same data, best of 15 operations per line:
  * <ul>
  *   <li>{@code copy}: {@code System.arraycopy} of every chunk into one model-sized array (W2's ceiling);
  *   <li>{@code decodeThenFold}: what a server does today: per chunk a CRC32 and the conversion into the upload's own
@@ -22,7 +22,10 @@ import jdk.incubator.vector.VectorSpecies;
  *       only once the upload is complete (as a server must do to drop a bad upload whole): the bytes are read from
  *       memory a second time;
  *   <li>{@code copyThenFold}: as {@code foldAtEnd}, but the chunks first copied into one array per upload (what a
- *       decoder that cannot keep the transport's buffers would do).
+ *       decoder that cannot keep the transport's buffers would do);
+ *   <li>{@code decodeVecCheckThenVecFold}: as {@code decodeThenFold}, with the NaN/infinity check made by vectors on
+ *       each chunk's floats as they are decoded, and the fold by vectors (the server's path with its float kernels);
+ *   <li>{@code decodeThenVecFold}: the same without any check (a bound: what the check costs).
  * </ul>
  * Run from the repository with JDK 17:
  * <pre>
@@ -69,7 +72,8 @@ public class FusedFoldKernel {
     acc = new float[p];
     System.out.printf("K = %d, P = %,d, %d-lane float vectors; GB/s of client data (K x P x 4 bytes)%n", k, p,
         FS.length());
-    String[] names = {"copy", "decodeThenFold", "fusedVector", "foldAtEnd", "copyThenFold"};
+    String[] names = {"copy", "decodeThenFold", "fusedVector", "foldAtEnd", "copyThenFold", "decodeVecCheckThenVecFold",
+        "decodeThenVecFold"};
     for (int line = 0; line < 5; line++) {
       StringBuilder out = new StringBuilder();
       for (int way = 0; way < names.length; way++) {
@@ -81,7 +85,9 @@ public class FusedFoldKernel {
             case 1 -> decodeThenFold(p);
             case 2 -> fusedVector();
             case 3 -> foldAtEnd();
-            default -> copyThenFold(p);
+            case 4 -> copyThenFold(p);
+            case 5 -> decodeVecCheckThenVecFold(p, true);
+            default -> decodeVecCheckThenVecFold(p, false);
           }
           best = Math.min(best, System.nanoTime() - start);
         }
@@ -128,6 +134,36 @@ public class FusedFoldKernel {
         acc[i] += w * x[i];
       }
     }
+  }
+
+  private static void decodeVecCheckThenVecFold(int p, boolean check) {
+    CRC32 crc = new CRC32();
+    for (byte[][] upload : uploads) {
+      float[] x = new float[p];
+      int at = 0;
+      float checks = 0;
+      for (byte[] chunk : upload) {
+        crc.update(chunk, 0, chunk.length);
+        ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(x, at, chunk.length / 4);
+        if (check) {
+          checks += check(x, at, chunk.length / 4);
+        }
+        at += chunk.length / 4;
+      }
+      sink += crc.getValue() + (checks == 0 ? 1 : 0);
+      FloatVector w = FloatVector.broadcast(FS, 0.1f);
+      for (int i = 0; i + FS.length() <= p; i += FS.length()) {
+        FloatVector.fromArray(FS, x, i).fma(w, FloatVector.fromArray(FS, acc, i)).intoArray(acc, i);
+      }
+    }
+  }
+
+  private static float check(float[] x, int from, int count) {
+    FloatVector check = FloatVector.zero(FS);
+    for (int i = from; i + FS.length() <= from + count; i += FS.length()) {
+      check = check.add(FloatVector.fromArray(FS, x, i).mul(0f));
+    }
+    return check.reduceLanes(VectorOperators.ADD);
   }
 
   private static void fusedVector() {

@@ -9,6 +9,7 @@ import dev.flotilla.core.message.Metadata;
 import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.message.TrainResult;
+import dev.flotilla.core.tensor.FloatKernels;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.tensor.TensorSpec;
@@ -65,7 +66,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Xms8g", "-Xmx8g", "-XX:+AlwaysPreTouch"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms8g", "-Xmx8g", "-XX:+AlwaysPreTouch", "--add-modules", "jdk.incubator.vector"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class WholeStepBenchmark {
@@ -124,6 +125,7 @@ public class WholeStepBenchmark {
       }
     }
     gigabytesPerOperation = 4.0 * clients * parameters / 1e9;
+    System.out.println("float kernels: " + FloatKernels.description());
   }
 
   /** The whole step: decode, fold and drop each result in turn, take the mean, encode it. */

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * An immutable, named, typed tensor. A {@link DType#FLOAT32} tensor keeps its values in one {@code float[]}; every
@@ -16,7 +15,6 @@ import java.util.Objects;
  * {@link IllegalStateException} naming the tensor's type otherwise; {@link #toFloat32()} converts the numeric types.
  */
 public final class Tensor {
-  private static final int FINITE_BLOCK = 4096;
   private static final int UNKNOWN = -2;
 
   private final TensorSpec spec;
@@ -254,9 +252,7 @@ public final class Tensor {
     if (acc.length != d.length) {
       throw new IllegalArgumentException("accumulator of " + acc.length + " for tensor " + spec);
     }
-    for (int i = 0; i < d.length; i++) {
-      acc[i] += scale * d[i];
-    }
+    FloatKernels.addScaled(acc, d, scale);
   }
 
   /**
@@ -318,47 +314,11 @@ public final class Tensor {
   }
 
   /**
-   * Index of the first NaN or infinite value among {@code values[from, to)}, or -1 if they are all finite. Runs in
-   * blocks without a branch per value: {@code x * 0} is ±0 for a finite {@code x} and NaN otherwise, so a block's
-   * sum of them is 0 exactly when the block is finite. Eight independent sums keep the floating-point units busy
-   * (about 2.5 times the speed of one chain of integer tests, which Java 17's compiler does not vectorise either);
-   * only a block that has a non-finite value is searched value by value.
+   * Index of the first NaN or infinite value among {@code values[from, to)}, or -1 if they are all finite
+   * ({@link FloatKernels#firstNonFinite}).
    */
   public static int firstNonFinite(float[] values, int from, int to) {
-    Objects.checkFromToIndex(from, to, values.length);
-    for (int start = from; start < to; start += FINITE_BLOCK) {
-      int end = Math.min(to, start + FINITE_BLOCK);
-      float s0 = 0;
-      float s1 = 0;
-      float s2 = 0;
-      float s3 = 0;
-      float s4 = 0;
-      float s5 = 0;
-      float s6 = 0;
-      float s7 = 0;
-      int i = start;
-      for (; i + 8 <= end; i += 8) {
-        s0 += values[i] * 0f;
-        s1 += values[i + 1] * 0f;
-        s2 += values[i + 2] * 0f;
-        s3 += values[i + 3] * 0f;
-        s4 += values[i + 4] * 0f;
-        s5 += values[i + 5] * 0f;
-        s6 += values[i + 6] * 0f;
-        s7 += values[i + 7] * 0f;
-      }
-      for (; i < end; i++) {
-        s0 += values[i] * 0f;
-      }
-      if (s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7 != 0f) {
-        for (i = start; i < end; i++) {
-          if (!Float.isFinite(values[i])) {
-            return i;
-          }
-        }
-      }
-    }
-    return -1;
+    return FloatKernels.firstNonFinite(values, from, to);
   }
 
   private int firstNonFiniteHalf() {
