@@ -16,9 +16,18 @@ class LauncherTest {
 
   @Test
   void aClassDataSharingSettingOtherThanOnOrOffIsRefusedInOneLineBeforeAnythingRuns() throws Exception {
+    assertRefused("FLOTILLA_CDS", "maybe");
+  }
+
+  @Test
+  void aVectorSettingOtherThanOnOrOffIsRefusedInOneLineBeforeAnythingRuns() throws Exception {
+    assertRefused("FLOTILLA_VECTOR", "yes");
+  }
+
+  private static void assertRefused(String variable, String value) throws Exception {
     assertThat(LAUNCHER).isRegularFile();
     ProcessBuilder pb = new ProcessBuilder("bash", LAUNCHER.toString(), "--version");
-    pb.environment().put("FLOTILLA_CDS", "maybe");
+    pb.environment().put(variable, value);
     Path err = Files.createTempFile("launcher", ".err");
     pb.redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
     Process p = pb.start();
@@ -26,7 +35,7 @@ class LauncherTest {
 
     assertThat(p.exitValue()).isEqualTo(Main.USAGE_ERROR);
     assertThat(Files.readString(err, StandardCharsets.UTF_8))
-        .isEqualTo("flotilla: FLOTILLA_CDS must be on or off, got 'maybe'\n");
+        .isEqualTo("flotilla: " + variable + " must be on or off, got '" + value + "'\n");
     Files.delete(err);
   }
 }

@@ -1,6 +1,7 @@
 package dev.flotilla.server;
 
 import dev.flotilla.core.FlotillaException;
+import dev.flotilla.core.tensor.FloatKernels;
 import dev.flotilla.transport.MessageEncoder;
 import dev.flotilla.transport.Protocol;
 import io.grpc.Server;
@@ -102,7 +103,8 @@ public final class FlotillaServer implements AutoCloseable {
       throw new FlotillaException("cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(),
           e);
     }
-    log.info("listening on {}:{} ({})", settings.host(), server.getPort(), security);
+    log.info("listening on {}:{} ({}; float kernels: {})", settings.host(), server.getPort(), security,
+        FloatKernels.description());
     return new FlotillaServer(server, registry, callbacks, senders, guards);
   }
 
