@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * A measuring experiment for W2, not Flotilla code: how fast one thread can take K uploads of P float32 parameters,
  * arriving as 256 KiB chunks of little-endian bytes, into FedAvg's running float32 mean, against the copy of the same
- * bytes. Seven ways, each over the same data, best of 15 operations per line:
+ * bytes. Eight ways, each over the same data, best of 15 operations per line:
  * <ul>
  *   <li>{@code copy}: {@code System.arraycopy} of every chunk into one model-sized array (W2's ceiling);
  *   <li>{@code decodeThenFold}: what a server does today: per chunk a CRC32 and the conversion into the upload's own
@@ -25,7 +25,9 @@ import jdk.incubator.vector.VectorSpecies;
  *       decoder that cannot keep the transport's buffers would do);
  *   <li>{@code decodeVecCheckThenVecFold}: as {@code decodeThenFold}, with the NaN/infinity check made by vectors on
  *       each chunk's floats as they are decoded, and the fold by vectors (the server's path with its float kernels);
- *   <li>{@code decodeThenVecFold}: the same without any check (a bound: what the check costs).
+ *   <li>{@code decodeThenVecFold}: the same without any check (a bound: what the check costs);
+ *   <li>{@code foldAtEndDirect}: {@code foldAtEnd} with the chunks in direct buffers, as gRPC's Netty transport
+ *       lends them.
  * </ul>
  * Run from the repository with JDK 17:
  * <pre>
@@ -36,6 +38,7 @@ public class FusedFoldKernel {
   private static final int CHUNK = 256 * 1024;
   private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
   private static byte[][][] uploads;
+  private static ByteBuffer[][] direct; // the same chunks in direct memory, as gRPC's Netty transport lends them
   private static byte[] copied;
   private static float[] acc;
   private static long sink;
@@ -68,12 +71,19 @@ public class FusedFoldKernel {
         uploads[u][c] = Arrays.copyOfRange(all.array(), c * CHUNK, Math.min(4 * p, (c + 1) * CHUNK));
       }
     }
+    direct = new ByteBuffer[k][];
+    for (int u = 0; u < k; u++) {
+      direct[u] = new ByteBuffer[uploads[u].length];
+      for (int c = 0; c < uploads[u].length; c++) {
+        direct[u][c] = ByteBuffer.allocateDirect(uploads[u][c].length).put(uploads[u][c]).flip();
+      }
+    }
     copied = new byte[4 * p];
     acc = new float[p];
     System.out.printf("K = %d, P = %,d, %d-lane float vectors; GB/s of client data (K x P x 4 bytes)%n", k, p,
         FS.length());
     String[] names = {"copy", "decodeThenFold", "fusedVector", "foldAtEnd", "copyThenFold", "decodeVecCheckThenVecFold",
-        "decodeThenVecFold"};
+        "decodeThenVecFold", "foldAtEndDirect"};
     for (int line = 0; line < 5; line++) {
       StringBuilder out = new StringBuilder();
       for (int way = 0; way < names.length; way++) {
@@ -87,7 +97,8 @@ public class FusedFoldKernel {
             case 3 -> foldAtEnd();
             case 4 -> copyThenFold(p);
             case 5 -> decodeVecCheckThenVecFold(p, true);
-            default -> decodeVecCheckThenVecFold(p, false);
+            case 6 -> decodeVecCheckThenVecFold(p, false);
+            default -> foldAtEndDirect();
           }
           best = Math.min(best, System.nanoTime() - start);
         }
@@ -196,6 +207,35 @@ public class FusedFoldKernel {
       }
       sink += crc.getValue() + (checks == 0 ? 1 : 0);
     }
+  }
+
+  private static void foldAtEndDirect() {
+    CRC32 crc = new CRC32();
+    FloatVector w = FloatVector.broadcast(FS, 0.1f);
+    for (ByteBuffer[] upload : direct) {
+      for (ByteBuffer chunk : upload) {
+        crc.update(chunk.duplicate());
+      }
+      float checks = 0;
+      int at = 0;
+      for (ByteBuffer chunk : upload) {
+        checks += fold(chunk, chunk.remaining() / 4, at, w);
+        at += chunk.remaining() / 4;
+      }
+      sink += crc.getValue() + (checks == 0 ? 1 : 0);
+    }
+  }
+
+  /** {@link #fold(byte[], int, int, int, FloatVector)} from a (direct) buffer's bytes, from its position. */
+  private static float fold(ByteBuffer bytes, int count, int accAt, FloatVector w) {
+    FloatVector check = FloatVector.zero(FS);
+    int base = bytes.position();
+    for (int i = 0; i + FS.length() <= count; i += FS.length()) {
+      FloatVector v = FloatVector.fromByteBuffer(FS, bytes, base + 4 * i, ByteOrder.LITTLE_ENDIAN);
+      check = check.add(v.mul(0f));
+      v.fma(w, FloatVector.fromArray(FS, acc, accAt + i)).intoArray(acc, accAt + i);
+    }
+    return check.reduceLanes(VectorOperators.ADD);
   }
 
   private static void copyThenFold(int p) {
