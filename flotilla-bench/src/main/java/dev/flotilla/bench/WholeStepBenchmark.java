@@ -1,5 +1,6 @@
 package dev.flotilla.bench;
 
+import com.google.protobuf.UnsafeByteOperations;
 import dev.flotilla.core.aggregate.UpdateValidator;
 import dev.flotilla.core.aggregate.WeightedMean;
 import dev.flotilla.core.message.Config;
@@ -9,14 +10,17 @@ import dev.flotilla.core.message.Metadata;
 import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.message.TrainInstructions;
 import dev.flotilla.core.message.TrainResult;
+import dev.flotilla.core.tensor.BufferLoan;
 import dev.flotilla.core.tensor.FloatKernels;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.tensor.TensorSpec;
+import dev.flotilla.transport.HeaderPolicy;
 import dev.flotilla.transport.MessageAssembler;
 import dev.flotilla.transport.MessageEncoder;
 import dev.flotilla.transport.Protocol;
 import dev.flotilla.transport.proto.Frame;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -80,6 +84,7 @@ public class WholeStepBenchmark {
 
   private List<TensorSpec> specs;
   private List<List<Frame>> uploads;
+  private List<List<Frame>> directUploads; // the same frames with their chunks' bytes in direct buffers
   private ModelWeights[] decoded; // for fold and arrayCopy: the same values, already decoded
   private MessageEncoder encoder;
   private float[][] copyTarget;
@@ -117,7 +122,15 @@ public class WholeStepBenchmark {
       t.setDaemon(true);
       return t;
     });
+    directUploads = new ArrayList<>(clients);
+    for (List<Frame> upload : uploads) {
+      directUploads.add(inDirectBuffers(upload));
+    }
     ModelWeights viaAssembler = foldAll();
+    ModelWeights lent = foldAllLent();
+    if (!lent.contentEquals(viaAssembler)) {
+      throw new IllegalStateException("folding lent arrays does not give FedAvg's mean bit for bit");
+    }
     float[][] viaChunks = foldChunks();
     for (int t = 0; t < TENSORS; t++) {
       if (!java.util.Arrays.equals(viaChunks[t], viaAssembler.get(t).toArray())) {
@@ -159,6 +172,41 @@ public class WholeStepBenchmark {
       }
       check(r);
       mean.fold(r.weights(), r.numExamples());
+    }
+    encode(mean.result(), bh);
+  }
+
+  /**
+   * {@link #wholeStep} as a server makes it for a strategy that reads results only while iterating them (FedAvg):
+   * each upload's float32 arrays are lent, read where they arrived (direct buffers, as gRPC's Netty transport lends
+   * them; CRC and the NaN/infinity check as they arrive, the fold from them), and given back once folded.
+   */
+  @Benchmark
+  public void wholeStepLent(AggregationBenchmark.Bytes bytes, Blackhole bh) {
+    bytes.gigabytes += gigabytesPerOperation;
+    encode(foldAllLent(), bh);
+  }
+
+  /** {@link #wholeStepAsServed} with lent arrays, as {@link #wholeStepLent}. */
+  @Benchmark
+  public void wholeStepAsServedLent(AggregationBenchmark.Bytes bytes, Blackhole bh) throws Exception {
+    bytes.gigabytes += gigabytesPerOperation;
+    WeightedMean mean = new WeightedMean(specs);
+    Deque<Future<Lent>> inFlight = new ArrayDeque<>();
+    int next = 0;
+    for (; next < SLOTS && next < directUploads.size(); next++) {
+      List<Frame> upload = directUploads.get(next);
+      inFlight.add(decoders.submit(() -> decodeLent(upload)));
+    }
+    while (!inFlight.isEmpty()) {
+      Lent r = inFlight.poll().get();
+      if (next < directUploads.size()) {
+        List<Frame> upload = directUploads.get(next++);
+        inFlight.add(decoders.submit(() -> decodeLent(upload)));
+      }
+      check(r.result());
+      mean.fold(r.result().weights(), r.result().numExamples());
+      r.loan().giveBack();
     }
     encode(mean.result(), bh);
   }
@@ -294,6 +342,17 @@ public class WholeStepBenchmark {
     return mean.result();
   }
 
+  private ModelWeights foldAllLent() {
+    WeightedMean mean = new WeightedMean(specs);
+    for (List<Frame> upload : directUploads) {
+      Lent r = decodeLent(upload);
+      check(r.result());
+      mean.fold(r.result().weights(), r.result().numExamples());
+      r.loan().giveBack();
+    }
+    return mean.result();
+  }
+
   /** The check a server makes of every result before its strategy folds it (names, shapes, no NaN or infinity). */
   private void check(TrainResult r) {
     UpdateValidator.problem(specs, r.weights()).ifPresent(p -> {
@@ -339,6 +398,37 @@ public class WholeStepBenchmark {
   }
 
   private static final boolean ENCODE_INTO_ARRAYS = "arrays".equals(System.getProperty("w2.encode"));
+
+  /** A result whose arrays are lent, and their loan. */
+  private record Lent(TrainResult result, BufferLoan loan) {}
+
+  private static Lent decodeLent(List<Frame> frames) {
+    MessageAssembler assembler = new MessageAssembler(HeaderPolicy.maxMessageBytes(Long.MAX_VALUE), true, h -> true);
+    for (Frame f : frames) {
+      Optional<Message> done = assembler.accept(f);
+      if (done.isPresent()) {
+        return new Lent(MessageTypes.toTrainResult(done.get()), assembler.takeLoan());
+      }
+    }
+    throw new IllegalStateException("the frames did not end the message");
+  }
+
+  /** {@code frames} with each chunk's bytes copied into a direct buffer, as a transport that lends them has them. */
+  private static List<Frame> inDirectBuffers(List<Frame> frames) {
+    List<Frame> out = new ArrayList<>(frames.size());
+    for (Frame f : frames) {
+      if (!f.hasChunk()) {
+        out.add(f);
+        continue;
+      }
+      ByteBuffer direct = ByteBuffer.allocateDirect(f.getChunk().getData().size());
+      f.getChunk().getData().copyTo(direct);
+      direct.flip();
+      out.add(f.toBuilder().setChunk(f.getChunk().toBuilder().setData(UnsafeByteOperations.unsafeWrap(direct)))
+          .build());
+    }
+    return out;
+  }
 
   private static TrainResult decode(List<Frame> frames) {
     MessageAssembler assembler = new MessageAssembler();

@@ -5,6 +5,7 @@ import dev.flotilla.core.message.MessageTypes;
 import dev.flotilla.core.strategy.ClientFailure;
 import dev.flotilla.core.strategy.ClientFailureException;
 import dev.flotilla.core.strategy.ClientInfo;
+import dev.flotilla.core.tensor.BufferLoan;
 import dev.flotilla.transport.ConnectionClosedException;
 import dev.flotilla.transport.FrameMarshaller;
 import dev.flotilla.transport.FrameSender;
@@ -76,7 +77,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
     this.call = call;
     this.guards = guards;
     this.admission = new ReplyAdmission(pending, guards.limits().maxMessageBytes());
-    this.assembler = new MessageAssembler(admission);
+    this.assembler = new MessageAssembler(admission, true, admission::lends);
     CallPeer callPeer = CallPeer.current();
     this.peer = callPeer.address();
     this.handshake = new Handshake(guards.authorizedKeys(), callPeer.tls());
@@ -379,7 +380,15 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
       if (done.isPresent()) {
         UploadSlots.Lease held = lease;
         lease = null;
-        reply = new Reply(done.get(), held == null ? () -> { } : held::release);
+        BufferLoan loan = assembler.takeLoan(); // lent arrays: the transport's buffers go back with the reply
+        reply = new Reply(done.get(), () -> {
+          if (loan != null) {
+            loan.giveBack();
+          }
+          if (held != null) {
+            held.release();
+          }
+        });
       }
     }
     if (reply != null) {
@@ -426,6 +435,7 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
       lease = null;
       queued = waiter;
       waiter = null;
+      assembler.discard(); // what a message cut short holds of the transport's buffers
     }
     if (queued != null) {
       slots.cancel(queued); // if it was just granted, resume() sees closed and releases the slot

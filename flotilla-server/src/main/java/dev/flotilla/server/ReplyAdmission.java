@@ -65,6 +65,11 @@ final class ReplyAdmission implements HeaderPolicy {
     }
   }
 
+  /** Whether the reply that {@code header} begins may have its float32 arrays lent (its request says so). */
+  boolean lends(MessageHeader header) {
+    return pending.allowance(header.metadata().replyTo()).map(ReplyAllowance::lentArrays).orElse(false);
+  }
+
   private ReplyAllowance allowance(long id, long replyTo, String type) {
     return pending.allowance(replyTo).orElseThrow(() -> new ProtocolException("message " + id + " ('"
         + printable(type) + "') answers " + (replyTo == 0 ? "no request" : "request " + replyTo

@@ -1,14 +1,18 @@
 package dev.flotilla.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.flotilla.client.FlotillaClient;
 import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.message.TrainResult;
 import dev.flotilla.core.strategy.ClientFailure.Kind;
+import dev.flotilla.core.strategy.AggregateResult;
 import dev.flotilla.core.strategy.ClientFailure;
 import dev.flotilla.core.strategy.FedAvg;
+import dev.flotilla.core.strategy.ResultStream;
+import dev.flotilla.core.strategy.RoundContext;
 import dev.flotilla.core.strategy.Sampling;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
@@ -16,6 +20,7 @@ import dev.flotilla.core.tensor.TensorSpec;
 import dev.flotilla.core.testing.FakeClientApp;
 import dev.flotilla.core.testing.RecordingStrategy;
 import dev.flotilla.core.testing.TestModels;
+import dev.flotilla.transport.FrameMarshaller;
 import dev.flotilla.workflow.RoundRecord;
 import dev.flotilla.workflow.RunSummary;
 import dev.flotilla.workflow.SyncSettings;
@@ -75,6 +80,70 @@ class SyncWorkflowTest {
       assertThat(two.records()).extracting(RoundRecord::round).containsExactly(0, 1, 2);
       assertThat(two.records().get(0).fedLoss()).isCloseTo(meanDelta, within(1e-9));
       fleet.awaitClientsFinished(Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
+  void fedAvgFoldsUploadsWhereTheyArrivedAndGivesEveryBufferBack() throws Exception {
+    ModelWeights model = TestModels.random(List.of(new TensorSpec("a", new int[] {50_001}),
+        new TensorSpec("b", new int[] {7}), new TensorSpec("c", new int[] {70_000})), 3); // chunked: lent
+    ModelWeights poisoned = TestModels.withValue(model, 2, 69_999, Float.NaN);
+    ModelWeights[] finals = new ModelWeights[2];
+    int before = FrameMarshaller.INSTANCE.lentFrames(); // the marshaller is the JVM's: other tests' frames count
+    for (boolean lend : new boolean[] {true, false}) {
+      Peeking strategy = new Peeking(lend);
+      try (TestFleet fleet = TestFleet.start(s -> s.uploadSlots(2))) {
+        for (int i = 0; i < 3; i++) {
+          fleet.client("c" + i, FakeClientApp.adding(i + 1, 10L * (i + 1)));
+        }
+        fleet.client("nan", FakeClientApp.returning(poisoned, 5));
+        RunSummary run = fleet.run(strategy, model, settings(2, 4).build());
+        finals[lend ? 0 : 1] = run.finalModel();
+        assertThat(run.records()).allSatisfy(r -> {
+          assertThat(r.clientsOk()).isEqualTo(3);
+          assertThat(r.clientsFailed()).as("the NaN upload, rejected whole").isEqualTo(1);
+        });
+      }
+      assertThat(strategy.sawLent).as("results lent: %s", lend).isEqualTo(lend);
+      if (lend) {
+        assertThatThrownBy(() -> strategy.kept.get(0)).as("read after its reply was closed")
+            .isInstanceOf(IllegalStateException.class).hasMessageContaining("given back");
+      }
+      assertThat(FrameMarshaller.INSTANCE.lentFrames()).as("transport buffers still held").isEqualTo(before);
+    }
+    double delta = 2 * (10 * 1 + 20 * 2 + 30 * 3) / 60.0;
+    for (ModelWeights f : finals) { // the same mean; bits may differ with the order in which uploads arrived
+      for (int t = 0; t < model.count(); t++) {
+        for (int i = 0; i < model.get(t).size(); i += 97) {
+          assertThat((double) f.get(t).get(i)).isCloseTo(model.get(t).get(i) + delta, within(1e-5));
+        }
+      }
+    }
+  }
+
+  /** FedAvg that notes whether its results arrived lent and keeps one tensor beyond the iteration (to test). */
+  private static final class Peeking extends FedAvg {
+    private final boolean lend;
+    volatile boolean sawLent;
+    volatile Tensor kept;
+
+    Peeking(boolean lend) {
+      this.lend = lend;
+    }
+
+    @Override
+    public boolean readsResultArraysOnlyWhileIterating() {
+      return lend;
+    }
+
+    @Override
+    public AggregateResult aggregateTrain(RoundContext ctx, ModelWeights global, ResultStream<TrainResult> results) {
+      return super.aggregateTrain(ctx, global, results.map(r -> {
+        Tensor c = r.result().weights().get(2);
+        sawLent |= c.isLent();
+        kept = c;
+        return r;
+      }));
     }
   }
 

@@ -41,9 +41,11 @@ import java.util.Map;
  * <p>A large {@code Chunk} frame is not copied at all when the transport can lend its buffers (gRPC's Netty
  * transport can: its streams are {@link Detachable} and {@link HasByteBuffer}): the marshaller detaches the stream,
  * and the chunk's {@code data} is a view of the transport's own (direct) buffers, which the
- * {@link MessageAssembler} decodes straight into the arrays. Such a frame holds those buffers until
- * {@link #release(Frame)} returns them; a receiver calls it once it is done with the frame, whatever kind it is
- * (for frames that hold nothing it does nothing). A frame never released keeps its buffers from the transport's pool.
+ * {@link MessageAssembler} decodes straight into the arrays (or keeps, for a message whose arrays it lends).
+ * Such a frame holds those buffers until {@link #release(Frame)} returns them; a receiver calls it once it is done
+ * with the frame, whatever kind it is (for frames that hold nothing it does nothing), and whoever keeps the frame
+ * longer {@linkplain #retain retains} it first and releases it once more when done. A frame never released keeps its
+ * buffers from the transport's pool.
  *
  * <p>A frame that is not valid protobuf, or a stream that ends before its announced length, fails the call with
  * {@code INTERNAL}, as with the stock marshaller. Thread-safe.
@@ -59,7 +61,7 @@ public final class FrameMarshaller implements MethodDescriptor.Marshaller<Frame>
 
   private static final byte CHUNK_TAG = (Frame.CHUNK_FIELD_NUMBER << 3) | 2; // field 4, length-delimited
 
-  private final Map<Frame, InputStream> lent = Collections.synchronizedMap(new IdentityHashMap<>());
+  private final Map<Frame, Lent> lent = new IdentityHashMap<>(); // guarded by itself
   private final Map<Frame, ChunkSource> drawn = Collections.synchronizedMap(new IdentityHashMap<>());
 
   private FrameMarshaller() {}
@@ -69,15 +71,47 @@ public final class FrameMarshaller implements MethodDescriptor.Marshaller<Frame>
    * must not be read afterwards. Does nothing for other frames and for a frame already released.
    */
   public void release(Frame frame) {
-    InputStream buffers = lent.remove(frame);
+    InputStream buffers = null;
+    synchronized (lent) {
+      Lent l = lent.get(frame);
+      if (l != null && --l.holders == 0) {
+        lent.remove(frame);
+        buffers = l.buffers;
+      }
+    }
     if (buffers != null) {
       closeQuietly(buffers);
     }
   }
 
-  /** How many parsed frames still hold transport buffers (for tests). */
-  int lentFrames() {
-    return lent.size();
+  /**
+   * Keeps {@code frame}'s transport buffers, if it has any, until one more {@link #release}: for a receiver that
+   * keeps the frame's bytes beyond its own release of the frame. Does nothing for other frames.
+   */
+  void retain(Frame frame) {
+    synchronized (lent) {
+      Lent l = lent.get(frame);
+      if (l != null) {
+        l.holders++;
+      }
+    }
+  }
+
+  /** How many parsed frames still hold transport buffers: for monitoring, and tests that nothing is kept. */
+  public int lentFrames() {
+    synchronized (lent) {
+      return lent.size();
+    }
+  }
+
+  /** The buffers a lent frame is a view of, and how many releases they wait for. */
+  private static final class Lent {
+    final InputStream buffers;
+    int holders = 1;
+
+    Lent(InputStream buffers) {
+      this.buffers = buffers;
+    }
   }
 
   /**
@@ -192,7 +226,9 @@ public final class FrameMarshaller implements MethodDescriptor.Marshaller<Frame>
       in.enableAliasing(true);
       Frame frame = Frame.parseFrom(in, ExtensionRegistryLite.getEmptyRegistry());
       in.checkLastTagWas(0);
-      lent.put(frame, detached);
+      synchronized (lent) {
+        lent.put(frame, new Lent(detached));
+      }
       kept = true;
       return frame;
     } finally {

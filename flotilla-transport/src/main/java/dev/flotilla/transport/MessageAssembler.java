@@ -4,7 +4,9 @@ import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.flotilla.core.message.Message;
+import dev.flotilla.core.tensor.BufferLoan;
 import dev.flotilla.core.tensor.DType;
+import dev.flotilla.core.tensor.FloatKernels;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.tensor.TensorSpec;
@@ -20,6 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.zip.CRC32;
 
 /**
@@ -35,6 +38,12 @@ import java.util.zip.CRC32;
  * other dtype into its little-endian {@code byte[]}. Each array's
  * CRC32 is checked at {@code MessageEnd}.
  *
+ * <p>A message whose header the {@code lend} predicate picks keeps its float32 arrays where they arrived instead:
+ * its chunk frames are held ({@link FrameMarshaller}: the transport's buffers, or the frame's own array), each
+ * array is a {@link Tensor#lent} view of those bytes (checked for NaN and infinity as they arrive, as above), and
+ * the frames are released when the message's {@link BufferLoan}, taken with {@link #takeLoan()}, is given back. No
+ * array is allocated or copied for them: for a server that folds an upload and then drops it.
+ *
  * <p>Every inconsistency (frames out of order, a bad header, too many or too few bytes, a checksum mismatch) and
  * every refusal by the policy throws a {@link ProtocolException} naming it; the assembler must then be discarded
  * with the connection. Not thread-safe: feed it from one thread at a time.
@@ -42,6 +51,12 @@ import java.util.zip.CRC32;
 public final class MessageAssembler {
   private final HeaderPolicy policy;
   private final boolean searchNonFinite;
+  private final Predicate<MessageHeader> lend;
+  private boolean lending; // the message in progress keeps its float32 arrays in its frames
+  private List<Frame> held; // frames the message in progress holds, if lending
+  private List<ByteBuffer>[] kept; // per float32 array, if lending: its bytes, segments of whole floats
+  private long[] keptFloats; // per float32 array, if lending: floats kept so far
+  private BufferLoan loan; // of the message in progress, then of the last message returned, until taken
   private final CRC32 crc = new CRC32();
   private final byte[] carry = new byte[4]; // bytes of a float split across chunks
   private MessageHeader header; // null between messages
@@ -100,8 +115,17 @@ public final class MessageAssembler {
    * such as a client receiving the global model.
    */
   public MessageAssembler(HeaderPolicy policy, boolean searchNonFinite) {
+    this(policy, searchNonFinite, header -> false);
+  }
+
+  /**
+   * As {@link #MessageAssembler(HeaderPolicy, boolean)}, lending the float32 arrays of the chunked messages whose
+   * header {@code lend} picks (see above); it is asked once per message, after {@code policy} took it.
+   */
+  public MessageAssembler(HeaderPolicy policy, boolean searchNonFinite, Predicate<MessageHeader> lend) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.searchNonFinite = searchNonFinite;
+    this.lend = Objects.requireNonNull(lend, "lend");
   }
 
   /**
@@ -109,19 +133,59 @@ public final class MessageAssembler {
    * {@code WholeMessage}. Returns the message once its end has arrived and checked out, otherwise empty.
    */
   public Optional<Message> accept(Frame frame) {
-    switch (frame.getKindCase()) {
-      case START -> begin(frame.getStart());
-      case CHUNK -> take(frame.getChunk().getMessageId(), frame.getChunk().getData());
-      case END -> {
-        return Optional.of(end(frame.getEnd().getMessageId(), frame.getEnd().getCrc32List()));
+    try {
+      switch (frame.getKindCase()) {
+        case START -> begin(frame.getStart(), true);
+        case CHUNK -> {
+          if (lending && header != null && frame.getChunk().getMessageId() == id) {
+            FrameMarshaller.INSTANCE.retain(frame);
+            held.add(frame);
+          }
+          take(frame.getChunk().getMessageId(), frame.getChunk().getData());
+        }
+        case END -> {
+          return Optional.of(end(frame.getEnd().getMessageId(), frame.getEnd().getCrc32List()));
+        }
+        case WHOLE -> {
+          return Optional.of(whole(frame.getWhole()));
+        }
+        default -> throw new ProtocolException("unexpected " + frame.getKindCase() + " frame "
+            + (header == null ? "between messages" : "inside message " + id));
       }
-      case WHOLE -> {
-        return Optional.of(whole(frame.getWhole()));
-      }
-      default -> throw new ProtocolException("unexpected " + frame.getKindCase() + " frame "
-          + (header == null ? "between messages" : "inside message " + id));
+      return Optional.empty();
+    } catch (RuntimeException | Error e) {
+      discard(); // the assembler is done for; what the message in progress holds goes back now
+      throw e;
     }
-    return Optional.empty();
+  }
+
+  /**
+   * The {@link BufferLoan} of the message {@link #accept} returned last, if its arrays are lent (else null), which the
+   * caller now owns and must give back once done with the message; asked once, later calls return null.
+   */
+  public BufferLoan takeLoan() {
+    BufferLoan l = header == null ? loan : null;
+    if (l != null) {
+      loan = null;
+    }
+    return l;
+  }
+
+  /**
+   * Gives back what the message in progress holds, and the loan of a returned message nobody took: for a receiver
+   * dropping this assembler (a connection closed mid-message). Does nothing if nothing is held.
+   */
+  public void discard() {
+    BufferLoan l = loan;
+    loan = null;
+    if (l != null) {
+      l.giveBack();
+    } else if (held != null) {
+      held.forEach(FrameMarshaller.INSTANCE::release);
+    }
+    held = null;
+    kept = null;
+    lending = false;
   }
 
   /** Whether a message has started and not yet ended. */
@@ -134,7 +198,7 @@ public final class MessageAssembler {
     return header == null ? 0 : header.metadata().replyTo();
   }
 
-  private void begin(MessageStart s) {
+  private void begin(MessageStart s, boolean chunked) {
     if (header != null) {
       throw new ProtocolException(
           "message " + s.getMessageId() + " started before message " + id + " ended");
@@ -159,11 +223,25 @@ public final class MessageAssembler {
     crc.reset();
     id = h.metadata().messageId();
     header = h;
+    if (loan != null) {
+      loan.giveBack(); // the last message's loan, not taken: nobody will give it back
+      loan = null;
+    }
+    lending = chunked && lend.test(h);
+    if (lending) {
+      List<Frame> frames = new ArrayList<>();
+      held = frames;
+      loan = new BufferLoan(() -> frames.forEach(FrameMarshaller.INSTANCE::release));
+      @SuppressWarnings("unchecked")
+      List<ByteBuffer>[] k = new List[n];
+      kept = k;
+      keptFloats = new long[n];
+    }
   }
 
   /** A message in one frame: checked and decoded as its start, one chunk and its end would be. */
   private Message whole(WholeMessage w) {
-    begin(w.getStart());
+    begin(w.getStart(), false);
     if (expected > Protocol.WHOLE_MESSAGE_ARRAY_BYTES) {
       throw new ProtocolException("message " + id + " came whole with " + expected + " array bytes; at most "
           + Protocol.WHOLE_MESSAGE_ARRAY_BYTES + " may travel in one frame");
@@ -200,7 +278,11 @@ public final class MessageAssembler {
       slice.limit(n);
       if (specs.get(array).dtype() == DType.FLOAT32) {
         crc.update(slice.duplicate());
-        decodeFloats(slice);
+        if (lending) {
+          keepFloats(slice);
+        } else {
+          decodeFloats(slice);
+        }
       } else {
         copyBytes(slice);
       }
@@ -238,6 +320,50 @@ public final class MessageAssembler {
     }
   }
 
+  /**
+   * Keeps all of {@code bytes} as segments of the current float32 array, whose remaining length it does not exceed:
+   * whole floats as views of the bytes, a float split across pieces in a 4-byte array of its own. Each segment is
+   * checked for NaN and infinity while it is in cache.
+   */
+  private void keepFloats(ByteBuffer bytes) {
+    if (kept[array] == null) {
+      kept[array] = new ArrayList<>();
+    }
+    int within = (int) (offset & 3);
+    if (within != 0) {
+      int k = Math.min(4 - within, bytes.remaining());
+      bytes.get(carry, within, k);
+      offset += k;
+      if ((offset & 3) == 0) {
+        keepSegment(ByteBuffer.wrap(carry.clone()));
+      }
+    }
+    int whole = bytes.remaining() & ~3;
+    if (whole > 0) {
+      ByteBuffer segment = bytes.slice();
+      segment.limit(whole);
+      keepSegment(segment);
+      bytes.position(bytes.position() + whole);
+      offset += whole;
+    }
+    int rest = bytes.remaining();
+    if (rest > 0) {
+      bytes.get(carry, 0, rest);
+      offset += rest;
+    }
+  }
+
+  private void keepSegment(ByteBuffer segment) {
+    if (searchNonFinite && nonFinite[array] < 0) {
+      int bad = FloatKernels.firstNonFinite(segment);
+      if (bad >= 0) {
+        nonFinite[array] = (int) (keptFloats[array] + bad);
+      }
+    }
+    kept[array].add(segment);
+    keptFloats[array] += segment.remaining() >>> 2;
+  }
+
   /** Copies all of {@code bytes} into the current byte array, whose remaining length it does not exceed. */
   private void copyBytes(ByteBuffer bytes) {
     if (raws[array] == null) {
@@ -270,6 +396,8 @@ public final class MessageAssembler {
       TensorSpec spec = specs.get(i);
       if (spec.dtype() != DType.FLOAT32) {
         tensors.add(Tensor.wrapBytes(spec, raws[i]));
+      } else if (lending) {
+        tensors.add(Tensor.lent(spec, kept[i], searchNonFinite ? nonFinite[i] : -2, loan));
       } else if (searchNonFinite) {
         tensors.add(Tensor.wrapChecked(spec, floats[i], nonFinite[i]));
       } else {
@@ -282,6 +410,10 @@ public final class MessageAssembler {
     floats = null;
     raws = null;
     nonFinite = null;
+    held = null; // the loan now gives them back
+    kept = null;
+    keptFloats = null;
+    lending = false;
     return message;
   }
 
@@ -297,7 +429,11 @@ public final class MessageAssembler {
   /** Moves past every array whose bytes have all arrived (empty ones included), recording its CRC. */
   private void finishCompleteArrays() {
     while (array < byteLengths.length && offset == byteLengths[array]) {
-      if (specs.get(array).dtype() == DType.FLOAT32) {
+      if (specs.get(array).dtype() == DType.FLOAT32 && lending) {
+        if (kept[array] == null) {
+          kept[array] = new ArrayList<>();
+        }
+      } else if (specs.get(array).dtype() == DType.FLOAT32) {
         if (floats[array] == null) {
           floats[array] = new float[specs.get(array).size()];
         }

@@ -9,9 +9,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import dev.flotilla.core.message.Message;
 import dev.flotilla.core.message.MessageError;
+import dev.flotilla.core.tensor.BufferLoan;
 import dev.flotilla.core.tensor.DType;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
+import dev.flotilla.core.tensor.TensorSpec;
 import dev.flotilla.transport.proto.Chunk;
 import dev.flotilla.transport.proto.ConfigEntry;
 import dev.flotilla.transport.proto.Frame;
@@ -126,6 +128,74 @@ class FrameMarshallerTest {
     MARSHALLER.release(parsed);
     assertThat(stream.closed()).isTrue();
     assertThat(MARSHALLER.lentFrames()).isZero();
+  }
+
+  @Test
+  void aMessageWhoseArraysAreLentHoldsItsChunkFramesUntilItsLoanIsGivenBack() {
+    Message message = lentMessage();
+    MessageAssembler assembler = lendingAssembler();
+    Message got = null;
+    for (Frame f : frames(message, 40_000)) {
+      Frame parsed = MARSHALLER.parse(LendingStream.of(f.toByteArray(), 4093)); // pieces cut inside floats
+      got = assembler.accept(parsed).orElse(got);
+      MARSHALLER.release(parsed); // as a receiver does after each frame
+    }
+    BufferLoan loan = assembler.takeLoan();
+
+    assertThat(MARSHALLER.lentFrames()).as("the chunk frames of 32 KiB or more, held").isEqualTo(12);
+    Tensor a = got.arrays().get(0);
+    Tensor b = got.arrays().get(2);
+    assertThat(a.isLent()).isTrue();
+    assertThat(b.isLent()).isTrue();
+    float[] acc = new float[b.size()];
+    b.addScaledTo(acc, 1f);
+    assertThat(acc).as("read where it arrived, across pieces and chunks").containsExactly(
+        message.arrays().get(2).toArray());
+    assertThat(got.arrays().contentEquals(message.arrays())).isTrue();
+    loan.giveBack();
+    assertThat(MARSHALLER.lentFrames()).isZero();
+  }
+
+  @Test
+  void aLentMessageThatFailsOrIsDiscardedGivesItsFramesBack() {
+    List<Frame> frames = frames(lentMessage(), 40_000);
+    MessageAssembler failing = lendingAssembler();
+    assertThatThrownBy(() -> {
+      for (int i = 0; i < frames.size(); i++) {
+        byte[] wire = frames.get(i).toByteArray();
+        if (i == 2) {
+          wire[wire.length - 1] ^= 0x10; // the last data byte of the second chunk: still valid protobuf
+        }
+        Frame parsed = MARSHALLER.parse(LendingStream.of(wire, 4093));
+        try {
+          failing.accept(parsed);
+        } finally {
+          MARSHALLER.release(parsed);
+        }
+      }
+    }).isInstanceOf(ProtocolException.class).hasMessageContaining("failed its CRC32 check");
+    assertThat(MARSHALLER.lentFrames()).isZero();
+
+    MessageAssembler dropped = lendingAssembler();
+    for (Frame f : frames.subList(0, 4)) {
+      Frame parsed = MARSHALLER.parse(LendingStream.of(f.toByteArray(), 4093));
+      dropped.accept(parsed);
+      MARSHALLER.release(parsed);
+    }
+    assertThat(MARSHALLER.lentFrames()).isEqualTo(3);
+    dropped.discard(); // the connection closed mid-message
+    assertThat(MARSHALLER.lentFrames()).isZero();
+  }
+
+  /** Two float32 arrays of 200 KB and 280 KB, the second after an array of 3 bytes (so its floats straddle chunks). */
+  private static Message lentMessage() {
+    return sent(TestMessages.withArrays("train", ModelWeights.of(floats("a", 50_001, 1),
+        Tensor.wrapBytes(new TensorSpec("odd", DType.INT8, new int[] {3}), new byte[] {1, 2, 3}),
+        floats("b", 70_000, 2))), 3);
+  }
+
+  private static MessageAssembler lendingAssembler() {
+    return new MessageAssembler(HeaderPolicy.maxMessageBytes(Long.MAX_VALUE), true, h -> true);
   }
 
   @Test

@@ -6,6 +6,7 @@ import static dev.flotilla.transport.TestMessages.frames;
 import static dev.flotilla.transport.TestMessages.sent;
 import static dev.flotilla.transport.TestMessages.withIds;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flotilla.core.message.Config;
 import dev.flotilla.core.message.Message;
@@ -13,6 +14,7 @@ import dev.flotilla.core.message.MessageError;
 import dev.flotilla.core.message.MessageTypes;
 import dev.flotilla.core.message.Metadata;
 import dev.flotilla.core.message.Metrics;
+import dev.flotilla.core.tensor.BufferLoan;
 import dev.flotilla.core.tensor.DType;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
@@ -58,6 +60,67 @@ class MessageRoundTripTest {
   @ValueSource(ints = {1, 3, 4, 5, 7, 64, Protocol.DEFAULT_CHUNK_BYTES})
   void aDecoderThatDoesNotSearchLeavesTheSameAnswerToTheTensors(int chunkBytes) {
     checkFirstNonFinite(chunkBytes, new MessageAssembler(HeaderPolicy.maxMessageBytes(Long.MAX_VALUE), false));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3, 4, 5, 7, 64, Protocol.DEFAULT_CHUNK_BYTES})
+  void lentArraysCrossBitForBitForAnyChunkSizeAndLastAsLongAsTheirLoan(int chunkBytes) {
+    Message sent = TestMessages.withArrays("train", TestMessages.everyDtype());
+    boolean chunked = !Protocol.sentWhole(sent.arrays().byteSize(), chunkBytes);
+    MessageAssembler assembler = lending();
+
+    Message got = assemble(frames(sent, chunkBytes), assembler);
+    BufferLoan loan = assembler.takeLoan();
+
+    Tensor f32 = got.arrays().find("f32").orElseThrow();
+    Tensor scalar = got.arrays().find("f32.scalar").orElseThrow();
+    assertThat(f32.isLent()).as("lent unless the message came whole").isEqualTo(chunked);
+    assertThat(scalar.isLent()).isEqualTo(chunked);
+    assertThat(f32.firstNonFinite()).isZero();
+    assertThat(loan != null).isEqualTo(chunked);
+    float[] acc = new float[1];
+    scalar.addScaledTo(acc, 2f);
+    assertThat(acc).containsExactly(-6.5f);
+    assertThat(scalar.isLent()).as("folding reads the bytes where they are").isEqualTo(chunked);
+    Tensor unread = f32.renamed("unread"); // the same bytes, not copied by what follows
+    assertSameArrays(got.arrays(), sent.arrays()); // copies the lent values into arrays
+    assertThat(got.arrays().contentEquals(sent.arrays())).isTrue();
+    if (!chunked) {
+      return;
+    }
+    assertThat(assembler.takeLoan()).as("taken once").isNull();
+    loan.giveBack();
+    assertThatThrownBy(unread::toArray).isInstanceOf(IllegalStateException.class).hasMessageContaining("given back");
+    assertThat(scalar.get(0)).as("copied before the loan ended").isEqualTo(-3.25f);
+    assertThat(got.arrays().find("i32").orElseThrow().toIntArray()).as("other dtypes are copied as ever")
+        .containsExactly(Integer.MIN_VALUE, Integer.MAX_VALUE, 0, -1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3, 4, 5, 7, 64, Protocol.DEFAULT_CHUNK_BYTES})
+  void lentFloatsKnowWhereTheirFirstNonFiniteValueIsForAnyChunkSize(int chunkBytes) {
+    checkFirstNonFinite(chunkBytes, lending());
+  }
+
+  @Test
+  void onlyTheMessagesThePredicatePicksAreLentAndAWholeMessageNever() {
+    MessageAssembler assembler = new MessageAssembler(HeaderPolicy.maxMessageBytes(Long.MAX_VALUE), true,
+        h -> h.type().equals("lend"));
+    ModelWeights arrays = ModelWeights.of(Tensor.of("w", new int[] {300}, new float[300]));
+    Message kept = assemble(frames(TestMessages.withArrays("keep", arrays), 64), assembler);
+    assertThat(assembler.takeLoan()).isNull();
+    assertThat(kept.arrays().get(0).isLent()).isFalse();
+    Message lent = assemble(frames(TestMessages.withArrays("lend", arrays), 64), assembler);
+    assertThat(lent.arrays().get(0).isLent()).isTrue();
+    BufferLoan loan = assembler.takeLoan();
+    assertThat(loan).isNotNull();
+    Message whole = assemble(frames(TestMessages.withArrays("lend", arrays), Protocol.DEFAULT_CHUNK_BYTES), assembler);
+    assertThat(whole.arrays().get(0).isLent()).as("a message in one frame is small: decoded").isFalse();
+    assertThat(loan.isOver()).as("the loan taken stays the taker's").isFalse();
+  }
+
+  private static MessageAssembler lending() {
+    return new MessageAssembler(HeaderPolicy.maxMessageBytes(Long.MAX_VALUE), true, h -> true);
   }
 
   private static void checkFirstNonFinite(int chunkBytes, MessageAssembler assembler) {

@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A client's answer to a request. A reply that carries arrays holds one of the server's upload slots, which bound how
  * many models' worth of uploads the server holds at once: {@linkplain #close() close} it as soon as its content has
- * been used (or handed to a component that keeps it), or other clients' uploads stall.
+ * been used (or handed to a component that keeps it), or other clients' uploads stall. Closing also gives back the
+ * transport buffers of lent arrays.
  *
  * <p>Thread-safe; closing twice is harmless.
  */
@@ -22,7 +23,10 @@ public final class Reply implements AutoCloseable {
     this.release = Objects.requireNonNull(release, "release");
   }
 
-  /** The client's message; still readable after {@link #close()}. */
+  /**
+   * The client's message; still readable after {@link #close()}, except float32 arrays its request let the server
+   * lend ({@link ReplyAllowance#withLentArrays()}), which close() gives back to the transport.
+   */
   public Message message() {
     return message;
   }

@@ -13,10 +13,14 @@ import java.util.Optional;
  * ({@code --max-message-bytes}), except one that carries exactly the arrays its request allows: the server itself
  * chose those (typically the model it sent).
  *
- * @param specs    the exact arrays of a non-error reply, or null to allow any arrays up to {@code maxBytes}
- * @param maxBytes the most array bytes a reply may declare; {@link Long#MAX_VALUE} for the server's own cap only
+ * <p>An allowance may also let the server <em>lend</em> the reply's float32 arrays ({@link #withLentArrays()}): they
+ * are then read where the transport received them, without a copy, and only until the {@link Reply} is closed.
+ *
+ * @param specs      the exact arrays of a non-error reply, or null to allow any arrays up to {@code maxBytes}
+ * @param maxBytes   the most array bytes a reply may declare; {@link Long#MAX_VALUE} for the server's own cap only
+ * @param lentArrays whether the reply's float32 arrays may be lent, readable only until the reply is closed
  */
-public record ReplyAllowance(List<TensorSpec> specs, long maxBytes) {
+public record ReplyAllowance(List<TensorSpec> specs, long maxBytes, boolean lentArrays) {
   private static final ReplyAllowance ANY = new ReplyAllowance(null, Long.MAX_VALUE);
 
   public ReplyAllowance {
@@ -34,6 +38,21 @@ public record ReplyAllowance(List<TensorSpec> specs, long maxBytes) {
             + maxBytes);
       }
     }
+  }
+
+  /** An allowance whose arrays are not lent. */
+  public ReplyAllowance(List<TensorSpec> specs, long maxBytes) {
+    this(specs, maxBytes, false);
+  }
+
+  /**
+   * The same allowance, letting the server lend the reply's float32 arrays (a {@code Tensor.lent} over its transport's
+   * buffers): for a consumer that reads them only until it closes the {@link Reply} and keeps nothing of them
+   * ({@link dev.flotilla.core.strategy.Strategy#readsResultArraysOnlyWhileIterating()}). A server that cannot lend
+   * (or a reply that comes in one frame) delivers arrays as usual.
+   */
+  public ReplyAllowance withLentArrays() {
+    return new ReplyAllowance(specs, maxBytes, true);
   }
 
   /** Any arrays, bounded only by the receiver's per-message cap. */
@@ -97,7 +116,8 @@ public record ReplyAllowance(List<TensorSpec> specs, long maxBytes) {
 
   @Override
   public String toString() {
-    return isExact() ? "exactly " + specs.size() + " arrays (" + maxBytes + " bytes)"
-        : maxBytes == Long.MAX_VALUE ? "any arrays" : "up to " + maxBytes + " array bytes";
+    return (isExact() ? "exactly " + specs.size() + " arrays (" + maxBytes + " bytes)"
+        : maxBytes == Long.MAX_VALUE ? "any arrays" : "up to " + maxBytes + " array bytes")
+        + (lentArrays ? ", lent" : "");
   }
 }

@@ -274,16 +274,14 @@ public final class SyncWorkflow {
   }
 
   /**
-   * What a training result may carry: the arrays the strategy demands ({@link Strategy#trainResultSpecs}), else up
-   * to the bytes of the model sent, so that a server refuses anything else before allocating memory for it.
-   */
-  /**
    * What a training reply may carry: the strategy's exact arrays, or else (compressed, masked updates) at most the
-   * bytes of the float32 global model plus a margin for a codec's own headers.
+   * bytes of the float32 global model plus a margin for a codec's own headers; lent if the strategy reads results
+   * only while iterating them ({@link Strategy#readsResultArraysOnlyWhileIterating}).
    */
   private static ReplyAllowance trainAllowance(Strategy strategy, ModelWeights global, TrainInstructions sent) {
-    return strategy.trainResultSpecs(global).map(ReplyAllowance::exactly)
+    ReplyAllowance a = strategy.trainResultSpecs(global).map(ReplyAllowance::exactly)
         .orElseGet(() -> ReplyAllowance.upTo(global.byteSize() + global.byteSize() / 64 + (64 << 10)));
+    return strategy.readsResultArraysOnlyWhileIterating() ? a.withLentArrays() : a;
   }
 
   private void awaitClients() throws InterruptedException {

@@ -64,6 +64,12 @@ public final class TimedFedAvg extends FedAvg {
     return tasks;
   }
 
+  /** FedAvg's folding with timestamps: results' arrays are read only while they are iterated, as FedAvg reads them. */
+  @Override
+  public boolean readsResultArraysOnlyWhileIterating() {
+    return true;
+  }
+
   @Override
   public AggregateResult aggregateTrain(RoundContext ctx, ModelWeights global, ResultStream<TrainResult> results) {
     long start = Clock.epochMicros();

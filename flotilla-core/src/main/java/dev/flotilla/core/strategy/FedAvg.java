@@ -67,6 +67,15 @@ public class FedAvg implements Strategy {
   }
 
   /**
+   * {@inheritDoc} True for FedAvg itself, which folds each result into the mean and drops it; a subclass that
+   * overrides {@link #aggregateTrain} (or keeps results otherwise) is not covered and must say so itself.
+   */
+  @Override
+  public boolean readsResultArraysOnlyWhileIterating() {
+    return getClass() == FedAvg.class;
+  }
+
+  /**
    * Folds every result with examples into a mean weighted by examples, over the specs of {@code global}; results
    * with 0 examples are skipped. The caller checks {@link WeightedMean#count()} before asking for the result.
    *

@@ -57,6 +57,18 @@ public interface Strategy {
   }
 
   /**
+   * Whether {@link #aggregateTrain} reads the arrays of each training result only before its iterator moves on (or
+   * the stream ends), keeping no reference to them, to anything built over them (a renamed or filtered tensor) or to
+   * the result afterwards. A server may then hand it results whose float32 arrays are views of the buffers they
+   * arrived in ({@link dev.flotilla.core.tensor.Tensor#lent}), given back to the transport as the iteration moves
+   * on: no copy of each upload into arrays. Reading such an array later throws {@link IllegalStateException}.
+   * Default false; a strategy that folds and drops (FedAvg) says true, and its subclasses say so themselves.
+   */
+  default boolean readsResultArraysOnlyWhileIterating() {
+    return false;
+  }
+
+  /**
    * Whether {@link #aggregateTrain} needs all of a round's results at once (robust aggregators). Such a strategy
    * holds one update per client in memory; the others fold results as they stream in.
    */

@@ -1,14 +1,18 @@
 package dev.flotilla.core.tensor;
 
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The two loops every update goes through on a server, over float32 arrays: the search for NaN and infinity
- * ({@link #firstNonFinite}) and the weighted fold of FedAvg ({@link #addScaled}). Both give the same results,
- * bit for bit, whichever implementation runs.
+ * The two loops every update goes through on a server: the search for NaN and infinity ({@link #firstNonFinite})
+ * and the weighted fold of FedAvg ({@link #addScaled}), over float32 arrays or over little-endian float32 bytes as
+ * they travel (a buffer of the transport's, heap or direct). Both give the same results, bit for bit, whichever
+ * implementation runs.
  *
  * <p>Two implementations. The portable one is plain Java, shaped so that the JIT compiler keeps several independent
  * sums in flight. The other uses the incubating Vector API of JDK 17 ({@code jdk.incubator.vector}), which checks
@@ -55,13 +59,48 @@ public final class FloatKernels {
     IMPL.addScaled(acc, x, w);
   }
 
-  /** One implementation of the kernels; arguments are checked by the caller. */
+  /**
+   * {@link #firstNonFinite(float[], int, int)} over the little-endian floats between {@code bytes}' position and
+   * limit, counted from the position; the buffer's position, limit and byte order are left as they are.
+   *
+   * @throws IllegalArgumentException if the bytes are not a whole number of floats
+   */
+  public static int firstNonFinite(ByteBuffer bytes) {
+    return IMPL.firstNonFinite(bytes, bytes.position(), floatsIn(bytes));
+  }
+
+  /**
+   * {@code acc[at + i] += w * x[i]} for the little-endian floats {@code x} between {@code bytes}' position and limit,
+   * rounded as {@link #addScaled(float[], float[], float)}; the buffer's position, limit and order are left as they
+   * are.
+   *
+   * @throws IllegalArgumentException if the bytes are not a whole number of floats
+   * @throws IndexOutOfBoundsException if they do not fit in {@code acc} from {@code at}
+   */
+  public static void addScaled(float[] acc, int at, ByteBuffer bytes, float w) {
+    int count = floatsIn(bytes);
+    Objects.checkFromIndexSize(at, count, acc.length);
+    IMPL.addScaled(acc, at, bytes, bytes.position(), count, w);
+  }
+
+  private static int floatsIn(ByteBuffer bytes) {
+    if ((bytes.remaining() & 3) != 0) {
+      throw new IllegalArgumentException(bytes.remaining() + " bytes are not a whole number of float32 values");
+    }
+    return bytes.remaining() >>> 2;
+  }
+
+  /** One implementation of the kernels; arguments are checked by the caller. Byte offsets are absolute. */
   interface Impl {
     String description();
 
     int firstNonFinite(float[] values, int from, int to);
 
     void addScaled(float[] acc, float[] x, float w);
+
+    int firstNonFinite(ByteBuffer bytes, int offset, int count);
+
+    void addScaled(float[] acc, int at, ByteBuffer bytes, int offset, int count, float w);
   }
 
   private static Impl choose() {
@@ -150,6 +189,43 @@ public final class FloatKernels {
       for (int i = 0; i < acc.length; i++) {
         acc[i] += w * x[i];
       }
+    }
+
+    /** Block by block through a small per-thread array: the bulk copy of a block, then the loops above. */
+    @Override
+    public int firstNonFinite(ByteBuffer bytes, int offset, int count) {
+      FloatBuffer floats = floatView(bytes, offset, count);
+      float[] block = SCRATCH.get();
+      for (int start = 0; start < count; start += BLOCK) {
+        int n = Math.min(BLOCK, count - start);
+        floats.get(start, block, 0, n);
+        int bad = firstNonFinite(block, 0, n);
+        if (bad >= 0) {
+          return start + bad;
+        }
+      }
+      return -1;
+    }
+
+    @Override
+    public void addScaled(float[] acc, int at, ByteBuffer bytes, int offset, int count, float w) {
+      FloatBuffer floats = floatView(bytes, offset, count);
+      float[] block = SCRATCH.get();
+      for (int start = 0; start < count; start += BLOCK) {
+        int n = Math.min(BLOCK, count - start);
+        floats.get(start, block, 0, n);
+        int base = at + start;
+        for (int i = 0; i < n; i++) {
+          acc[base + i] += w * block[i];
+        }
+      }
+    }
+
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[BLOCK]);
+
+    private static FloatBuffer floatView(ByteBuffer bytes, int offset, int count) {
+      return bytes.duplicate().limit(offset + 4 * count).position(offset).slice().order(ByteOrder.LITTLE_ENDIAN)
+          .asFloatBuffer();
     }
   }
 

@@ -4,10 +4,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * An immutable, named, typed tensor. A {@link DType#FLOAT32} tensor keeps its values in one {@code float[]}; every
- * other type keeps its little-endian bytes in one {@code byte[]} (the wire form). No user of the tensor can reach
+ * An immutable, named, typed tensor. A {@link DType#FLOAT32} tensor keeps its values in one {@code float[]}, or, when
+ * a transport lends them ({@link #lent}), reads them from the little-endian bytes they arrived in for as long as the
+ * {@link BufferLoan} lasts; every other type keeps its little-endian bytes in one {@code byte[]} (the wire form). No user of the tensor can reach
  * either; bulk operations ({@link #copyTo}, {@link #addScaledTo}, {@link #writeLittleEndian}) run the loops here so
  * that hot paths need no per-element calls and no defensive copies.
  *
@@ -20,11 +22,18 @@ public final class Tensor {
   private final TensorSpec spec;
   private final float[] data; // float32 only
   private final byte[] raw; // every other type: little-endian bytes
+  private final ByteBuffer[] lent; // float32 lent by a transport: segments of whole little-endian floats, in order
+  private final BufferLoan loan; // how long lent may be read
+  private volatile float[] copied; // the lent values, once something needed them as an array
   // firstNonFinite(), once known (given by a producer that checked, or computed by the first call), else UNKNOWN.
   // A benign race: every thread that computes it computes the same value, and an int is written whole.
   private int nonFinite = UNKNOWN;
 
   private Tensor(TensorSpec spec, float[] data, byte[] raw) {
+    this(spec, data, raw, null, null);
+  }
+
+  private Tensor(TensorSpec spec, float[] data, byte[] raw, ByteBuffer[] lent, BufferLoan loan) {
     if (data != null && data.length != spec.size()) {
       throw new IllegalArgumentException(
           "tensor " + spec + " needs " + spec.size() + " values, got " + data.length);
@@ -36,6 +45,8 @@ public final class Tensor {
     this.spec = spec;
     this.data = data;
     this.raw = raw;
+    this.lent = lent;
+    this.loan = loan;
   }
 
   /** A float32 tensor holding a copy of {@code values}. */
@@ -110,6 +121,46 @@ public final class Tensor {
     return new Tensor(spec, null, littleEndian);
   }
 
+  /**
+   * A float32 tensor whose values are read from {@code segments}, little-endian floats between each buffer's position
+   * and limit, for as long as {@code loan} lasts (no copy): for a transport handing over a received message in the
+   * buffers it arrived in. {@code firstNonFinite} is as for {@link #wrapChecked}, or -2 if the producer did not look.
+   * Operations that need an array ({@link #get}, {@link #buffer}…) copy the values into one, once; after the loan
+   * every read of values not so copied throws {@link IllegalStateException}. The buffers must not change meanwhile.
+   *
+   * @throws IllegalArgumentException if a segment is not a whole number of floats or the total is not the spec's
+   */
+  public static Tensor lent(TensorSpec spec, List<ByteBuffer> segments, int firstNonFinite, BufferLoan loan) {
+    if (spec.dtype() != DType.FLOAT32) {
+      throw new IllegalArgumentException("lent float bytes for tensor " + spec + " of type " + spec.dtype());
+    }
+    ByteBuffer[] views = new ByteBuffer[segments.size()];
+    long bytes = 0;
+    for (int i = 0; i < views.length; i++) {
+      views[i] = segments.get(i).slice().order(ByteOrder.LITTLE_ENDIAN);
+      if ((views[i].remaining() & 3) != 0) {
+        throw new IllegalArgumentException("segment " + i + " of tensor " + spec + " has " + views[i].remaining()
+            + " bytes, not a whole number of floats");
+      }
+      bytes += views[i].remaining();
+    }
+    if (bytes != spec.byteSize()) {
+      throw new IllegalArgumentException("tensor " + spec + " needs " + spec.byteSize() + " bytes, got " + bytes);
+    }
+    if (firstNonFinite < UNKNOWN || firstNonFinite >= spec.size()) {
+      throw new IllegalArgumentException("firstNonFinite must be -2, -1 or an index below " + spec.size() + ", got "
+          + firstNonFinite);
+    }
+    Tensor t = new Tensor(spec, null, null, views, java.util.Objects.requireNonNull(loan, "loan"));
+    t.nonFinite = firstNonFinite;
+    return t;
+  }
+
+  /** Whether this tensor reads its values from a transport's buffers ({@link #lent}) and has not copied them. */
+  public boolean isLent() {
+    return lent != null && copied == null;
+  }
+
   /** A tensor of zeros. */
   public static Tensor zeros(TensorSpec spec) {
     return spec.dtype() == DType.FLOAT32
@@ -145,8 +196,9 @@ public final class Tensor {
 
   /** The same values under another name. */
   public Tensor renamed(String name) {
-    Tensor t = new Tensor(new TensorSpec(name, spec.dtype(), spec.shape()), data, raw);
+    Tensor t = new Tensor(new TensorSpec(name, spec.dtype(), spec.shape()), data, raw, lent, loan);
     t.nonFinite = nonFinite;
+    t.copied = copied;
     return t;
   }
 
@@ -157,7 +209,7 @@ public final class Tensor {
 
   /** A fresh copy of the values of a float32 tensor. */
   public float[] toArray() {
-    return floats().clone();
+    return lent != null && copied == null ? copyLent() : floats().clone();
   }
 
   /** A read-only view of the values of a float32 tensor. */
@@ -185,7 +237,7 @@ public final class Tensor {
       return raw.clone();
     }
     ByteBuffer b = ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE, byteSize())).order(ByteOrder.LITTLE_ENDIAN);
-    b.asFloatBuffer().put(data);
+    b.asFloatBuffer().put(floats());
     return b.array();
   }
 
@@ -203,7 +255,7 @@ public final class Tensor {
    * throws.
    */
   public Tensor toFloat32() {
-    if (data != null) {
+    if (spec.dtype() == DType.FLOAT32) {
       return this;
     }
     int n = size();
@@ -248,11 +300,22 @@ public final class Tensor {
 
   /** {@code acc[i] += scale * this[i]} for every element of a float32 tensor: the inner loop of averaging. */
   public void addScaledTo(float[] acc, float scale) {
-    float[] d = floats();
-    if (acc.length != d.length) {
+    if (spec.dtype() != DType.FLOAT32) {
+      floats(); // throws, naming the type
+    }
+    if (acc.length != size()) {
       throw new IllegalArgumentException("accumulator of " + acc.length + " for tensor " + spec);
     }
-    FloatKernels.addScaled(acc, d, scale);
+    if (!isLent()) {
+      FloatKernels.addScaled(acc, floats(), scale);
+      return;
+    }
+    requireLoan();
+    int at = 0;
+    for (ByteBuffer segment : lent) {
+      FloatKernels.addScaled(acc, at, segment, scale);
+      at += segment.remaining() >>> 2;
+    }
   }
 
   /**
@@ -289,7 +352,7 @@ public final class Tensor {
         writeLittleEndian(dst, element, whole);
         pos += 4L * whole;
       } else {
-        int bits = Float.floatToRawIntBits(data[element]);
+        int bits = Float.floatToRawIntBits(floats()[element]);
         int k = (int) Math.min(4 - within, end - pos);
         for (int i = 0; i < k; i++) {
           dst.put((byte) (bits >>> (8 * (within + i))));
@@ -307,7 +370,11 @@ public final class Tensor {
   public int firstNonFinite() {
     int known = nonFinite;
     if (known == UNKNOWN) {
-      known = data != null ? firstNonFinite(data, 0, data.length) : firstNonFiniteHalf();
+      if (isLent()) {
+        known = firstNonFiniteLent();
+      } else {
+        known = spec.dtype() == DType.FLOAT32 ? firstNonFinite(floats(), 0, size()) : firstNonFiniteHalf();
+      }
       nonFinite = known;
     }
     return known;
@@ -336,7 +403,10 @@ public final class Tensor {
 
   /** True if both tensors have the same spec and bit-identical values. */
   public boolean contentEquals(Tensor other) {
-    return spec.equals(other.spec) && Arrays.equals(data, other.data) && Arrays.equals(raw, other.raw);
+    if (!spec.equals(other.spec)) {
+      return false;
+    }
+    return spec.dtype() == DType.FLOAT32 ? Arrays.equals(floats(), other.floats()) : Arrays.equals(raw, other.raw);
   }
 
   @Override
@@ -345,10 +415,52 @@ public final class Tensor {
   }
 
   private float[] floats() {
-    if (data == null) {
+    if (data != null) {
+      return data;
+    }
+    if (lent == null) {
       throw new IllegalStateException("tensor " + spec + " is " + spec.dtype() + ", not float32");
     }
-    return data;
+    float[] c = copied;
+    if (c == null) {
+      c = copyLent();
+      copied = c;
+    }
+    return c;
+  }
+
+  /** The lent values in a fresh array. */
+  private float[] copyLent() {
+    requireLoan();
+    float[] out = new float[size()];
+    int at = 0;
+    for (ByteBuffer segment : lent) {
+      int n = segment.remaining() >>> 2;
+      segment.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out, at, n);
+      at += n;
+    }
+    requireLoan(); // given back while copying: the copy may hold another message's bytes
+    return out;
+  }
+
+  private int firstNonFiniteLent() {
+    requireLoan();
+    int at = 0;
+    for (ByteBuffer segment : lent) {
+      int bad = FloatKernels.firstNonFinite(segment);
+      if (bad >= 0) {
+        return at + bad;
+      }
+      at += segment.remaining() >>> 2;
+    }
+    return -1;
+  }
+
+  private void requireLoan() {
+    if (loan.isOver()) {
+      throw new IllegalStateException("tensor " + spec + " was read from a transport's buffers, which were given back"
+          + " with its message; keep a copy (toArray) of what must outlive the message");
+    }
   }
 
   private ByteBuffer rawBuffer(DType want) {

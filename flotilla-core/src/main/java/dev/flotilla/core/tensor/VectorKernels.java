@@ -1,5 +1,7 @@
 package dev.flotilla.core.tensor;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -59,6 +61,55 @@ final class VectorKernels implements FloatKernels.Impl {
     }
     for (; i < n; i++) {
       acc[i] += w * x[i];
+    }
+  }
+
+  @Override
+  public int firstNonFinite(ByteBuffer bytes, int offset, int count) {
+    ByteBuffer le = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    for (int start = 0; start < count; start += BLOCK) {
+      int n = Math.min(BLOCK, count - start);
+      int from = offset + 4 * start;
+      if (blockCheck(le, from, n) != 0f) {
+        for (int i = 0; i < n; i++) {
+          if (!Float.isFinite(le.getFloat(from + 4 * i))) {
+            return start + i;
+          }
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** The sum of {@code x * 0} over {@code count} little-endian floats of {@code le} from byte {@code from}. */
+  private static float blockCheck(ByteBuffer le, int from, int count) {
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = FloatVector.zero(S);
+    int lanes = S.length();
+    int i = 0;
+    for (; i + 2 * lanes <= count; i += 2 * lanes) {
+      s0 = s0.add(FloatVector.fromByteBuffer(S, le, from + 4 * i, ByteOrder.LITTLE_ENDIAN).mul(0f));
+      s1 = s1.add(FloatVector.fromByteBuffer(S, le, from + 4 * (i + lanes), ByteOrder.LITTLE_ENDIAN).mul(0f));
+    }
+    float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+    for (; i < count; i++) {
+      s += le.getFloat(from + 4 * i) * 0f;
+    }
+    return s;
+  }
+
+  @Override
+  public void addScaled(float[] acc, int at, ByteBuffer bytes, int offset, int count, float w) {
+    ByteBuffer le = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    FloatVector wv = FloatVector.broadcast(S, w);
+    int bound = S.loopBound(count);
+    int i = 0;
+    for (; i < bound; i += S.length()) {
+      FloatVector.fromByteBuffer(S, le, offset + 4 * i, ByteOrder.LITTLE_ENDIAN).mul(wv)
+          .add(FloatVector.fromArray(S, acc, at + i)).intoArray(acc, at + i);
+    }
+    for (; i < count; i++) {
+      acc[at + i] += w * le.getFloat(offset + 4 * i);
     }
   }
 }

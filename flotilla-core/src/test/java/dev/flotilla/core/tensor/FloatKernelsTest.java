@@ -3,6 +3,8 @@ package dev.flotilla.core.tensor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -72,11 +74,69 @@ class FloatKernelsTest {
   }
 
   @Test
+  void bothReadLittleEndianBytesAsTheyReadArraysInHeapAndDirectBuffersAtAnyOffset() {
+    SplittableRandom random = new SplittableRandom(13);
+    for (int n : SIZES) {
+      float[] x = finite(random, n);
+      float[] start = finite(random, n + 9);
+      float w = (float) random.nextDouble(0.01, 3);
+      for (boolean direct : new boolean[] {false, true}) {
+        for (int lead : new int[] {0, 1, 5}) { // bytes before the floats: views at unaligned offsets
+          ByteBuffer bytes = littleEndian(x, lead, direct);
+          for (FloatKernels.Impl k : BOTH) {
+            String what = k.description() + (direct ? ", direct" : ", heap") + ", lead " + lead + ", " + n + " floats";
+            float[] expected = start.clone();
+            for (int i = 0; i < n; i++) {
+              expected[4 + i] += w * x[i];
+            }
+            float[] acc = start.clone();
+            k.addScaled(acc, 4, bytes, lead, n, w);
+            assertThat(acc).as(what).containsExactly(expected);
+            assertThat(bytes.position()).as(what).isZero();
+            assertThat(k.firstNonFinite(bytes, lead, n)).as(what).isEqualTo(-1);
+            ByteBuffer le = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            for (int at : new int[] {0, n / 3, n - 1, 4096}) {
+              if (at >= 0 && at < n) {
+                le.putFloat(lead + 4 * at, Float.NaN);
+                assertThat(k.firstNonFinite(bytes, lead, n)).as("%s, NaN at %d", what, at).isEqualTo(at);
+                le.putFloat(lead + 4 * at, x[at]);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void bytesThatAreNotWholeFloatsOrDoNotFitAreRefused() {
+    ByteBuffer seven = ByteBuffer.allocate(7);
+    assertThatThrownBy(() -> FloatKernels.firstNonFinite(seven))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("7 bytes are not a whole number of float32 values");
+    assertThatThrownBy(() -> FloatKernels.addScaled(new float[1], 0, ByteBuffer.allocate(8), 1f))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+    ByteBuffer two = littleEndian(new float[] {1f, Float.POSITIVE_INFINITY}, 0, false);
+    assertThat(FloatKernels.firstNonFinite(two)).isEqualTo(1);
+    float[] acc = {1f, 1f, 1f};
+    FloatKernels.addScaled(acc, 1, two.limit(4), 2f);
+    assertThat(acc).containsExactly(1f, 3f, 1f);
+  }
+
+  @Test
   void arraysOfDifferentLengthsAreRefusedByName() {
     assertThatThrownBy(() -> FloatKernels.addScaled(new float[3], new float[4], 1f))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("accumulator of 3 values for 4 values");
     assertThatThrownBy(() -> FloatKernels.firstNonFinite(new float[3], 2, 4))
         .isInstanceOf(IndexOutOfBoundsException.class);
+  }
+
+  private static ByteBuffer littleEndian(float[] x, int lead, boolean direct) {
+    ByteBuffer b = (direct ? ByteBuffer.allocateDirect(lead + 4 * x.length) : ByteBuffer.allocate(lead + 4 * x.length))
+        .order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < x.length; i++) {
+      b.putFloat(lead + 4 * i, x[i]);
+    }
+    return b.order(ByteOrder.BIG_ENDIAN); // the kernels must not depend on the buffer's own order
   }
 
   /** Finite values of every kind: negative zeros, subnormals, large and small magnitudes. */
