@@ -70,6 +70,12 @@ final class ServerCommand implements Callable<Integer> {
           + " wait their turn (default: 2).")
   Integer uploadSlots;
 
+  @Option(names = "--lend-uploads",
+      description = "Fold FedAvg's uploads from the transport's buffers instead of copying them into arrays: a faster"
+          + " aggregation step, but each upload holds the JVM's direct memory (-XX:MaxDirectMemorySize, by default"
+          + " the heap's maximum) until it is folded, which raises peak memory.")
+  boolean lendUploads;
+
   @Option(names = "--upload-lookahead", paramLabel = "N",
       description = "Uploads waiting for a slot that may already send up to a flow-control window each, overlapping"
           + " the server's other work; the others send only their header until their turn (default: "
@@ -122,6 +128,7 @@ final class ServerCommand implements Callable<Integer> {
     if (uploadLookahead != null) {
       b.uploadLookahead(uploadLookahead);
     }
+    b.lendUploads(lendUploads);
     if (uploadSlots != null) {
       b.uploadSlots(uploadSlots);
     }

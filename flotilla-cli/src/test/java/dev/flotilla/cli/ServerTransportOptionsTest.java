@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * {@code flotilla server --flow-control-window}, {@code --upload-slots} and {@code --upload-lookahead}: into the
- * settings, or a one-line error.
+ * {@code flotilla server --flow-control-window}, {@code --upload-slots}, {@code --upload-lookahead} and
+ * {@code --lend-uploads}: into the settings, or a one-line error.
  */
 class ServerTransportOptionsTest {
   private static ServerSettings settings(String... args) {
@@ -21,15 +21,17 @@ class ServerTransportOptionsTest {
   @Test
   void reachTheServersSettings() {
     ServerSettings s = settings("--host", "127.0.0.1", "--flow-control-window", "256k", "--upload-slots", "1",
-        "--upload-lookahead", "0");
+        "--upload-lookahead", "0", "--lend-uploads");
 
     assertThat(s.flowControlWindowBytes()).isEqualTo(256 << 10);
     assertThat(s.uploadSlots()).isEqualTo(1);
     assertThat(s.uploadLookahead()).isZero();
+    assertThat(s.lendUploads()).isTrue();
     ServerSettings defaults = settings("--host", "127.0.0.1");
     assertThat(defaults.flowControlWindowBytes()).isEqualTo(Protocol.DEFAULT_FLOW_CONTROL_WINDOW_BYTES);
     assertThat(defaults.uploadSlots()).isEqualTo(ServerSettings.builder().build().uploadSlots());
     assertThat(defaults.uploadLookahead()).isEqualTo(ServerSettings.DEFAULT_UPLOAD_LOOKAHEAD);
+    assertThat(defaults.lendUploads()).isFalse();
   }
 
   @Test

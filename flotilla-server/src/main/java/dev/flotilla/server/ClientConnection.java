@@ -73,11 +73,11 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
 
   /** Must be constructed inside the service method, where gRPC allows installing handlers. */
   ClientConnection(ServerCallStreamObserver<Frame> call, ClientRegistry registry, UploadSlots slots,
-      MessageEncoder encoder, Executor callbacks, Executor sendPool, ConnectionGuards guards) {
+      MessageEncoder encoder, Executor callbacks, Executor sendPool, ConnectionGuards guards, boolean lendUploads) {
     this.call = call;
     this.guards = guards;
     this.admission = new ReplyAdmission(pending, guards.limits().maxMessageBytes());
-    this.assembler = new MessageAssembler(admission, true, admission::lends);
+    this.assembler = new MessageAssembler(admission, true, lendUploads ? admission::lends : header -> false);
     CallPeer callPeer = CallPeer.current();
     this.peer = callPeer.address();
     this.handshake = new Handshake(guards.authorizedKeys(), callPeer.tls());

@@ -21,10 +21,12 @@ final class FleetService implements BindableService {
   private final Executor callbacks;
   private final Executor sendPool;
   private final ConnectionGuards guards;
+  private final boolean lendUploads;
 
   FleetService(ClientRegistry registry, UploadSlots slots, MessageEncoder encoder, Executor callbacks,
-      Executor sendPool, ConnectionGuards guards) {
+      Executor sendPool, ConnectionGuards guards, boolean lendUploads) {
     this.guards = guards;
+    this.lendUploads = lendUploads;
     this.registry = registry;
     this.slots = slots;
     this.encoder = encoder;
@@ -41,6 +43,6 @@ final class FleetService implements BindableService {
 
   private StreamObserver<Frame> connect(StreamObserver<Frame> responses) {
     return new ClientConnection((ServerCallStreamObserver<Frame>) responses, registry, slots, encoder, callbacks,
-        sendPool, guards);
+        sendPool, guards, lendUploads);
   }
 }

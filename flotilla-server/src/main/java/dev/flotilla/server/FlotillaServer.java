@@ -82,7 +82,7 @@ public final class FlotillaServer implements AutoCloseable {
     ExecutorService senders = Executors.newCachedThreadPool(threads("flotilla-send"));
     FleetService service = new FleetService(registry,
         new UploadSlots(settings.uploadSlots(), settings.limits().maxInflightBytes(), settings.uploadLookahead()),
-        new MessageEncoder(settings.chunkBytes(), SHARED_CRCS), callbacks, senders, guards);
+        new MessageEncoder(settings.chunkBytes(), SHARED_CRCS), callbacks, senders, guards, settings.lendUploads());
     Server server = builder
         .executor(callbacks)
         .addService(ServerInterceptors.intercept(service, CallPeer.INTERCEPTOR))

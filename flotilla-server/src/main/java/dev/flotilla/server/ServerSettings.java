@@ -22,10 +22,14 @@ import java.util.Objects;
  * @param keepAliveTimeout how long a ping may go unanswered before the client counts as disconnected
  * @param security         TLS, client authentication, and whether plaintext may leave the loopback interface
  * @param limits           what one connection may cost: message and in-flight bytes, stall and handshake timeouts
+ * @param lendUploads      whether uploads for a strategy that reads results only while iterating them (FedAvg) are
+ *                         folded from the transport's buffers instead of copied into arrays first: the server's step
+ *                         is faster (BENCHMARKS.md, W2), but each upload then holds gRPC's direct memory until folded,
+ *                         which raised a 10 x 10M server's peak memory by half in W3; off by default
  */
 public record ServerSettings(String host, int port, int chunkBytes, int flowControlWindowBytes, int uploadSlots,
     int uploadLookahead, Duration keepAliveTime, Duration keepAliveTimeout, ServerSecurity security,
-    ConnectionLimits limits) {
+    ConnectionLimits limits, boolean lendUploads) {
   /** The port used when none is given. */
   public static final int DEFAULT_PORT = 9091;
   /**
@@ -59,7 +63,7 @@ public record ServerSettings(String host, int port, int chunkBytes, int flowCont
    * A builder with the defaults: every interface, port {@value #DEFAULT_PORT}, 256 KiB chunks, a 1 MiB flow-control
    * window, 2 upload slots and {@value #DEFAULT_UPLOAD_LOOKAHEAD} granted ahead, a keep-alive ping after 30 s idle
    * that must be answered within 10 s, plaintext (so only a loopback host is allowed, see {@link ServerSecurity})
-   * admitting any client, and {@link ConnectionLimits#defaults()}.
+   * admitting any client, {@link ConnectionLimits#defaults()}, and uploads copied into arrays (not lent).
    */
   public static Builder builder() {
     return new Builder();
@@ -80,6 +84,7 @@ public record ServerSettings(String host, int port, int chunkBytes, int flowCont
     private int flowControlWindowBytes = Protocol.DEFAULT_FLOW_CONTROL_WINDOW_BYTES;
     private int uploadSlots = 2;
     private int uploadLookahead = DEFAULT_UPLOAD_LOOKAHEAD;
+    private boolean lendUploads;
     private Duration keepAliveTime = Duration.ofSeconds(30);
     private Duration keepAliveTimeout = Duration.ofSeconds(10);
     private ServerSecurity security = ServerSecurity.plaintext();
@@ -135,6 +140,12 @@ public record ServerSettings(String host, int port, int chunkBytes, int flowCont
       return this;
     }
 
+    /** Sets {@link ServerSettings#lendUploads()}. */
+    public Builder lendUploads(boolean lendUploads) {
+      this.lendUploads = lendUploads;
+      return this;
+    }
+
     /** Sets {@link ServerSettings#keepAliveTime()} and {@link ServerSettings#keepAliveTimeout()}. */
     public Builder keepAlive(Duration time, Duration timeout) {
       this.keepAliveTime = time;
@@ -145,7 +156,7 @@ public record ServerSettings(String host, int port, int chunkBytes, int flowCont
     /** The settings; throws {@link IllegalArgumentException} naming a bad value. */
     public ServerSettings build() {
       return new ServerSettings(host, port, chunkBytes, flowControlWindowBytes, uploadSlots, uploadLookahead,
-          keepAliveTime, keepAliveTimeout, security, limits);
+          keepAliveTime, keepAliveTimeout, security, limits, lendUploads);
     }
   }
 }

@@ -36,7 +36,7 @@ class LentUploadTest {
   @Test
   void uploadsCutShortOrCorruptGiveBackEveryTransportBufferTheyHeld() throws Exception {
     int before = FrameMarshaller.INSTANCE.lentFrames(); // the marshaller is the JVM's: other tests' frames count
-    try (TestFleet fleet = TestFleet.start(s -> s.uploadSlots(3))) {
+    try (TestFleet fleet = TestFleet.start(s -> s.uploadSlots(3).lendUploads(true))) {
       int port = fleet.server().port();
       RawPeer cut = new RawPeer(port).hello("cut");
       RawPeer corrupt = new RawPeer(port).hello("corrupt");

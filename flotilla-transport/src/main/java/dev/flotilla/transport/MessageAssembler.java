@@ -179,9 +179,7 @@ public final class MessageAssembler {
     BufferLoan l = loan;
     loan = null;
     if (l != null) {
-      l.giveBack();
-    } else if (held != null) {
-      held.forEach(FrameMarshaller.INSTANCE::release);
+      l.giveBack(); // releases the frames held
     }
     held = null;
     kept = null;

@@ -26,7 +26,7 @@ import java.util.Map;
  * <pre>{@code
  * java -cp flotilla-bench/target/benchmarks.jar dev.flotilla.bench.w3.W3Server --port 18400 --clients 10 \
  *     --params 1000000 [--rounds 6] [--upload-slots N] [--chunk-kib K] [--window-kib K] [--max-concurrent-fit N]
- *     [--outdir DIR]
+ *     [--lend-uploads true|false] [--outdir DIR]
  * }</pre>
  */
 public final class W3Server {
@@ -77,6 +77,11 @@ public final class W3Server {
     if (a.containsKey("upload-slots")) {
       settings.uploadSlots(Integer.parseInt(a.get("upload-slots")));
     }
+    String lend = a.getOrDefault("lend-uploads", "false");
+    if (!lend.equals("true") && !lend.equals("false")) {
+      throw new IllegalArgumentException("--lend-uploads must be true or false, got '" + lend + "'");
+    }
+    settings.lendUploads(lend.equals("true"));
     Map<String, Object> out = new LinkedHashMap<>();
     long t0 = System.nanoTime();
     Outcome outcome;

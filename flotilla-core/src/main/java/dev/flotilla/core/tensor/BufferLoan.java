@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class BufferLoan {
   private final Runnable giveBack;
   private final AtomicBoolean givenBack = new AtomicBoolean();
-  private volatile boolean over;
 
   /** A loan whose buffers {@code giveBack} returns to their owner; it runs once, on the first {@link #giveBack()}. */
   public BufferLoan(Runnable giveBack) {
@@ -24,14 +23,13 @@ public final class BufferLoan {
 
   /** Ends the loan: the tensors stop reading the buffers, then the buffers go back. Giving back twice is harmless. */
   public void giveBack() {
-    if (givenBack.compareAndSet(false, true)) {
-      over = true;
+    if (givenBack.compareAndSet(false, true)) { // from here on the tensors refuse to read
       giveBack.run();
     }
   }
 
   /** Whether {@link #giveBack()} was called. */
   public boolean isOver() {
-    return over;
+    return givenBack.get();
   }
 }

@@ -141,6 +141,7 @@ public final class FloatKernels {
   static final class Portable implements Impl {
     static final Portable INSTANCE = new Portable();
     private static final int BLOCK = 4096;
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[BLOCK]);
 
     @Override
     public String description() {
@@ -220,8 +221,6 @@ public final class FloatKernels {
         }
       }
     }
-
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[BLOCK]);
 
     private static FloatBuffer floatView(ByteBuffer bytes, int offset, int count) {
       return bytes.duplicate().limit(offset + 4 * count).position(offset).slice().order(ByteOrder.LITTLE_ENDIAN)
