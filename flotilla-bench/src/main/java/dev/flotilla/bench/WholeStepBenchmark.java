@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.zip.CRC32;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -157,23 +158,7 @@ public class WholeStepBenchmark {
   @Benchmark
   public void wholeStepAsServed(AggregationBenchmark.Bytes bytes, Blackhole bh) throws Exception {
     bytes.gigabytes += gigabytesPerOperation;
-    WeightedMean mean = new WeightedMean(specs);
-    Deque<Future<TrainResult>> inFlight = new ArrayDeque<>();
-    int next = 0;
-    for (; next < SLOTS && next < uploads.size(); next++) {
-      List<Frame> upload = uploads.get(next);
-      inFlight.add(decoders.submit(() -> decode(upload)));
-    }
-    while (!inFlight.isEmpty()) {
-      TrainResult r = inFlight.poll().get();
-      if (next < uploads.size()) {
-        List<Frame> upload = uploads.get(next++);
-        inFlight.add(decoders.submit(() -> decode(upload)));
-      }
-      check(r);
-      mean.fold(r.weights(), r.numExamples());
-    }
-    encode(mean.result(), bh);
+    encode(foldAsServed(uploads, WholeStepBenchmark::decodeCopied), bh);
   }
 
   /**
@@ -191,24 +176,39 @@ public class WholeStepBenchmark {
   @Benchmark
   public void wholeStepAsServedLent(AggregationBenchmark.Bytes bytes, Blackhole bh) throws Exception {
     bytes.gigabytes += gigabytesPerOperation;
+    encode(foldAsServed(directUploads, WholeStepBenchmark::decodeLent), bh);
+  }
+
+  /**
+   * The results decoded on {@value #SLOTS} other threads, at most {@value #SLOTS} at a time, while this thread checks
+   * and folds them in order (giving back each lent one once folded); returns the mean.
+   */
+  private ModelWeights foldAsServed(List<List<Frame>> frames, Function<List<Frame>, Lent> decoder) throws Exception {
     WeightedMean mean = new WeightedMean(specs);
     Deque<Future<Lent>> inFlight = new ArrayDeque<>();
     int next = 0;
-    for (; next < SLOTS && next < directUploads.size(); next++) {
-      List<Frame> upload = directUploads.get(next);
-      inFlight.add(decoders.submit(() -> decodeLent(upload)));
+    for (; next < SLOTS && next < frames.size(); next++) {
+      List<Frame> upload = frames.get(next);
+      inFlight.add(decoders.submit(() -> decoder.apply(upload)));
     }
     while (!inFlight.isEmpty()) {
       Lent r = inFlight.poll().get();
-      if (next < directUploads.size()) {
-        List<Frame> upload = directUploads.get(next++);
-        inFlight.add(decoders.submit(() -> decodeLent(upload)));
+      if (next < frames.size()) {
+        List<Frame> upload = frames.get(next++);
+        inFlight.add(decoders.submit(() -> decoder.apply(upload)));
       }
-      check(r.result());
-      mean.fold(r.result().weights(), r.result().numExamples());
+      fold(mean, r);
+    }
+    return mean.result();
+  }
+
+  /** Checks {@code r} as a server does, folds it, and gives back its loan if its arrays are lent. */
+  private void fold(WeightedMean mean, Lent r) {
+    check(r.result());
+    mean.fold(r.result().weights(), r.result().numExamples());
+    if (r.loan() != null) {
       r.loan().giveBack();
     }
-    encode(mean.result(), bh);
   }
 
   /**
@@ -333,22 +333,17 @@ public class WholeStepBenchmark {
   }
 
   private ModelWeights foldAll() {
-    WeightedMean mean = new WeightedMean(specs);
-    for (List<Frame> upload : uploads) {
-      TrainResult r = decode(upload);
-      check(r);
-      mean.fold(r.weights(), r.numExamples());
-    }
-    return mean.result();
+    return foldAll(uploads, WholeStepBenchmark::decodeCopied);
   }
 
   private ModelWeights foldAllLent() {
+    return foldAll(directUploads, WholeStepBenchmark::decodeLent);
+  }
+
+  private ModelWeights foldAll(List<List<Frame>> frames, Function<List<Frame>, Lent> decoder) {
     WeightedMean mean = new WeightedMean(specs);
-    for (List<Frame> upload : directUploads) {
-      Lent r = decodeLent(upload);
-      check(r.result());
-      mean.fold(r.result().weights(), r.result().numExamples());
-      r.loan().giveBack();
+    for (List<Frame> upload : frames) {
+      fold(mean, decoder.apply(upload));
     }
     return mean.result();
   }
@@ -399,8 +394,12 @@ public class WholeStepBenchmark {
 
   private static final boolean ENCODE_INTO_ARRAYS = "arrays".equals(System.getProperty("w2.encode"));
 
-  /** A result whose arrays are lent, and their loan. */
+  /** A result, and the loan of its arrays if they are lent (else null). */
   private record Lent(TrainResult result, BufferLoan loan) {}
+
+  private static Lent decodeCopied(List<Frame> frames) {
+    return new Lent(decode(frames), null);
+  }
 
   private static Lent decodeLent(List<Frame> frames) {
     MessageAssembler assembler = new MessageAssembler(HeaderPolicy.maxMessageBytes(Long.MAX_VALUE), true, h -> true);
