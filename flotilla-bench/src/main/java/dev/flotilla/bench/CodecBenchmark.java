@@ -36,9 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Throughput of the transport's array codec: {@link MessageEncoder} turning a model into frames ({@code
- * MessageStart}, default-size (256 KiB) {@code Chunk}s with CRC32, {@code MessageEnd}) and {@link MessageAssembler} turning those
- * frames back into a model, for a model of P float32 parameters in 4 tensors of equal size.
+ * Throughput of the transport's array codec: {@link MessageEncoder} turning a model into frames
+ * ({@code MessageStart}, default-size (256 KiB) {@code Chunk}s with CRC32, {@code MessageEnd}) and
+ * {@link MessageAssembler} turning those frames back into a model, for a model of P float32 parameters in 4 tensors of
+ * equal size.
  *
  * <p>Only the codec is measured, not protobuf serialisation or gRPC: {@link #encode} draws every frame from the
  * encoder's iterator, {@link #decode} feeds a fresh assembler the frames encoded once at setup. Each operation moves

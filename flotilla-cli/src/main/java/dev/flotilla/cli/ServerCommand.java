@@ -82,7 +82,8 @@ final class ServerCommand implements Callable<Integer> {
           + ServerSettings.DEFAULT_UPLOAD_LOOKAHEAD + ").")
   Integer uploadLookahead;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of initial weights and sampling (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "42",
+      description = "Seed of initial weights and sampling (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(names = "--test-data", description = "Folder of the Fashion-MNIST IDX files for central evaluation.")

@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param port             TCP port, 0 for any free port (see {@link FlotillaServer#port()})
  * @param chunkBytes       size of the chunks that carry arrays to clients
  * @param flowControlWindowBytes HTTP/2 flow-control window of each client connection, in bytes: how much a client
- *                         may send before the server has read it (see {@link Protocol#DEFAULT_FLOW_CONTROL_WINDOW_BYTES})
+ *                         may send before the server has read it
+ *                         (see {@link Protocol#DEFAULT_FLOW_CONTROL_WINDOW_BYTES})
  * @param uploadSlots      how many uploads with arrays the server assembles or holds at once; memory for uploads is
  *                         about this many models, and further clients wait until a slot frees
  * @param uploadLookahead  how many of the uploads waiting for a slot are granted ahead of it (protocol version 4), so

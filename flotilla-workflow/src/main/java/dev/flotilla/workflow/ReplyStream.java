@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * checked here; failures become {@link ClientFailure}s: a lost connection {@code DISCONNECTED} (or the kind a
  * {@link ClientFailureException} names), an error reply {@code CLIENT_ERROR}, a corrupt or rejected result
  * {@code REJECTED}, silence past the deadline {@code TIMEOUT}. A reply's upload slot is released, and its lent arrays
- * given back ({@link ReplyAllowance#withLentArrays()}), when the iterator moves past it. The requests of clients still silent when the deadline passes or the stream is closed are
- * cancelled ({@link CompletableFuture#cancel}), so that those clients stop working on them.
+ * given back ({@link ReplyAllowance#withLentArrays()}), when the iterator moves past it. The requests of clients
+ * still silent when the deadline passes or the stream is closed are cancelled ({@link CompletableFuture#cancel}), so
+ * that those clients stop working on them.
  *
  * <p>Threading: replies arrive on any thread; iteration, {@link #failures()} and {@link #close()} belong to the
  * workflow's thread.

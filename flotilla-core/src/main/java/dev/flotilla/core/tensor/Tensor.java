@@ -5,13 +5,15 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * An immutable, named, typed tensor. A {@link DType#FLOAT32} tensor keeps its values in one {@code float[]}, or, when
  * a transport lends them ({@link #lent}), reads them from the little-endian bytes they arrived in for as long as the
- * {@link BufferLoan} lasts; every other type keeps its little-endian bytes in one {@code byte[]} (the wire form). No user of the tensor can reach
- * either; bulk operations ({@link #copyTo}, {@link #addScaledTo}, {@link #writeLittleEndian}) run the loops here so
- * that hot paths need no per-element calls and no defensive copies.
+ * {@link BufferLoan} lasts; every other type keeps its little-endian bytes in one {@code byte[]} (the wire form). No
+ * user of the tensor can reach any of them; bulk operations ({@link #copyTo}, {@link #addScaledTo},
+ * {@link #writeLittleEndian}) run the loops here ({@link FloatKernels}) so that hot paths need no per-element calls
+ * and no defensive copies.
  *
  * <p>The float operations ({@link #get}, {@link #toArray}, {@link #addScaledTo}…) need a float32 tensor and throw
  * {@link IllegalStateException} naming the tensor's type otherwise; {@link #toFloat32()} converts the numeric types.
@@ -151,7 +153,7 @@ public final class Tensor {
       throw new IllegalArgumentException("firstNonFinite must be -2, -1 or an index below " + spec.size() + ", got "
           + firstNonFinite);
     }
-    Tensor t = new Tensor(spec, null, null, views, java.util.Objects.requireNonNull(loan, "loan"));
+    Tensor t = new Tensor(spec, null, null, views, Objects.requireNonNull(loan, "loan"));
     t.nonFinite = firstNonFinite;
     return t;
   }

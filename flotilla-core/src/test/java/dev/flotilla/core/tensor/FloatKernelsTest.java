@@ -21,6 +21,33 @@ class FloatKernelsTest {
   }
 
   @Test
+  void theVectorKernelsAreNotChosenWithoutTheModuleOrWithoutC2() throws Exception {
+    assertThat(kernelsOf("--add-modules", "jdk.incubator.vector")).matches("vector \\(\\d+ lanes\\)");
+    assertThat(kernelsOf()).isEqualTo("portable");
+    assertThat(kernelsOf("--add-modules", "jdk.incubator.vector", "-XX:TieredStopAtLevel=1")).isEqualTo("portable");
+    assertThat(kernelsOf("--add-modules", "jdk.incubator.vector", "-Dflotilla.vector=false")).isEqualTo("portable");
+  }
+
+  /** What {@link FloatKernels#description()} says in a fresh JVM started with {@code options}. */
+  private static String kernelsOf(String... options) throws Exception {
+    List<String> command = new java.util.ArrayList<>();
+    command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of(options));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), PrintKernels.class.getName()));
+    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+    assertThat(p.waitFor()).as("exit code of %s", command).isZero();
+    return out;
+  }
+
+  /** Prints the kernels' description: run by {@link #kernelsOf}. */
+  static final class PrintKernels {
+    public static void main(String[] args) {
+      System.out.println(FloatKernels.description());
+    }
+  }
+
+  @Test
   void bothFindTheFirstNonFiniteValueWhereverItIs() {
     float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.intBitsToFloat(0x7fc00001)};
     SplittableRandom random = new SplittableRandom(7);
