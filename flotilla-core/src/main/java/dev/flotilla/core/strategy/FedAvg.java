@@ -11,6 +11,7 @@ import dev.flotilla.core.tensor.ModelWeights;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Federated averaging: sampled clients train from the global model; the new model is the mean of their weights,
@@ -22,6 +23,8 @@ import java.util.Optional;
  * {@link #aggregateTrain} (and, through {@link #trainConfig}, what clients are sent).
  */
 public class FedAvg implements Strategy {
+  private static final Set<Class<?>> FOLD_AND_DROP = Set.of(FedAvg.class, FedProx.class, FedAvgM.class,
+      FedAdagrad.class, FedAdam.class, FedYogi.class);
   private final Settings settings;
 
   public FedAvg(Settings settings) {
@@ -67,12 +70,13 @@ public class FedAvg implements Strategy {
   }
 
   /**
-   * {@inheritDoc} True for FedAvg itself, which folds each result into the mean and drops it; a subclass that
-   * overrides {@link #aggregateTrain} (or keeps results otherwise) is not covered and must say so itself.
+   * {@inheritDoc} True for FedAvg itself and for the strategies of this package that fold each result into the
+   * example-weighted mean and drop it ({@link FedProx}, {@link FedAvgM}, {@link FedAdagrad}, {@link FedAdam},
+   * {@link FedYogi}); any other subclass is not covered and must say so itself.
    */
   @Override
   public boolean readsResultArraysOnlyWhileIterating() {
-    return getClass() == FedAvg.class;
+    return FOLD_AND_DROP.contains(getClass());
   }
 
   /**

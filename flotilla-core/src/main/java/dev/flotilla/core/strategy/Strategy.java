@@ -62,7 +62,8 @@ public interface Strategy {
    * the result afterwards. A server may then hand it results whose float32 arrays are views of the buffers they
    * arrived in ({@link dev.flotilla.core.tensor.Tensor#lent}), given back to the transport as the iteration moves
    * on: no copy of each upload into arrays. Reading such an array later throws {@link IllegalStateException}.
-   * Default false; a strategy that folds and drops (FedAvg) says true, and its subclasses say so themselves.
+   * Default false; the strategies that fold and drop (FedAvg, FedProx, FedAvgM, FedAdagrad, FedAdam, FedYogi) say
+   * true, and their subclasses say so themselves.
    */
   default boolean readsResultArraysOnlyWhileIterating() {
     return false;

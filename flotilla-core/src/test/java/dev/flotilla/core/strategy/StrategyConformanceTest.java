@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flotilla.core.message.Metrics;
 import dev.flotilla.core.message.TrainResult;
+import dev.flotilla.core.tensor.BufferLoan;
 import dev.flotilla.core.tensor.ModelWeights;
 import dev.flotilla.core.tensor.Tensor;
 import dev.flotilla.core.tensor.TensorSpec;
@@ -43,6 +44,66 @@ class StrategyConformanceTest {
     return IntStream.range(0, n).mapToObj(k -> new ClientResult<>("c" + k, new TrainResult(
         TestModels.random(GLOBAL.specs(), 1000L * round + k), examples, Metrics.of("train_loss", 0.5 + 0.1 * k))))
         .toList();
+  }
+
+  @ParameterizedTest
+  @MethodSource("names")
+  void aStrategyThatReadsResultsOnlyWhileIteratingAggregatesLentResultsAsCopies(String name) {
+    Set<String> folding = Set.of("fedavg", "fedprox", "fedavgm", "fedadagrad", "fedadam", "fedyogi");
+    assertThat(create(name).readsResultArraysOnlyWhileIterating()).as(name).isEqualTo(folding.contains(name));
+    if (!folding.contains(name)) {
+      return;
+    }
+    Strategy copies = create(name);
+    Strategy lent = create(name);
+    for (int r = 1; r <= 2; r++) { // two rounds: server state (momentum, moments) must come out the same
+      List<ClientResult<TrainResult>> results = results(r, CLIENTS, 10);
+      ModelWeights expected = copies.aggregateTrain(round(r), GLOBAL, stream(results)).model().orElseThrow();
+      ModelWeights got = lent.aggregateTrain(round(r), GLOBAL, lentStream(results)).model().orElseThrow();
+      assertThat(got.contentEquals(expected)).as("%s, round %d", name, r).isTrue();
+    }
+  }
+
+  /**
+   * {@code results} with their arrays lent, each loan given back as the iteration moves past its result (as a
+   * server's reply stream does), so that a strategy that read a result's arrays later would fail.
+   */
+  private static ResultStream<TrainResult> lentStream(List<ClientResult<TrainResult>> results) {
+    return new ResultStream<>() {
+      @Override
+      public List<ClientFailure> failures() {
+        return List.of();
+      }
+
+      @Override
+      public java.util.Iterator<ClientResult<TrainResult>> iterator() {
+        return new java.util.Iterator<>() {
+          private int next;
+          private BufferLoan held;
+
+          @Override
+          public boolean hasNext() {
+            if (held != null) {
+              held.giveBack();
+              held = null;
+            }
+            return next < results.size();
+          }
+
+          @Override
+          public ClientResult<TrainResult> next() {
+            ClientResult<TrainResult> r = results.get(next++);
+            held = new BufferLoan(() -> { });
+            List<Tensor> tensors = new ArrayList<>();
+            for (Tensor t : r.result().weights().tensors()) {
+              tensors.add(Tensor.lent(t.spec(), List.of(java.nio.ByteBuffer.wrap(t.toByteArray())), -2, held));
+            }
+            return new ClientResult<>(r.clientId(), new TrainResult(ModelWeights.of(tensors),
+                r.result().numExamples(), r.result().metrics()));
+          }
+        };
+      }
+    };
   }
 
   @ParameterizedTest
