@@ -48,8 +48,9 @@ public record ReplyAllowance(List<TensorSpec> specs, long maxBytes, boolean lent
   /**
    * The same allowance, letting the server lend the reply's float32 arrays (a {@code Tensor.lent} over its transport's
    * buffers): for a consumer that reads them only until it closes the {@link Reply} and keeps nothing of them
-   * ({@link dev.flotilla.core.strategy.Strategy#readsResultArraysOnlyWhileIterating()}). A server that cannot lend
-   * (or a reply that comes in one frame) delivers arrays as usual.
+   * ({@link dev.flotilla.core.strategy.Strategy#readsResultArraysOnlyWhileIterating()}). A server that does not lend
+   * (lending is a setting of the server's, off by default), a fleet without a transport, or a reply that comes in one
+   * frame delivers arrays as usual.
    */
   public ReplyAllowance withLentArrays() {
     return new ReplyAllowance(specs, maxBytes, true);
