@@ -380,14 +380,11 @@ final class ClientConnection implements StreamObserver<Frame>, ClientProxy, Conn
       if (done.isPresent()) {
         UploadSlots.Lease held = lease;
         lease = null;
+        Runnable slot = held == null ? () -> { } : held::release;
         BufferLoan loan = assembler.takeLoan(); // lent arrays: the transport's buffers go back with the reply
-        reply = new Reply(done.get(), () -> {
-          if (loan != null) {
-            loan.giveBack();
-          }
-          if (held != null) {
-            held.release();
-          }
+        reply = new Reply(done.get(), loan == null ? slot : () -> {
+          loan.giveBack();
+          slot.run();
         });
       }
     }
