@@ -13,7 +13,7 @@
 #               [--chunk-kib K (chunk size of server and clients; default 256)]
 #               [--window-kib K (HTTP/2 flow-control window of server and clients; default 1024)]
 #               [--server-opts "JVM OPTIONS"] [--client-opts "JVM OPTIONS"] [--server-args "--upload-slots 1"] [--client-args "--window-kib 4096"]
-#               [--cds on|off (class-data sharing, default on: see below)]
+#               [--cds on|off|aot (class-data sharing, default on: see below)] [--java PATH (default: java on PATH)]
 #
 # JVM options default to lean ones sized from P (see server_opts/client_opts below); FLOTILLA_W3_SERVER_OPTS and
 # FLOTILLA_W3_CLIENT_OPTS (or the options above) replace them; they may use $MODEL_MIB, the model size in MiB rounded
@@ -23,7 +23,9 @@
 # Class-data sharing, as the `flotilla` launcher does it: before the cases, a tiny run (1 client, 100,000 parameters,
 # 2 rounds) archives the classes the server and a client load (-XX:ArchiveClassesAtExit, OUTDIR/cds/*.jsa), and
 # every process of the cases maps them (-XX:SharedArchiveFile) instead of parsing and verifying them again. That run
-# is not measured, like the install step of a deployment; --cds off measures without it.
+# is not measured, like the install step of a deployment; --cds off measures without it. --cds aot (JDK 25 or later,
+# as --java) makes that run record an ahead-of-time cache instead (-XX:AOTCacheOutput: classes loaded and linked,
+# and the methods' profiles), which every process then maps (-XX:AOTCache).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 CASES="10x1000000,10x10000000,50x1000000"
@@ -36,6 +38,7 @@ CLIENT_OPTS="${FLOTILLA_W3_CLIENT_OPTS:-}"
 SERVER_ARGS=""
 CLIENT_ARGS=""
 CDS=on
+JAVA=java
 while [ $# -gt 0 ]; do
   case "$1" in
     --cases) CASES="$2"; shift 2 ;;
@@ -48,13 +51,15 @@ while [ $# -gt 0 ]; do
     --server-args) SERVER_ARGS="$SERVER_ARGS $2"; shift 2 ;;
     --client-args) CLIENT_ARGS="$CLIENT_ARGS $2"; shift 2 ;;
     --cds) CDS="$2"; shift 2 ;;
+    --java) JAVA="$2"; shift 2 ;;
     --chunk-kib) SERVER_ARGS="$SERVER_ARGS --chunk-kib $2"; CLIENT_ARGS="$CLIENT_ARGS --chunk-kib $2"; shift 2 ;;
     --window-kib) SERVER_ARGS="$SERVER_ARGS --window-kib $2"; CLIENT_ARGS="$CLIENT_ARGS --window-kib $2"; shift 2 ;;
     -h|--help) awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-case "$CDS" in on|off) ;; *) echo "--cds must be on or off, got '$CDS'" >&2; exit 2 ;; esac
+case "$CDS" in on|off|aot) ;; *) echo "--cds must be on, off or aot, got '$CDS'" >&2; exit 2 ;; esac
+"$JAVA" -version > /dev/null 2>&1 || { echo "--java '$JAVA' does not run" >&2; exit 2; }
 OUTDIR="${OUTDIR:-$ROOT/flotilla-results/w3}"
 JAR="${FLOTILLA_W3_JAR:-$ROOT/flotilla-bench/target/benchmarks.jar}"
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
@@ -76,6 +81,13 @@ fi
 server_opts() { echo "-XX:+UseSerialGC -Xms16m -Xmx$(( 96 + 5 * $1 ))m -Xss512k -XX:TieredStopAtLevel=1 -XX:-UsePerfData"; }
 client_opts() { echo "-XX:+UseSerialGC -Xms8m -Xmx$(( 48 + 3 * $1 ))m -Xss512k -XX:TieredStopAtLevel=1 -XX:-UsePerfData"; }
 
+# The JVM options of `who` (server or client) for a model of $2 MiB: --server-opts/--client-opts or the defaults above.
+jvm_opts() {
+  local given MODEL_MIB=$2
+  if [ "$1" = server ]; then given="${SERVER_OPTS:-$(server_opts "$2")}"; else given="${CLIENT_OPTS:-$(client_opts "$2")}"; fi
+  eval "echo \"$given\""
+}
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 stop_group() { kill -TERM -- "-$1" 2>/dev/null || true; }
 
@@ -86,17 +98,15 @@ trap cleanup EXIT
 run_case() {
   local k=$1 p=$2 dir="$OUTDIR/k$1_p$2"
   local model_mib=$(( (p * 4 + 1048575) / 1048576 ))
-  local sopts="${SERVER_OPTS:-$(server_opts "$model_mib")}" copts="${CLIENT_OPTS:-$(client_opts "$model_mib")}"
-  local MODEL_MIB=$model_mib
-  sopts=$(eval "echo \"$sopts\""); copts=$(eval "echo \"$copts\"")
-  sopts="$sopts $(cds_use server)"; copts="$copts $(cds_use client)"
+  local sopts copts
+  sopts="$(jvm_opts server "$model_mib") $(cds_use server)"; copts="$(jvm_opts client "$model_mib") $(cds_use client)"
   rm -rf "$dir" && mkdir -p "$dir"
   while port_open "$PORT"; do PORT=$((PORT + 1)); done
   echo "=== case K=$k P=$p port=$PORT loadavg=$(cut -d' ' -f1-3 /proc/loadavg)" >&2
   printf '%s\n' "$sopts" > "$dir/server_opts.txt"; printf '%s\n' "$copts" > "$dir/client_opts.txt"
   local t0; t0=$(date +%s.%N)
   # shellcheck disable=SC2086
-  setsid /usr/bin/time -v -o "$dir/time_server.txt" java $sopts -cp "$JAR" dev.flotilla.bench.w3.W3Server \
+  setsid /usr/bin/time -v -o "$dir/time_server.txt" "$JAVA" $sopts -cp "$JAR" dev.flotilla.bench.w3.W3Server \
     --port "$PORT" --clients "$k" --params "$p" --rounds "$ROUNDS" --outdir "$dir" $SERVER_ARGS \
     > "$dir/server.log" 2>&1 &
   local server=$!; OWN+=("$server")
@@ -108,7 +118,7 @@ run_case() {
   local clients=()
   for c in $(seq 0 $((k - 1))); do
     # shellcheck disable=SC2086
-    setsid /usr/bin/time -v -o "$dir/time_client$c.txt" java ${copts//\{cid\}/$c} -cp "$JAR" dev.flotilla.bench.w3.W3Client \
+    setsid /usr/bin/time -v -o "$dir/time_client$c.txt" "$JAVA" ${copts//\{cid\}/$c} -cp "$JAR" dev.flotilla.bench.w3.W3Client \
       --server "127.0.0.1:$PORT" --cid "$c" $CLIENT_ARGS > "$dir/client$c.log" 2>&1 &
     clients+=($!); OWN+=($!)
   done
@@ -129,25 +139,30 @@ run_case() {
 
 # The options that map the archive of `who` (server or client), if class-data sharing is on and it was made.
 cds_use() {
+  if [ "$CDS" = aot ] && [ -s "$OUTDIR/cds/$1.aot" ]; then echo "-XX:AOTCache=$OUTDIR/cds/$1.aot -Xlog:aot=off"; fi
   [ "$CDS" = on ] && [ -s "$OUTDIR/cds/$1.jsa" ] || return 0
   echo "-XX:SharedArchiveFile=$OUTDIR/cds/$1.jsa -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
 }
 
 make_archives() {
-  local dir="$OUTDIR/cds" port=$PORT
+  local dir="$OUTDIR/cds" port=$PORT sarchive="-XX:ArchiveClassesAtExit=$OUTDIR/cds/server.jsa"
+  local carchive="-XX:ArchiveClassesAtExit=$OUTDIR/cds/client.jsa" ext=jsa
+  if [ "$CDS" = aot ]; then
+    sarchive="-XX:AOTCacheOutput=$dir/server.aot"; carchive="-XX:AOTCacheOutput=$dir/client.aot"; ext=aot
+  fi
   rm -rf "$dir" && mkdir -p "$dir"
   while port_open "$port"; do port=$((port + 1)); done
   # shellcheck disable=SC2046
-  setsid java $(server_opts 1) -XX:ArchiveClassesAtExit="$dir/server.jsa" -cp "$JAR" dev.flotilla.bench.w3.W3Server \
+  setsid "$JAVA" $(jvm_opts server 1) $sarchive -cp "$JAR" dev.flotilla.bench.w3.W3Server \
     --port "$port" --clients 1 --params 100000 --rounds 2 --outdir "$dir" > "$dir/server.log" 2>&1 &
   local server=$!; OWN+=("$server")
   local waited=0
   until port_open "$port" || [ $waited -gt 300 ]; do sleep 0.2; waited=$((waited + 1)); done
   # shellcheck disable=SC2046
-  timeout 120 java $(client_opts 1) -XX:ArchiveClassesAtExit="$dir/client.jsa" -cp "$JAR" \
+  timeout 120 "$JAVA" $(jvm_opts client 1) $carchive -cp "$JAR" \
     dev.flotilla.bench.w3.W3Client --server "127.0.0.1:$port" --cid 0 > "$dir/client.log" 2>&1 || true
   timeout 60 tail --pid="$server" -f /dev/null || stop_group "$server"
-  if [ -s "$dir/server.jsa" ] && [ -s "$dir/client.jsa" ]; then
+  if [ -s "$dir/server.$ext" ] && [ -s "$dir/client.$ext" ]; then
     echo "=== class-data archives made in $dir" >&2
   else
     echo "=== could not make the class-data archives (see $dir/*.log); running without them" >&2
@@ -156,7 +171,7 @@ make_archives() {
 
 mkdir -p "$OUTDIR"
 cp -p "$JAR" "$OUTDIR/benchmarks.jar" && JAR="$OUTDIR/benchmarks.jar" # a rebuild during the run cannot break it
-[ "$CDS" != on ] || make_archives
+[ "$CDS" = off ] || make_archives
 for c in ${CASES//,/ }; do
   run_case "${c%x*}" "${c#*x}"
   sleep 2
