@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The server process of workload W3 (WORKLOADS.md, {@code bench/w3.sh}): a {@link FlotillaServer} on 127.0.0.1 and a
@@ -30,6 +31,9 @@ import java.util.Map;
  * }</pre>
  */
 public final class W3Server {
+  private static final Set<String> OPTIONS = Set.of("port", "clients", "params", "rounds", "upload-slots", "chunk-kib",
+      "window-kib", "max-concurrent-fit", "lend-uploads", "outdir");
+
   private W3Server() {}
 
   /** What a run produced: the rows and the check. */
@@ -61,27 +65,34 @@ public final class W3Server {
 
   /** Runs the server process; see the class comment for the options. */
   public static void main(String[] args) throws Exception {
-    Map<String, String> a = options(args);
-    int port = Integer.parseInt(a.getOrDefault("port", "18400"));
-    int clients = Integer.parseInt(a.getOrDefault("clients", "10"));
-    long params = Long.parseLong(a.getOrDefault("params", "1000000"));
-    int rounds = Integer.parseInt(a.getOrDefault("rounds", "6"));
-    Path outdir = Path.of(a.getOrDefault("outdir", "."));
-    ServerSettings.Builder settings = ServerSettings.builder().host("127.0.0.1").port(port);
-    if (a.containsKey("chunk-kib")) {
-      settings.chunkBytes(Integer.parseInt(a.get("chunk-kib")) << 10);
+    int clients;
+    long params;
+    int rounds;
+    int maxConcurrentFit;
+    Path outdir;
+    ServerSettings.Builder settings;
+    try {
+      W3Options a = W3Options.parse(args, OPTIONS);
+      clients = a.integer("clients", 10, 1);
+      params = a.longInteger("params", 1_000_000, 4);
+      rounds = a.integer("rounds", 6, 1);
+      maxConcurrentFit = a.integer("max-concurrent-fit", clients, 1);
+      outdir = Path.of(a.string("outdir", "."));
+      settings = ServerSettings.builder().host("127.0.0.1").port(a.integer("port", 18400, 0))
+          .lendUploads(a.bool("lend-uploads", false));
+      if (a.has("chunk-kib")) {
+        settings.chunkBytes(a.integer("chunk-kib", 0, 1) << 10);
+      }
+      if (a.has("window-kib")) {
+        settings.flowControlWindowBytes(a.integer("window-kib", 0, 1) << 10);
+      }
+      if (a.has("upload-slots")) {
+        settings.uploadSlots(a.integer("upload-slots", 0, 1));
+      }
+    } catch (IllegalArgumentException e) {
+      W3Options.exitOnBadOptions("W3Server", e);
+      return;
     }
-    if (a.containsKey("window-kib")) {
-      settings.flowControlWindowBytes(Integer.parseInt(a.get("window-kib")) << 10);
-    }
-    if (a.containsKey("upload-slots")) {
-      settings.uploadSlots(Integer.parseInt(a.get("upload-slots")));
-    }
-    String lend = a.getOrDefault("lend-uploads", "false");
-    if (!lend.equals("true") && !lend.equals("false")) {
-      throw new IllegalArgumentException("--lend-uploads must be true or false, got '" + lend + "'");
-    }
-    settings.lendUploads(lend.equals("true"));
     Map<String, Object> out = new LinkedHashMap<>();
     long t0 = System.nanoTime();
     Outcome outcome;
@@ -89,8 +100,7 @@ public final class W3Server {
       out.put("idle_rss_mib", Memory.residentMib("VmRSS"));
       ModelWeights initial = W3Model.initial(params);
       out.put("model_rss_mib", Memory.residentMib("VmRSS"));
-      outcome = run(server, initial, clients, rounds,
-          Integer.parseInt(a.getOrDefault("max-concurrent-fit", Integer.toString(clients))));
+      outcome = run(server, initial, clients, rounds, maxConcurrentFit);
       out.put("thread_cpu_s", ThreadCpu.byGroup());
     }
     double total = (System.nanoTime() - t0) / 1e9;
@@ -134,18 +144,6 @@ public final class W3Server {
     double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     int n = v.length;
     return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  }
-
-  /** {@code --name value} pairs. */
-  static Map<String, String> options(String[] args) {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i += 2) {
-      if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException("expected --name value pairs, got '" + String.join(" ", args) + "'");
-      }
-      out.put(args[i].substring(2), args[i + 1]);
-    }
-    return out;
   }
 
   /** Reads this process's resident memory figures from {@code /proc/self/status}. */
