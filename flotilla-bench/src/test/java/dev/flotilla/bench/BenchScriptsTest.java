@@ -76,10 +76,15 @@ class BenchScriptsTest {
   }
 
   @Test
-  void w3RefusesAClassDataSharingSettingOtherThanOnOrOffInOneLine() throws Exception {
+  void w3RefusesAClassDataSharingSettingOrAJavaItCannotRunInOneLine() throws Exception {
     Run r = run(List.of("bash", BENCH.resolve("w3.sh").toString(), "--cds", "maybe"));
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).isEqualTo("--cds must be on or off, got 'maybe'\n");
+    assertThat(r.err()).isEqualTo("--cds must be on, off or aot, got 'maybe'\n");
+
+    Path notJava = dir.resolve("no-java");
+    Run j = run(List.of("bash", BENCH.resolve("w3.sh").toString(), "--java", notJava.toString()));
+    assertThat(j.exit()).isEqualTo(2);
+    assertThat(j.err()).isEqualTo("--java '" + notJava + "' does not run\n");
   }
 
   @Test
