@@ -40,10 +40,7 @@ public final class W3Model {
 
   /** The initial model of {@code parameters} parameters, a positive multiple of {@value #TENSORS}. */
   public static ModelWeights initial(long parameters) {
-    if (parameters <= 0 || parameters % TENSORS != 0 || parameters / TENSORS > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("P must be a positive multiple of " + TENSORS
-          + " with at most 2^31 - 9 per tensor, got " + parameters);
-    }
+    checkParameters(parameters);
     int perTensor = (int) (parameters / TENSORS);
     SplittableRandom random = new SplittableRandom(SEED);
     List<Tensor> tensors = new ArrayList<>(TENSORS);
@@ -56,6 +53,18 @@ public final class W3Model {
     }
     return ModelWeights.of(tensors);
   }
+  /**
+   * Checks that {@code parameters} can be W3's model.
+   *
+   * @throws IllegalArgumentException unless it is a positive multiple of 4 with at most 2^31 - 9 per tensor
+   */
+  static void checkParameters(long parameters) {
+    if (parameters <= 0 || parameters % TENSORS != 0 || parameters / TENSORS > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("P must be a positive multiple of " + TENSORS
+          + " with at most 2^31 - 9 per tensor, got " + parameters);
+    }
+  }
+
 
   /**
    * The largest {@code |final[i] - (initial[i] + offset)|} over all elements, in double; infinite if the two models

@@ -70,25 +70,31 @@ public final class W3Server {
     int rounds;
     int maxConcurrentFit;
     Path outdir;
-    ServerSettings.Builder settings;
+    ServerSettings settings;
     try {
       W3Options a = W3Options.parse(args, OPTIONS);
       clients = a.integer("clients", 10, 1);
       params = a.longInteger("params", 1_000_000, 4);
+      try {
+        W3Model.checkParameters(params);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--params: " + e.getMessage(), e);
+      }
       rounds = a.integer("rounds", 6, 1);
       maxConcurrentFit = a.integer("max-concurrent-fit", clients, 1);
       outdir = Path.of(a.string("outdir", "."));
-      settings = ServerSettings.builder().host("127.0.0.1").port(a.integer("port", 18400, 0))
+      ServerSettings.Builder builder = ServerSettings.builder().host("127.0.0.1").port(a.integer("port", 18400, 0))
           .lendUploads(a.bool("lend-uploads", false));
       if (a.has("chunk-kib")) {
-        settings.chunkBytes(a.integer("chunk-kib", 0, 1) << 10);
+        builder.chunkBytes(a.integer("chunk-kib", 0, 1) << 10);
       }
       if (a.has("window-kib")) {
-        settings.flowControlWindowBytes(a.integer("window-kib", 0, 1) << 10);
+        builder.flowControlWindowBytes(a.integer("window-kib", 0, 1) << 10);
       }
       if (a.has("upload-slots")) {
-        settings.uploadSlots(a.integer("upload-slots", 0, 1));
+        builder.uploadSlots(a.integer("upload-slots", 0, 1));
       }
+      settings = builder.build();
     } catch (IllegalArgumentException e) {
       W3Options.exitOnBadOptions("W3Server", e);
       return;
@@ -96,7 +102,7 @@ public final class W3Server {
     Map<String, Object> out = new LinkedHashMap<>();
     long t0 = System.nanoTime();
     Outcome outcome;
-    try (FlotillaServer server = FlotillaServer.start(settings.build())) {
+    try (FlotillaServer server = FlotillaServer.start(settings)) {
       out.put("idle_rss_mib", Memory.residentMib("VmRSS"));
       ModelWeights initial = W3Model.initial(params);
       out.put("model_rss_mib", Memory.residentMib("VmRSS"));

@@ -53,6 +53,11 @@ class W3OptionsTest {
   void theProcessesExitWithOneLineAndStatusTwo() throws Exception {
     assertThat(run("W3Server", "--lend-uploads", "yes"))
         .isEqualTo(List.of("exit 2", "W3Server: --lend-uploads must be true or false, got 'yes'"));
+    assertThat(run("W3Server", "--params", "10"))
+        .isEqualTo(List.of("exit 2", "W3Server: --params: P must be a positive multiple of 4 with at most 2^31 - 9 per "
+            + "tensor, got 10"));
+    assertThat(run("W3Server", "--port", "70000"))
+        .isEqualTo(List.of("exit 2", "W3Server: port must be in [0, 65535], got 70000"));
     assertThat(run("W3Client", "--cid", "-1"))
         .isEqualTo(List.of("exit 2", "W3Client: --cid must be at least 0, got -1"));
   }
